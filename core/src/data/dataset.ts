@@ -1,0 +1,29 @@
+import type * as tf from '@tensorflow/tfjs-core';
+
+/** One mini-batch: named tensors (e.g. { x, y } for MNIST; { stories, queries, answers } for bAbI). */
+export type Batch = Readonly<Record<string, tf.Tensor>>;
+
+/** A split of a dataset that can build a batch for any list of example indices. */
+export interface DataSplit {
+  readonly size: number;
+  /** Creates the batch tensors for `indices`. Called inside a tf.tidy owned by the trainer. */
+  batch(indices: Int32Array): Batch;
+}
+
+/** Facts about the data that a model family needs to build itself (input size, classes, vocabulary…). */
+export type DatasetInfo = Readonly<Record<string, unknown>>;
+
+export interface Dataset {
+  readonly name: string;
+  readonly info: DatasetInfo;
+  readonly splits: Readonly<{ train: DataSplit; validation?: DataSplit; test?: DataSplit }>;
+  dispose?(): void;
+}
+
+/** What a dataset loader gets. */
+export interface DatasetLoadContext {
+  /** Resolved data directory (config `dataDir`, else ANNEAL_DATA_DIR, else the package default). */
+  readonly dataDir?: string;
+  /** Seed for any subsetting / shuffling / generation the dataset does itself. */
+  readonly seed: number;
+}

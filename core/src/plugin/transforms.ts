@@ -1,0 +1,59 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import type { GradMap, ParamMap } from '../model/param-map.js';
+import type { ForwardContext, InitContext, StepContext } from './contexts.js';
+
+/**
+ * Plugin state: plain JSON-able data, tf.Variables, typed arrays, or objects with `toCheckpoint()`
+ * (e.g. Rng). The checkpointer serialises all of these; nothing else may live in state.
+ */
+export type PluginState = unknown;
+
+/** Numbers a transform reports for the StepRecord (e.g. { noise_std: 0.05 }). */
+export type TransformMetrics = Readonly<Record<string, number>>;
+
+export interface GradientUpdate<S> {
+  readonly grads: GradMap;
+  readonly state: S;
+  readonly metrics?: TransformMetrics;
+}
+
+/**
+ * A synchronous gradient transform (optax style). Runs inside the step's tf.tidy, returns a NEW
+ * gradient map (it never disposes or mutates its input) and never returns a Promise.
+ */
+export interface GradientTransform<S = PluginState> {
+  readonly name: string;
+  init(ctx: InitContext): S;
+  update(grads: GradMap, state: S, ctx: StepContext): GradientUpdate<S>;
+  dispose?(state: S): void;
+}
+
+/** The optimizer at the `update` hook point. It assigns new values to the parameters. */
+export interface Optimizer<S = PluginState> {
+  readonly name: string;
+  init(ctx: InitContext): S;
+  /** Applies `grads` to `params` with `assign`; returns the new state. Synchronous. */
+  apply(params: ParamMap, grads: GradMap, state: S, ctx: StepContext): S;
+  dispose?(state: S): void;
+}
+
+/** A parameter transform at `post-update` (weight noise, nil-word zeroing). Assigns to params. */
+export interface ParamTransform<S = PluginState> {
+  readonly name: string;
+  init(ctx: InitContext): S;
+  apply(params: ParamMap, state: S, ctx: StepContext): { state: S; metrics?: TransformMetrics };
+  dispose?(state: S): void;
+}
+
+/**
+ * A forward transform attached to named activation sites of a model (dropout). It is called inside
+ * the model's forward pass; `state` is its own (e.g. an Rng).
+ */
+export interface ForwardTransform<S = PluginState> {
+  readonly name: string;
+  /** Which sites it attaches to: exact names or globs with '*' (e.g. "hidden/*"). */
+  readonly sites: readonly string[];
+  init(ctx: InitContext): S;
+  apply(x: tf.Tensor, site: string, state: S, ctx: ForwardContext): tf.Tensor;
+  dispose?(state: S): void;
+}

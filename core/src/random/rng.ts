@@ -1,0 +1,149 @@
+import { ZIGGURAT_R, fn, kn, wn } from './ziggurat-tables.js';
+import { splitmix32 } from './seed-derivation.js';
+
+/** Serialized state of an Rng: four uint32 words. Goes into checkpoints. */
+export interface RngState {
+  readonly kind: 'xoshiro128**';
+  readonly s: readonly [number, number, number, number];
+}
+
+/**
+ * A small, fast, seedable PRNG (xoshiro128**) with uniform, integer and normal draws.
+ * Normal draws use the ziggurat method (about 3× faster than Box–Muller in JS); its variance
+ * is checked by `rng.test.ts`. The whole state is four words, so a resumed run continues the
+ * exact stream.
+ */
+export class Rng {
+  private s0: number;
+  private s1: number;
+  private s2: number;
+  private s3: number;
+
+  constructor(seed: number) {
+    let x = seed >>> 0;
+    x = splitmix32(x);
+    this.s0 = x;
+    x = splitmix32(x);
+    this.s1 = x;
+    x = splitmix32(x);
+    this.s2 = x;
+    x = splitmix32(x);
+    this.s3 = x;
+    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+  }
+
+  static fromState(state: RngState): Rng {
+    const rng = new Rng(0);
+    rng.setState(state);
+    return rng;
+  }
+
+  getState(): RngState {
+    return { kind: 'xoshiro128**', s: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0] };
+  }
+
+  setState(state: RngState): void {
+    if (state.kind !== 'xoshiro128**' || state.s.length !== 4) throw new Error(`Not an Rng state: ${JSON.stringify(state)}`);
+    [this.s0, this.s1, this.s2, this.s3] = state.s.map((v) => v >>> 0) as [number, number, number, number];
+  }
+
+  toCheckpoint(): RngState {
+    return this.getState();
+  }
+
+  /** Next 32 random bits as a signed int32. */
+  nextInt32(): number {
+    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9);
+    const t = this.s1 << 9;
+    this.s2 ^= this.s0;
+    this.s3 ^= this.s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = rotl(this.s3, 11);
+    return result | 0;
+  }
+
+  nextUint32(): number {
+    return this.nextInt32() >>> 0;
+  }
+
+  /** Uniform in [0, 1), 32 bits of resolution. */
+  nextFloat(): number {
+    return (this.nextInt32() >>> 0) / 4294967296;
+  }
+
+  /** Uniform in (0, 1]: safe for log. */
+  private nextOpenFloat(): number {
+    return ((this.nextInt32() >>> 0) + 1) / 4294967296;
+  }
+
+  /** Uniform integer in [0, n). */
+  nextInt(n: number): number {
+    if (!(n > 0)) throw new Error(`nextInt needs n > 0, got ${n}`);
+    return Math.floor(this.nextFloat() * n);
+  }
+
+  /** One standard normal draw (ziggurat). */
+  nextNormal(): number {
+    const hz = this.nextInt32();
+    const iz = hz & 127;
+    if (Math.abs(hz) < kn[iz]) return hz * wn[iz];
+    return this.normalTail(hz, iz);
+  }
+
+  private normalTail(hzIn: number, izIn: number): number {
+    let hz = hzIn;
+    let iz = izIn;
+    for (;;) {
+      const x = hz * wn[iz];
+      if (iz === 0) {
+        let tx: number;
+        let ty: number;
+        do {
+          tx = -Math.log(this.nextOpenFloat()) / ZIGGURAT_R;
+          ty = -Math.log(this.nextOpenFloat());
+        } while (ty + ty < tx * tx);
+        return hz > 0 ? ZIGGURAT_R + tx : -ZIGGURAT_R - tx;
+      }
+      if (fn[iz] + this.nextFloat() * (fn[iz - 1] - fn[iz]) < Math.exp(-0.5 * x * x)) return x;
+      hz = this.nextInt32();
+      iz = hz & 127;
+      if (Math.abs(hz) < kn[iz]) return hz * wn[iz];
+    }
+  }
+
+  /** Fill `out` with N(mean, std²) draws. */
+  fillNormal(out: Float32Array, mean = 0, std = 1): Float32Array {
+    for (let i = 0; i < out.length; i++) {
+      const hz = this.nextInt32();
+      const iz = hz & 127;
+      const z = Math.abs(hz) < kn[iz] ? hz * wn[iz] : this.normalTail(hz, iz);
+      out[i] = mean + std * z;
+    }
+    return out;
+  }
+
+  /** Fill `out` with uniform [0,1) draws. */
+  fillUniform(out: Float32Array): Float32Array {
+    for (let i = 0; i < out.length; i++) out[i] = (this.nextInt32() >>> 0) / 4294967296;
+    return out;
+  }
+
+  /** A random permutation of 0..n-1 (Fisher–Yates). */
+  permutation(n: number): Int32Array {
+    const p = new Int32Array(n);
+    for (let i = 0; i < n; i++) p[i] = i;
+    for (let i = n - 1; i > 0; i--) {
+      const j = this.nextInt(i + 1);
+      const t = p[i];
+      p[i] = p[j];
+      p[j] = t;
+    }
+    return p;
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}

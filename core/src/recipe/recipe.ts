@@ -1,0 +1,116 @@
+import type { HookPoint } from '../hooks/hook-point.js';
+
+/** A plugin in a recipe's ordered list. The list order is the execution order within a hook point. */
+export interface PluginUse {
+  readonly plugin: string;
+  readonly config?: Readonly<Record<string, unknown>>;
+  /** Hook point override (must be one the plugin allows), e.g. noise at 'pre-clip'. */
+  readonly at?: HookPoint;
+  /** Instance name when the same plugin is used twice (defaults to the plugin name). */
+  readonly as?: string;
+}
+
+export interface ComponentUse {
+  readonly name: string;
+  readonly config?: Readonly<Record<string, unknown>>;
+}
+
+/** Learning-rate schedule within a phase. */
+export type LrSchedule =
+  | { readonly kind: 'constant' }
+  | { readonly kind: 'step'; readonly everyEpochs: number; readonly factor: number };
+
+/**
+ * A training phase: a number of epochs with its own learning rate and model options. Phases run in
+ * order with one global step counter t (e.g. MemN2N linear start: { name: 'linear-start', epochs: 20,
+ * learningRate: 0.005, modelOptions: { attention: 'linear' } } then the main phase).
+ */
+export interface PhaseSpec {
+  readonly name: string;
+  readonly epochs: number;
+  /** Overrides the optimizer's configured lr for this phase. */
+  readonly learningRate?: number;
+  readonly lrSchedule?: LrSchedule;
+  readonly modelOptions?: Readonly<Record<string, unknown>>;
+}
+
+export interface TrainingSpec {
+  readonly batchSize: number;
+  /** Epochs of the single default phase (ignored when `phases` is given). */
+  readonly epochs?: number;
+  readonly phases?: readonly PhaseSpec[];
+  /** Stop after this many updates in total (optional budget cap). */
+  readonly maxSteps?: number;
+  /** Evaluate every N epochs (and always at the end). */
+  readonly evalEveryEpochs?: number;
+  /** Splits to evaluate (default: test, plus validation when the dataset has one). */
+  readonly evalSplits?: readonly ('train' | 'validation' | 'test')[];
+  /** Draw batches with replacement (MemN2N) instead of a per-epoch permutation. */
+  readonly sampling?: 'permutation' | 'with-replacement';
+  /** Record global gradient norms in the StepRecord (costs a few ops per step). Default true. */
+  readonly recordGradNorms?: boolean;
+  readonly lrSchedule?: LrSchedule;
+}
+
+/** A named arm of an experiment (e.g. "no-noise", "noise"), as a patch over the base recipe. */
+export interface Variant {
+  readonly name: string;
+  readonly patch: RecipePatch;
+}
+
+/** Deep-partial overrides applied to a recipe (plugins lists are replaced, not merged). */
+export interface RecipePatch {
+  readonly description?: string;
+  readonly model?: Partial<ComponentUse> & { readonly config?: Readonly<Record<string, unknown>> };
+  readonly dataset?: Partial<ComponentUse> & { readonly config?: Readonly<Record<string, unknown>> };
+  readonly optimizer?: Partial<ComponentUse> & { readonly config?: Readonly<Record<string, unknown>> };
+  readonly plugins?: readonly PluginUse[];
+  readonly training?: Partial<TrainingSpec>;
+  readonly seeds?: readonly number[];
+  readonly grid?: Readonly<Record<string, readonly unknown[]>>;
+  readonly variants?: readonly Variant[];
+  readonly restarts?: RestartSpec;
+}
+
+/** Random restarts: run N seeds per setting and keep the one with the best `selectBy` metric. */
+export interface RestartSpec {
+  readonly count: number;
+  /** Metric key to select by, e.g. "train/error". */
+  readonly selectBy: string;
+  readonly mode: 'min' | 'max';
+}
+
+/** Paper numbers to print beside ours: per variant name, metric → value (percent). */
+export interface PaperComparison {
+  readonly table: string;
+  /** e.g. { 'no-noise': { best: 95.7, average: 51.6 }, noise: {...} } */
+  readonly values: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** Which tracked metric the numbers are about, e.g. "test/accuracy". */
+  readonly metric: string;
+  readonly note?: string;
+}
+
+/** A declarative, versioned experiment. */
+export interface Recipe {
+  readonly name: string;
+  readonly version: number;
+  readonly description: string;
+  readonly model: ComponentUse;
+  readonly dataset: ComponentUse;
+  readonly optimizer: ComponentUse;
+  /** Ordered plugin list; order within a hook point is execution order. */
+  readonly plugins: readonly PluginUse[];
+  readonly training: TrainingSpec;
+  readonly seeds: readonly number[];
+  /** Settings to cross: keys are dotted paths (e.g. "optimizer.config.learningRate"). */
+  readonly grid?: Readonly<Record<string, readonly unknown[]>>;
+  /** Named arms (crossed with the grid and seeds). */
+  readonly variants?: readonly Variant[];
+  readonly restarts?: RestartSpec;
+  /** External plugin modules the recipe needs (paths or package names). */
+  readonly load?: readonly string[];
+  /** The minutes-scale variant for a 2-core CPU. */
+  readonly quick?: RecipePatch;
+  readonly paper?: PaperComparison;
+  readonly tags?: readonly string[];
+}
