@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import type { Rng } from '../random/rng.js';
 
 /** One mini-batch: named tensors (e.g. { x, y } for MNIST; { stories, queries, answers } for bAbI). */
 export type Batch = Readonly<Record<string, tf.Tensor>>;
@@ -6,8 +7,13 @@ export type Batch = Readonly<Record<string, tf.Tensor>>;
 /** A split of a dataset that can build a batch for any list of example indices. */
 export interface DataSplit {
   readonly size: number;
-  /** Creates the batch tensors for `indices`. Called inside a tf.tidy owned by the trainer. */
-  batch(indices: Int32Array): Batch;
+  /**
+   * Creates the batch tensors for `indices`. Called inside a tf.tidy owned by the trainer.
+   * `ctx.training` is true only for optimisation batches (not for evaluating the train split);
+   * `ctx.rng` is the trainer's checkpointed data stream, for training-time randomisation
+   * (e.g. MemN2N's random-noise empty memories).
+   */
+  batch(indices: Int32Array, ctx: BatchContext): Batch;
 }
 
 /** Facts about the data that a model family needs to build itself (input size, classes, vocabulary…). */
@@ -26,4 +32,9 @@ export interface DatasetLoadContext {
   readonly dataDir?: string;
   /** Seed for any subsetting / shuffling / generation the dataset does itself. */
   readonly seed: number;
+}
+
+export interface BatchContext {
+  readonly training: boolean;
+  readonly rng: Rng;
 }
