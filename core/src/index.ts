@@ -13,3 +13,8 @@ export * from './plugin/definition.js';
 export * from './events/train-events.js';
 export * from './recipe/recipe.js';
 export * from './tracking/tracker.js';
+export * from './tracking/run-id.js';
+export * from './tracking/local-run-store.js';
+export * from './util/atomic-write.js';
+export * from './util/flatten.js';
+export * from './util/git-commit.js';

@@ -1,0 +1,213 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { AnnealError } from '../errors/anneal-error.js';
+import { didYouMean } from '../errors/nearest-names.js';
+import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
+import { currentGitCommit } from '../util/git-commit.js';
+import { newRunId } from './run-id.js';
+import type { MetricPoint, RunMeta, RunStartInfo, RunStatus, RunTracker, Tracker } from './tracker.js';
+
+/** `.anneal` under the working directory, or $ANNEAL_HOME. */
+export function resolveAnnealHome(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+  return resolve(cwd, env.ANNEAL_HOME && env.ANNEAL_HOME.trim() !== '' ? env.ANNEAL_HOME : '.anneal');
+}
+
+/** Everything the store holds about one run. */
+export interface StoredRun {
+  readonly meta: RunMeta;
+  readonly params: Readonly<Record<string, string>>;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly metrics: readonly MetricPoint[];
+}
+
+/**
+ * The local run store: `<home>/runs/<run-id>/` with meta.json, params.json, tags.json,
+ * metrics.jsonl (one {key,value,step,timestamp} per line) and artifacts/. JSON files are written
+ * atomically; metric lines are appended whole, and a torn last line (crash mid-append) is ignored
+ * by the reader. It is the default Tracker and the write-ahead spool for MLflow.
+ */
+export class LocalRunStore implements Tracker {
+  readonly kind = 'local';
+  readonly home: string;
+  constructor(home: string = resolveAnnealHome()) {
+    this.home = resolve(home);
+  }
+  get location(): string {
+    return this.runsDir;
+  }
+  get runsDir(): string {
+    return join(this.home, 'runs');
+  }
+  runDir(runId: string): string {
+    return join(this.runsDir, runId);
+  }
+  hasRun(runId: string): boolean {
+    return existsSync(join(this.runDir(runId), 'meta.json'));
+  }
+
+  async startRun(info: RunStartInfo): Promise<LocalRunTracker> {
+    const resuming = info.runId !== undefined && this.hasRun(info.runId);
+    const runId = info.runId ?? newRunId();
+    const dir = this.runDir(runId);
+    mkdirSync(join(dir, 'artifacts'), { recursive: true });
+    const previous = resuming ? this.readMeta(runId) : undefined;
+    const meta: RunMeta = {
+      ...(previous ?? {}),
+      runId,
+      runName: info.runName,
+      status: 'RUNNING',
+      startTime: previous?.startTime ?? Date.now(),
+      endTime: undefined,
+      error: undefined,
+      recipe: info.recipe,
+      recipeVersion: info.recipeVersion,
+      seed: info.seed,
+      backend: info.backend,
+      gitCommit: previous?.gitCommit ?? currentGitCommit(),
+      parentRunId: info.parentRunId,
+      variant: info.variant,
+      setting: info.setting,
+      annealVersion: ANNEAL_VERSION,
+      tags: { ...(previous?.tags ?? {}), ...(info.tags ?? {}) },
+    };
+    writeJsonAtomic(join(dir, 'meta.json'), meta);
+    if (!existsSync(join(dir, 'params.json'))) writeJsonAtomic(join(dir, 'params.json'), {});
+    if (!existsSync(join(dir, 'tags.json'))) writeJsonAtomic(join(dir, 'tags.json'), {});
+    return new LocalRunTracker(this, runId, dir);
+  }
+
+  async close(): Promise<void> {}
+
+  /** All runs, newest first. Runs whose meta.json cannot be read are skipped. */
+  listRuns(): RunMeta[] {
+    if (!existsSync(this.runsDir)) return [];
+    const metas: RunMeta[] = [];
+    for (const id of readdirSync(this.runsDir)) {
+      try {
+        metas.push(this.readMeta(id));
+      } catch {
+        // not a run directory
+      }
+    }
+    return metas.sort((a, b) => b.startTime - a.startTime);
+  }
+
+  /** Resolves a full id or a unique prefix (≥ 4 chars) to a run id. */
+  resolveRunId(idOrPrefix: string): string {
+    if (this.hasRun(idOrPrefix)) return idOrPrefix;
+    const ids = this.listRuns().map((m) => m.runId);
+    const matches = idOrPrefix.length >= 4 ? ids.filter((id) => id.startsWith(idOrPrefix)) : [];
+    if (matches.length === 1) return matches[0];
+    if (matches.length > 1) {
+      throw new AnnealError('ANNEAL_ERR_RUN_UNKNOWN', `run id prefix '${idOrPrefix}' matches ${matches.length} runs (${matches.slice(0, 3).join(', ')}…); give more characters.`);
+    }
+    throw new AnnealError(
+      'ANNEAL_ERR_RUN_UNKNOWN',
+      `no run '${idOrPrefix}' in ${this.runsDir}.${didYouMean(idOrPrefix, ids)} List runs with 'anneal runs ls' (ANNEAL_HOME selects another store).`,
+      { runId: idOrPrefix },
+    );
+  }
+
+  readMeta(runId: string): RunMeta {
+    return readJson<RunMeta>(join(this.runDir(runId), 'meta.json'));
+  }
+  readParams(runId: string): Record<string, string> {
+    return readJson<Record<string, string>>(join(this.runDir(runId), 'params.json'), {});
+  }
+  readTags(runId: string): Record<string, string> {
+    return readJson<Record<string, string>>(join(this.runDir(runId), 'tags.json'), {});
+  }
+  /** Metric points in file order; a torn trailing line is ignored. */
+  readMetrics(runId: string): MetricPoint[] {
+    const path = join(this.runDir(runId), 'metrics.jsonl');
+    if (!existsSync(path)) return [];
+    const text = readFileSync(path, 'utf8');
+    const lines = text.split('\n');
+    const complete = text.endsWith('\n') ? lines.slice(0, -1) : lines.slice(0, -1);
+    const points: MetricPoint[] = [];
+    for (const line of complete) {
+      if (line.trim() === '') continue;
+      points.push(JSON.parse(line) as MetricPoint);
+    }
+    return points;
+  }
+  readRun(runId: string): StoredRun {
+    return { meta: this.readMeta(runId), params: this.readParams(runId), tags: this.readTags(runId), metrics: this.readMetrics(runId) };
+  }
+  artifactsDir(runId: string): string {
+    return join(this.runDir(runId), 'artifacts');
+  }
+  /** Lists artifact paths relative to artifacts/ (recursive, sorted). */
+  listArtifacts(runId: string): string[] {
+    const root = this.artifactsDir(runId);
+    const out: string[] = [];
+    const walk = (rel: string) => {
+      const abs = join(root, rel);
+      if (!existsSync(abs)) return;
+      for (const entry of readdirSync(abs, { withFileTypes: true })) {
+        if (entry.name.startsWith('.') && entry.name.endsWith('.tmp')) continue;
+        const childRel = rel ? `${rel}/${entry.name}` : entry.name;
+        if (entry.isDirectory()) walk(childRel);
+        else out.push(childRel);
+      }
+    };
+    walk('');
+    return out.sort();
+  }
+}
+
+/** Package version recorded with every run. */
+export const ANNEAL_VERSION = '0.1.0';
+
+function readJson<T>(path: string, fallback?: T): T {
+  if (!existsSync(path)) {
+    if (fallback !== undefined) return fallback;
+    throw new AnnealError('ANNEAL_ERR_RUN_UNKNOWN', `missing ${path}`);
+  }
+  return JSON.parse(readFileSync(path, 'utf8')) as T;
+}
+
+/** Tracking of one run in the local store. Metric points are buffered and appended on flush. */
+export class LocalRunTracker implements RunTracker {
+  private pending: string[] = [];
+  constructor(
+    private readonly store: LocalRunStore,
+    readonly runId: string,
+    readonly localDir: string,
+  ) {}
+
+  async logParams(params: Readonly<Record<string, string>>): Promise<void> {
+    const path = join(this.localDir, 'params.json');
+    const current = readJson<Record<string, string>>(path, {});
+    writeJsonAtomic(path, { ...current, ...params });
+  }
+
+  async setTags(tags: Readonly<Record<string, string>>): Promise<void> {
+    const path = join(this.localDir, 'tags.json');
+    const current = readJson<Record<string, string>>(path, {});
+    writeJsonAtomic(path, { ...current, ...tags });
+  }
+
+  async logMetrics(points: readonly MetricPoint[]): Promise<void> {
+    for (const p of points) this.pending.push(JSON.stringify({ key: p.key, value: Number.isFinite(p.value) ? p.value : String(p.value), step: p.step, timestamp: p.timestamp }));
+    if (this.pending.length >= 2000) await this.flush();
+  }
+
+  async logArtifact(relPath: string, data: Uint8Array | string): Promise<void> {
+    if (relPath.startsWith('/') || relPath.split('/').includes('..')) throw new AnnealError('ANNEAL_ERR_TRACKING', `artifact path '${relPath}' must be relative, without '..'`);
+    writeFileAtomic(join(this.localDir, 'artifacts', relPath), data);
+  }
+
+  async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const chunk = `${this.pending.join('\n')}\n`;
+    this.pending = [];
+    appendFileSync(join(this.localDir, 'metrics.jsonl'), chunk);
+  }
+
+  async end(status: Exclude<RunStatus, 'RUNNING'>, error?: string): Promise<void> {
+    await this.flush();
+    const meta = this.store.readMeta(this.runId);
+    writeJsonAtomic(join(this.localDir, 'meta.json'), { ...meta, status, endTime: Date.now(), ...(error ? { error } : {}) });
+  }
+}
