@@ -8,8 +8,11 @@ import type { ForwardContext, InitContext, StepContext } from './contexts.js';
  */
 export type PluginState = unknown;
 
-/** Numbers a transform reports for the StepRecord (e.g. { noise_std: 0.05 }). */
-export type TransformMetrics = Readonly<Record<string, number>>;
+/**
+ * Numbers a transform reports for the StepRecord (e.g. { noise_std: 0.05 }). A scalar tensor is
+ * allowed too (e.g. a clip coefficient): the trainer keeps it out of the tidy and reads it after the step.
+ */
+export type TransformMetrics = Readonly<Record<string, number | tf.Scalar>>;
 
 export interface GradientUpdate<S> {
   readonly grads: GradMap;

@@ -1,0 +1,109 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { AnnealError } from '../errors/anneal-error.js';
+import type { GradMap } from '../model/param-map.js';
+import type { Batch } from '../data/dataset.js';
+import type { ForwardContext, StepContext } from '../plugin/contexts.js';
+import type { GradientTransform, TransformMetrics } from '../plugin/transforms.js';
+import type { ExecutionPlan, PlanEntry } from './execution-plan.js';
+import { globalNorm } from './global-norm.js';
+
+/** Mutable per-run plugin states, keyed by instance name. */
+export type PluginStates = Map<string, unknown>;
+
+/** Tensors kept out of the step's tidy, read after it. */
+export interface StepTensors {
+  readonly loss: tf.Scalar;
+  readonly gradNormPreClip?: tf.Scalar;
+  readonly gradNormPostClip?: tf.Scalar;
+  /** Plugin metrics: numbers, or scalars kept for reading later. */
+  readonly metrics: Record<string, number | tf.Scalar>;
+}
+
+/** Called at every stage boundary with the stage name (used by the golden order test and debug tracing). */
+export type StageTracer = (stage: string) => void;
+
+/**
+ * THE step order. This function is the only place where it is written down:
+ *
+ *   loss + gradients → pre-clip → clip → post-clip → pre-update → update → post-update
+ *
+ * It runs synchronously inside one tf.tidy; only the loss, the two gradient norms and plugin metric
+ * scalars escape. `tests/src/golden/step-order.test.ts` records it.
+ */
+export function runStep(
+  plan: ExecutionPlan,
+  states: PluginStates,
+  batch: (ctx: { training: true }) => Batch,
+  stepCtx: StepContext,
+  forwardCtx: ForwardContext,
+  options: { recordGradNorms: boolean; trace?: StageTracer },
+): StepTensors {
+  const trace = options.trace;
+  const metrics: Record<string, number | tf.Scalar> = {};
+  return tf.tidy(() => {
+    const model = plan.model.instance;
+    const params = model.params;
+    const names = Object.keys(params);
+    const vars = names.map((n) => params[n]);
+    trace?.('forward-backward');
+    const { value: loss, grads: byVarName } = tf.variableGrads(() => model.loss(batch({ training: true }), forwardCtx), vars);
+    let grads: GradMap = Object.fromEntries(names.map((n, i) => [n, byVarName[vars[i].name]]));
+
+    grads = runGradientStage('pre-clip', plan.stages['pre-clip'], grads, states, stepCtx, metrics, trace);
+    const normPre = options.recordGradNorms ? globalNorm(grads) : undefined;
+    grads = runGradientStage('clip', plan.stages.clip, grads, states, stepCtx, metrics, trace);
+    const normPost = options.recordGradNorms ? (plan.stages.clip.length > 0 ? globalNorm(grads) : normPre) : undefined;
+    grads = runGradientStage('post-clip', plan.stages['post-clip'], grads, states, stepCtx, metrics, trace);
+    grads = runGradientStage('pre-update', plan.stages['pre-update'], grads, states, stepCtx, metrics, trace);
+
+    trace?.('update');
+    const optimizer = plan.stages.update;
+    const nextOptState = optimizer.instance.apply(params, grads, states.get(optimizer.name), stepCtx);
+    assertNotThenable(nextOptState, optimizer.name, 'update');
+    states.set(optimizer.name, nextOptState);
+
+    trace?.('post-update');
+    for (const entry of plan.stages['post-update']) {
+      const out = entry.instance.apply(params, states.get(entry.name), stepCtx);
+      assertNotThenable(out, entry.name, 'post-update');
+      states.set(entry.name, out.state);
+      collectMetrics(entry.name, out.metrics, metrics);
+    }
+    return { loss: loss as tf.Scalar, gradNormPreClip: normPre, gradNormPostClip: normPost, metrics } as unknown as tf.TensorContainer;
+  }) as unknown as StepTensors;
+}
+
+function runGradientStage(
+  stage: string,
+  entries: readonly PlanEntry<GradientTransform>[],
+  grads: GradMap,
+  states: PluginStates,
+  ctx: StepContext,
+  metrics: Record<string, number | tf.Scalar>,
+  trace: StageTracer | undefined,
+): GradMap {
+  trace?.(stage);
+  let current = grads;
+  for (const entry of entries) {
+    const out = entry.instance.update(current, states.get(entry.name), ctx);
+    assertNotThenable(out, entry.name, stage);
+    states.set(entry.name, out.state);
+    collectMetrics(entry.name, out.metrics, metrics);
+    current = out.grads;
+  }
+  return current;
+}
+
+function collectMetrics(owner: string, from: TransformMetrics | undefined, into: Record<string, number | tf.Scalar>): void {
+  if (!from) return;
+  for (const [k, v] of Object.entries(from)) into[`plugin/${owner}/${k}`] = v;
+}
+
+function assertNotThenable(value: unknown, name: string, stage: string): void {
+  if (value && typeof (value as { then?: unknown }).then === 'function') {
+    throw new AnnealError(
+      'ANNEAL_ERR_TRANSFORM_ASYNC',
+      `plugin '${name}' at ${stage} returned a Promise; gradient, update and post-update transforms must be synchronous (they run inside one tf.tidy). Move async work to an observer.`,
+    );
+  }
+}
