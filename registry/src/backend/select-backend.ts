@@ -1,0 +1,68 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { AnnealError } from '@anneal/core';
+
+export const BACKEND_CHOICES = ['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+interface Candidate {
+  readonly choice: Exclude<BackendChoice, 'auto'>;
+  /** tfjs backend name registered by the module. */
+  readonly backendName: string;
+  readonly module: string;
+}
+
+const CANDIDATES: readonly Candidate[] = [
+  { choice: 'tensorflow-gpu', backendName: 'tensorflow', module: '@tensorflow/tfjs-node-gpu' },
+  { choice: 'tensorflow', backendName: 'tensorflow', module: '@tensorflow/tfjs-node' },
+  { choice: 'wasm', backendName: 'wasm', module: '@tensorflow/tfjs-backend-wasm' },
+  { choice: 'cpu', backendName: 'cpu', module: '@tensorflow/tfjs-backend-cpu' },
+];
+
+export interface SelectedBackend {
+  /** What was asked for. */
+  readonly requested: BackendChoice;
+  /** The anneal name of the backend in use (recorded with the run). */
+  readonly name: Exclude<BackendChoice, 'auto'>;
+  /** tfjs's own backend name. */
+  readonly tfjsBackend: string;
+  /** Why earlier candidates were skipped (auto). */
+  readonly skipped: readonly string[];
+}
+
+async function tryCandidate(c: Candidate): Promise<string | undefined> {
+  try {
+    await import(c.module);
+  } catch (error) {
+    return `${c.module} not usable (${(error as Error).message.split('\n')[0]})`;
+  }
+  try {
+    const ok = await tf.setBackend(c.backendName);
+    if (!ok) return `${c.module}: backend '${c.backendName}' failed to initialise`;
+    await tf.ready();
+    return undefined;
+  } catch (error) {
+    return `${c.module}: ${(error as Error).message.split('\n')[0]}`;
+  }
+}
+
+/**
+ * Picks the tfjs backend at start. `auto` prefers tfjs-node-gpu, tfjs-node, wasm, then cpu
+ * (the native ones are optional dependencies that cannot install offline).
+ */
+export async function selectBackend(requested: string = 'auto'): Promise<SelectedBackend> {
+  if (!(BACKEND_CHOICES as readonly string[]).includes(requested)) {
+    throw new AnnealError('ANNEAL_ERR_CONFIG_VALUE', `--backend '${requested}' is not a backend; use one of ${BACKEND_CHOICES.join(', ')}.`);
+  }
+  const choice = requested as BackendChoice;
+  const list = choice === 'auto' ? CANDIDATES : CANDIDATES.filter((c) => c.choice === choice);
+  const skipped: string[] = [];
+  for (const c of list) {
+    const why = await tryCandidate(c);
+    if (why === undefined) return { requested: choice, name: c.choice, tfjsBackend: c.backendName, skipped };
+    skipped.push(why);
+  }
+  throw new AnnealError(
+    'ANNEAL_ERR_BACKEND',
+    `backend '${choice}' is not available: ${skipped.join('; ')}. ${choice === 'tensorflow' || choice === 'tensorflow-gpu' ? 'Install it with network access to its libtensorflow download (npm install @tensorflow/tfjs-node), or use --backend wasm.' : 'Reinstall dependencies with npm ci.'}`,
+  );
+}

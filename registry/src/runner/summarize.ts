@@ -1,0 +1,92 @@
+import type { PaperComparison, RestartSpec } from '@anneal/core';
+
+/** What the runner (or a report) knows about one finished trial. */
+export interface TrialOutcome {
+  readonly trialId: string;
+  readonly runId: string;
+  readonly variant?: string;
+  readonly setting: Readonly<Record<string, unknown>>;
+  readonly seed: number;
+  readonly restart?: number;
+  readonly status: string;
+  readonly final: Readonly<Record<string, number>>;
+  readonly steps: number;
+  readonly epochs?: number;
+  readonly durationMs?: number;
+}
+
+export interface SummaryRow {
+  readonly variant: string;
+  /** Runs (after restart selection) behind the row. */
+  readonly runs: number;
+  readonly steps: number;
+  /** Our value per paper column key. */
+  readonly ours: Readonly<Record<string, number>>;
+  readonly paper: Readonly<Record<string, number>>;
+}
+
+export interface Summary {
+  readonly metric: string;
+  readonly columns: readonly string[];
+  readonly rows: readonly SummaryRow[];
+  readonly table: string;
+}
+
+const lowerIsBetter = (metric: string) => /error|loss|perplexity/.test(metric);
+
+/** Keeps, per (variant, setting, seed), the restart with the best `selectBy` metric. */
+export function selectRestarts(outcomes: readonly TrialOutcome[], restarts?: RestartSpec): TrialOutcome[] {
+  const finished = outcomes.filter((o) => o.status === 'FINISHED');
+  if (!restarts) return finished;
+  const groups = new Map<string, TrialOutcome[]>();
+  for (const o of finished) {
+    const key = JSON.stringify([o.variant ?? null, o.setting, o.seed]);
+    groups.set(key, [...(groups.get(key) ?? []), o]);
+  }
+  return [...groups.values()].map((g) =>
+    g.reduce((best, o) => {
+      const a = o.final[restarts.selectBy] ?? NaN;
+      const b = best.final[restarts.selectBy] ?? NaN;
+      if (Number.isNaN(b)) return o;
+      if (Number.isNaN(a)) return best;
+      return (restarts.mode === 'min' ? a < b : a > b) ? o : best;
+    }),
+  );
+}
+
+const pct = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '–' : `${v.toFixed(1)}%`);
+
+/**
+ * The paper-style table: one row per variant; for each paper column, our number (percent):
+ * 'best' / 'average' of `paper.metric` over runs, or the mean of a named metric (e.g. 'train/error').
+ */
+export function summarize(outcomes: readonly TrialOutcome[], paper: PaperComparison | undefined, restarts?: RestartSpec, fallbackMetric = 'test/accuracy'): Summary {
+  const selected = selectRestarts(outcomes, restarts);
+  const metric = paper?.metric ?? fallbackMetric;
+  const variants = [...new Set(outcomes.map((o) => o.variant ?? 'default'))];
+  const columns = paper ? [...new Set(Object.values(paper.values).flatMap((v) => Object.keys(v)))] : ['best', 'average'];
+  const rows: SummaryRow[] = variants.map((variant) => {
+    const runs = selected.filter((o) => (o.variant ?? 'default') === variant);
+    const ours: Record<string, number> = {};
+    for (const col of columns) {
+      const key = col === 'best' || col === 'average' ? metric : col;
+      const values = runs.map((o) => o.final[key]).filter((v): v is number => typeof v === 'number' && !Number.isNaN(v)).map((v) => v * 100);
+      if (values.length === 0) ours[col] = NaN;
+      else if (col === 'best') ours[col] = lowerIsBetter(key) ? Math.min(...values) : Math.max(...values);
+      else ours[col] = values.reduce((a, b) => a + b, 0) / values.length;
+    }
+    return { variant, runs: runs.length, steps: runs.length ? Math.max(...runs.map((r) => r.steps)) : 0, ours, paper: paper?.values[variant] ?? {} };
+  });
+  const header = ['setting', ...columns.flatMap((c) => [`${c} (ours)`, `${c} (paper)`]), 'runs', 'steps/run'];
+  const body = rows.map((r) => [r.variant, ...columns.flatMap((c) => [pct(r.ours[c]), r.paper[c] === undefined ? '–' : `${r.paper[c].toFixed(1)}%`]), String(r.runs), String(r.steps)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  const table = [
+    `${paper ? `${paper.table} — ` : ''}${columns.includes('best') || columns.includes('average') ? metric : 'metrics'} (percent)`,
+    line(header),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...body.map(line),
+    ...(paper?.note ? [`note: ${paper.note}`] : []),
+  ].join('\n');
+  return { metric, columns, rows, table };
+}
