@@ -1,0 +1,79 @@
+import { AnnealError, resolveAnnealHome } from '@anneal/core';
+import * as mlflow from '@anneal/tracker-mlflow';
+import { selectBackend } from '../../backend/select-backend.js';
+import { bootAnneal } from '../../boot.js';
+import { parseSetArg } from '../../recipes/set-override.js';
+import type { LaunchOptions } from '../../runner/run-launcher.js';
+import { RUN_HELP } from '../help.js';
+import { parse, toList } from '../parse.js';
+
+type RegisterFn = (args: { env: NodeJS.ProcessEnv; store: unknown; runId: string; name: string; alias?: string }) => Promise<unknown>;
+
+/** `anneal run <recipe> …` and `anneal run --resume <run-id>`. */
+export async function runCommand(args: readonly string[], io: { signal: AbortSignal; env: NodeJS.ProcessEnv }): Promise<number> {
+  const { values, positionals } = parse('run', args, {
+    quick: { type: 'boolean' },
+    seed: { type: 'string', multiple: true },
+    set: { type: 'string', multiple: true },
+    plugin: { type: 'string', multiple: true },
+    backend: { type: 'string' },
+    resume: { type: 'string' },
+    plan: { type: 'boolean' },
+    json: { type: 'boolean' },
+    'register-model': { type: 'string' },
+    alias: { type: 'string' },
+  });
+  if (values.help) {
+    process.stdout.write(RUN_HELP);
+    return 0;
+  }
+  if (!values.resume && positionals.length !== 1) {
+    throw new AnnealError('ANNEAL_ERR_CLI_USAGE', `run: give one recipe name (e.g. anneal run mlp-table1-exp3 --quick), or --resume <run-id>. See 'anneal recipes ls'.`);
+  }
+  if (values.alias && !values['register-model']) throw new AnnealError('ANNEAL_ERR_CLI_USAGE', 'run: --alias needs --register-model NAME.');
+  const seeds = toList(values.seed).map((s) => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < 0) throw new AnnealError('ANNEAL_ERR_CONFIG_VALUE', `--seed '${s}' is not allowed; it must be a non-negative integer (e.g. --seed 1).`);
+    return n;
+  });
+  const sets = toList(values.set).map(parseSetArg);
+  const booted = await bootAnneal({ pluginModules: toList(values.plugin), env: io.env });
+  const backend = await selectBackend(values.backend ?? io.env.ANNEAL_BACKEND ?? 'auto');
+  process.stderr.write(`anneal: backend ${backend.name}${backend.skipped.length ? ` (skipped: ${backend.skipped.map((s) => s.split(' ')[0]).join(', ')})` : ''}; tracking: ${booted.tracker.kind} at ${booted.tracker.location}\n`);
+  const registerName = values['register-model'];
+  const register = (mlflow as Record<string, unknown>).registerModel as RegisterFn | undefined;
+  if (registerName && (!register || booted.tracker.kind === 'local')) {
+    throw new AnnealError('ANNEAL_ERR_TRACKING', `--register-model needs an MLflow tracking server: export MLFLOW_TRACKING_URI=http://127.0.0.1:5000 (start one with 'anneal mlflow up').`);
+  }
+  const options: LaunchOptions = {
+    backend: backend.name,
+    quick: values.quick,
+    seeds: seeds.length ? seeds : undefined,
+    sets,
+    extraPlugins: booted.extraPluginNames,
+    extraPluginModules: toList(values.plugin),
+    dataDir: io.env.ANNEAL_DATA_DIR,
+    signal: io.signal,
+    printPlan: values.plan,
+    afterTrial: registerName && register ? async (outcome, tracker) => {
+      await tracker.flush();
+      const result = await register({ env: io.env, store: booted.store, runId: outcome.runId, name: registerName, alias: values.alias });
+      process.stdout.write(`registered model ${registerName}${values.alias ? ` (alias ${values.alias})` : ''} from run ${outcome.runId}: ${JSON.stringify(result)}\n`);
+    } : undefined,
+  };
+  try {
+    if (values.resume) {
+      const runId = booted.store.resolveRunId(values.resume);
+      const outcome = await booted.launcher.resume(runId, options, booted.store);
+      if (values.json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
+      return outcome.status === 'FINISHED' ? 0 : 130;
+    }
+    const result = await booted.launcher.launch(positionals[0], options);
+    if (values.json) process.stdout.write(`${JSON.stringify({ recipe: result.recipe.name, parentRunId: result.parentRunId, outcomes: result.outcomes, summary: result.summary && { metric: result.summary.metric, rows: result.summary.rows } }, null, 2)}\n`);
+    process.stderr.write(`anneal: runs stored in ${resolveAnnealHome(io.env)}/runs${booted.tracker.kind !== 'local' ? ` and sent to ${booted.tracker.location}` : ''}\n`);
+    if (io.signal.aborted) return 130;
+    return result.outcomes.some((o) => o.status === 'FAILED') ? 1 : 0;
+  } finally {
+    await booted.tracker.close();
+  }
+}
