@@ -30,7 +30,8 @@ export function globalNorm(grads: GradMap): tf.Scalar {
   return globalNormTensor(Object.values(grads));
 }
 
-function globalNormTensor(tensors: readonly tf.Tensor[]): tf.Scalar {
+/** The tensor-op path of `globalNorm` (used on non-host backends; exported for tests). */
+export function globalNormTensor(tensors: readonly tf.Tensor[]): tf.Scalar {
   if (tensors.length === 0) return tf.scalar(0);
   return tf.tidy((): tf.Scalar => {
     const flat = tf.concat(tensors.map((g) => tf.reshape(g, [-1])));
