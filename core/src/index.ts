@@ -28,3 +28,4 @@ export * from './trainer/batch-order.js';
 export * from './trainer/weights.js';
 export * from './trainer/trainer.js';
 export * from './tracking/tracking-observer.js';
+export * from './trainer/plugin-states.js';

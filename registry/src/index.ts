@@ -17,3 +17,4 @@ export * from './backend/select-backend.js';
 export * from './di/tokens.js';
 export * from './di/create-container.js';
 export { main } from './cli/main.js';
+export * from './plan/preflight.js';

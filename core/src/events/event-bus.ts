@@ -57,8 +57,20 @@ export class EventBus {
     this.chains.set(name, next);
   }
 
+  private readonly taps: ((event: TrainEventName, payload: unknown) => void)[] = [];
+
+  /**
+   * A synchronous, read-only trace of every emit, in emit order (for the golden order test and
+   * debugging). Observers proper are asynchronous; use them for everything else.
+   */
+  tap(listener: (event: TrainEventName, payload: unknown) => void): void {
+    this.taps.push(listener);
+  }
+
   emit<E extends TrainEventName>(event: E, payload: TrainEvents[E]): void {
-    this.emitter.emit(event, Object.freeze(payload));
+    const frozen = Object.freeze(payload);
+    for (const t of this.taps) t(event, frozen);
+    this.emitter.emit(event, frozen);
   }
 
   get pending(): number {

@@ -5,7 +5,6 @@ import type { EvalEvent, StepRecord } from '../events/train-events.js';
 import type { DataSplit } from '../data/dataset.js';
 import type { ForwardContext, StepContext } from '../plugin/contexts.js';
 import type { ForwardTransform } from '../plugin/transforms.js';
-import { deriveSeed } from '../random/seed-derivation.js';
 import { Rng } from '../random/rng.js';
 import { batchRng, epochBatchOrder } from './batch-order.js';
 import { hasCheckpoint, restoreCheckpoint, saveCheckpoint, type CheckpointPosition } from './checkpoint.js';
@@ -13,6 +12,7 @@ import type { ExecutionPlan, PlanEntry } from './execution-plan.js';
 import { formatPlan } from './execution-plan.js';
 import { learningRateFor } from './learning-rate.js';
 import { runStep, type PluginStates, type StageTracer } from './run-step.js';
+import { createPluginStates, disposePluginStates } from './plugin-states.js';
 
 export interface TrainerOptions {
   readonly runId: string;
@@ -68,21 +68,7 @@ export class Trainer {
   /** Creates every plugin's state with its own seed stream (idempotent). */
   private initStates(): void {
     if (this.initialized) return;
-    const params = this.plan.model.instance.params;
-    const s = this.plan.stages;
-    const entries: PlanEntry<{ init(ctx: { seed: number; params: typeof params }): unknown }>[] = [
-      ...s['pre-clip'],
-      ...s.clip,
-      ...s['post-clip'],
-      ...s['pre-update'],
-      s.update,
-      ...s['post-update'],
-      ...this.plan.forward,
-    ];
-    for (const e of entries) {
-      const state = tf.tidy(() => e.instance.init({ seed: deriveSeed(this.plan.seed, `plugin/${e.name}`), params }) as tf.TensorContainer);
-      this.states.set(e.name, state);
-    }
+    for (const [k, v] of createPluginStates(this.plan)) this.states.set(k, v);
     this.initialized = true;
   }
 
@@ -288,13 +274,9 @@ export class Trainer {
     await this.events.settle();
   }
 
-  /** Frees plugin state (Variables) and the model. */
+  /** Frees plugin state (Variables) and event listeners (the model is disposed by its owner). */
   dispose(): void {
-    const all = [...this.plan.stages['pre-clip'], ...this.plan.stages.clip, ...this.plan.stages['post-clip'], ...this.plan.stages['pre-update'], this.plan.stages.update, ...this.plan.stages['post-update'], ...this.plan.forward] as PlanEntry<{ dispose?(s: unknown): void }>[];
-    for (const e of all) {
-      if (this.states.has(e.name)) e.instance.dispose?.(this.states.get(e.name));
-    }
-    this.states.clear();
+    disposePluginStates(this.plan, this.states);
     this.events.removeAll();
   }
 }

@@ -16,6 +16,7 @@ import type { PluginCatalog } from '../catalog/plugin-catalog.js';
 import type { RecipeCatalog } from '../catalog/recipe-catalog.js';
 import { PluginCatalogToken, RecipeCatalogToken, TrackerToken } from '../di/tokens.js';
 import { buildPlan } from '../plan/build-plan.js';
+import { preflightRecipe } from '../plan/preflight.js';
 import { expandTrials, type ExpandOptions, type Trial } from '../recipes/expand-trials.js';
 import { writeModelArtifacts } from './model-artifacts.js';
 import { createProgressObserver } from './progress-observer.js';
@@ -74,7 +75,7 @@ export class RunLauncher {
     const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
     const trials = expandTrials(recipe, options);
     // Validate every trial's plugin names and configs up front (errors at boot, not after hours).
-    for (const t of trials) this.checkNames(t.recipe, options.extraPlugins ?? []);
+    for (const t of trials) preflightRecipe(this.plugins, t.recipe, options.extraPlugins ?? []);
     let parent: RunTracker | undefined;
     if (trials.length > 1) {
       parent = await this.tracker.startRun({
@@ -142,14 +143,6 @@ export class RunLauncher {
     const trial: Trial = { ...stored.trial, index: 0 };
     const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
     return this.runTrial(trial, stored.trial.recipe, { ...options, extraPlugins: stored.extraPlugins, extraPluginModules: stored.extraPluginModules, log }, `[${trial.label}]`, meta.parentRunId, runId);
-  }
-
-  private checkNames(recipe: Recipe, extras: readonly string[]): void {
-    this.plugins.get(recipe.model.name, 'model-family', `recipe '${recipe.name}' model`);
-    this.plugins.get(recipe.dataset.name, 'dataset', `recipe '${recipe.name}' dataset`);
-    this.plugins.get(recipe.optimizer.name, 'optimizer', `recipe '${recipe.name}' optimizer`);
-    for (const u of recipe.plugins) this.plugins.get(u.plugin, undefined, `recipe '${recipe.name}' plugins`);
-    for (const e of extras) this.plugins.get(e, undefined, '--plugin');
   }
 
   private async runTrial(trial: Trial, baseRecipe: Recipe, options: LaunchOptions & { log: (l: string) => void }, label: string, parentRunId?: string, resumeRunId?: string): Promise<TrialOutcome> {
