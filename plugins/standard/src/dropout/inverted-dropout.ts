@@ -13,8 +13,9 @@ export interface DropoutState {
  * `rate`) or 1/(1 − rate), drawn from the plugin's own seeded stream; in evaluation (ctx.training
  * false) it is the identity. Not tf.dropout: the mask must come from the checkpointed Rng.
  *
- * Each call allocates a fresh mask array: the mask tensor is kept by the gradient tape for the backward
- * pass, and on the cpu backend it shares that array, so it must not be reused.
+ * The op carries its own gradient (tf.customGrad: dx = dy·mask), because tfjs-core's Node bundle
+ * registers no gradient functions (see plugins/mlp/src/ops.ts). Each call allocates a fresh mask
+ * array: the backward pass reads the mask tensor, which on the cpu backend shares that array.
  */
 export function invertedDropout(config: Partial<DropoutConfig> = {}): ForwardTransform<DropoutState> {
   const { rate, sites } = resolveConfig('dropout', dropoutSchema, config);
@@ -24,8 +25,21 @@ export function invertedDropout(config: Partial<DropoutConfig> = {}): ForwardTra
     init: (ctx: InitContext) => ({ rng: new Rng(ctx.seed) }),
     apply(x: tf.Tensor, _site: string, state: DropoutState, ctx: ForwardContext): tf.Tensor {
       if (!ctx.training || rate === 0) return x;
-      const mask = fillDropoutMask(state.rng, new Float32Array(x.size), rate);
-      return tf.mul(x, tf.tensor(mask, x.shape, 'float32'));
+      const mask = tf.tensor(fillDropoutMask(state.rng, new Float32Array(x.size), rate), x.shape, 'float32');
+      return applyMask(x, mask);
     },
   };
+}
+
+/**
+ * x·mask with the backward pass dy·mask (mask is a constant). The mask goes through customGrad's `save`
+ * so the tape keeps it: the forward pass runs in its own tidy scope, which would otherwise free it.
+ */
+function applyMask(x: tf.Tensor, mask: tf.Tensor): tf.Tensor {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [input, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    save([mask]);
+    return { value: tf.mul(input, mask), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, saved[0]) };
+  });
+  return op(x);
 }
