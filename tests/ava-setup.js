@@ -5,5 +5,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 const backend = process.env.ANNEAL_TEST_BACKEND ?? 'cpu';
 if (backend === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+tf.env().set('PROD', true);
 await tf.setBackend(backend);
 await tf.ready();

@@ -1,3 +1,4 @@
+import './trainer/register-gradients.js';
 export * from './hooks/hook-point.js';
 export * from './errors/anneal-error.js';
 export * from './errors/nearest-names.js';

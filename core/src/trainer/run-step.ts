@@ -1,3 +1,4 @@
+import './register-gradients.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { AnnealError } from '../errors/anneal-error.js';
 import type { GradMap } from '../model/param-map.js';

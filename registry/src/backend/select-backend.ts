@@ -50,6 +50,8 @@ async function tryCandidate(c: Candidate): Promise<string | undefined> {
  * (the native ones are optional dependencies that cannot install offline).
  */
 export async function selectBackend(requested: string = 'auto'): Promise<SelectedBackend> {
+  // PROD: no debug-mode checks and no 'install tfjs-node' banner on the cpu backend.
+  tf.env().set('PROD', true);
   if (!(BACKEND_CHOICES as readonly string[]).includes(requested)) {
     throw new AnnealError('ANNEAL_ERR_CONFIG_VALUE', `--backend '${requested}' is not a backend; use one of ${BACKEND_CHOICES.join(', ')}.`);
   }

@@ -1,0 +1,6 @@
+/**
+ * tfjs-core alone registers no gradient functions (tf.variableGrads then fails with "gradient function
+ * not found"). The @tensorflow/tfjs union package registers all of core's gradients on the one shared
+ * tfjs-core engine as a side effect of loading; the trainer needs that before its first step.
+ */
+import '@tensorflow/tfjs';

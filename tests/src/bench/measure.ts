@@ -1,0 +1,20 @@
+/** Median of a list of numbers. */
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Interval times (ms) between consecutive timestamps, dropping the first `warmup`. */
+export function intervals(timestamps: readonly number[], warmup: number): number[] {
+  const out: number[] = [];
+  for (let i = Math.max(1, warmup); i < timestamps.length; i++) out.push(timestamps[i] - timestamps[i - 1]);
+  return out;
+}
+
+export function ratioLine(name: string, value: number, base: number, target?: { max?: number; min?: number }): string {
+  const ratio = value / base;
+  const verdict = target ? ((target.max === undefined || ratio <= target.max) && (target.min === undefined || ratio >= target.min) ? 'meets target' : 'MISSES target') : '';
+  const goal = target ? `${target.max !== undefined ? `≤ ${target.max}` : `≥ ${target.min}`}` : '';
+  return `${name.padEnd(44)} ${ratio.toFixed(3)}${goal ? `  (target ${goal}: ${verdict})` : ''}`;
+}

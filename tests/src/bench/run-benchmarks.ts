@@ -1,0 +1,40 @@
+import 'reflect-metadata';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { bootAnneal, selectBackend } from '@anneal/registry';
+import { REPO_ROOT } from '../helpers/run-cli.js';
+import { ratioLine } from './measure.js';
+import { benchMlpStep } from './mlp-step-bench.js';
+
+/**
+ * `npm run bench`: speed targets as ratios against a baseline measured in the same process on the
+ * same backend. Absolute times vary between machines; ratios are what we hold ourselves to.
+ */
+async function main(): Promise<void> {
+  const backend = await selectBackend(process.env.ANNEAL_BACKEND ?? 'auto');
+  const booted = await bootAnneal({ env: { ...process.env, MLFLOW_TRACKING_URI: '' } });
+  process.stdout.write(`anneal benchmarks — backend: ${backend.name} (tfjs '${tf.getBackend()}'), node ${process.version}\n\n`);
+  const results: Record<string, unknown> = { backend: backend.name, node: process.version, date: new Date().toISOString() };
+
+  process.stdout.write('MLP 20×50 ReLU on MNIST, batch 128, ms/step (median of 3 interleaved rounds × 50 steps)\n');
+  const mlp = await benchMlpStep(booted.plugins, backend.name);
+  results.mlp = mlp;
+  process.stdout.write(`  (a) hand-written tfjs loop            ${mlp.handMs.toFixed(2)} ms\n`);
+  process.stdout.write(`  (b) trainer, no plugins               ${mlp.trainerMs.toFixed(2)} ms  (grad norms recorded)\n`);
+  process.stdout.write(`  (b') trainer, no plugins, no norms    ${mlp.trainerNoNormsMs.toFixed(2)} ms\n`);
+  process.stdout.write(`  (c) trainer, clip + annealed noise    ${mlp.clipNoiseMs.toFixed(2)} ms\n`);
+  process.stdout.write(`  ${ratioLine('(b)/(a) trainer overhead', mlp.trainerMs, mlp.handMs, { max: 1.03 })}\n`);
+  process.stdout.write(`  ${ratioLine("(b')/(a) trainer overhead without norms", mlp.trainerNoNormsMs, mlp.handMs, { max: 1.03 })}\n`);
+  process.stdout.write(`  ${ratioLine('(c)/(b) clip + noise cost', mlp.clipNoiseMs, mlp.trainerMs, { max: 1.05 })}\n\n`);
+
+  const dir = join(REPO_ROOT, 'bench-results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'bench.json'), `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`results written to ${join(dir, 'bench.json')}\n`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`${(error as Error).stack}\n`);
+  process.exitCode = 1;
+});
