@@ -1,1 +1,26 @@
-export {};
+export {
+  MLP_ACTIVATIONS,
+  MlpModel,
+  SIMPLE_INIT,
+  buildMlp,
+  mlpConfigSchema,
+  mlpFamily,
+  mlpLayerNames,
+  mlpParamCount,
+  type MlpActivation,
+  type MlpConfig,
+  type MlpConfigInput,
+  type MlpDescription,
+  type MlpLayerDescription,
+} from './mlp.js';
+export {
+  defaultTransposeMode,
+  dense,
+  meanSoftmaxCrossEntropy,
+  summedSoftmaxCrossEntropy,
+  toOneHot,
+  type DenseActivation,
+  type DenseOptions,
+  type TransposeMode,
+} from './ops.js';
+export { mlpFamily as default } from './mlp.js';

@@ -1,0 +1,160 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Dense-layer and loss ops with hand-written gradients (tf.customGrad).
+ *
+ * Why custom gradients:
+ * 1. tfjs-core's Node bundle registers no gradient functions (they live in the extension-less ESM file
+ *    `dist/register_all_gradients.js`, which Node cannot import), so `tf.variableGrads` over plain
+ *    `tf.matMul`/`tf.add`/`tf.relu` fails with "gradient function not found". These ops carry their own
+ *    backward pass and work whether or not gradients are registered.
+ * 2. Speed: the model is bound by per-op overhead. The forward pass is one `_FusedMatMul` kernel
+ *    (matmul + bias + activation) per layer; `tf.fused.matMul` refuses to fuse a non-linear activation
+ *    while a gradient tape is recording. The backward pass is step/mul, two matmuls and a bias sum, and
+ *    skips the input gradient of the first layer (the data).
+ * 3. On the wasm backend, BatchMatMul with transposeA/transposeB runs a slow non-XNNPACK path
+ *    (measured 4× slower for this model); explicit `tf.transpose` + plain matmul is much faster there.
+ *    On the cpu backend the flags are as fast or faster, so the transpose strategy depends on the backend.
+ */
+
+export type DenseActivation = 'relu' | 'tanh' | 'sigmoid' | 'linear';
+
+/** How the backward matmuls handle transposes: via BatchMatMul flags, or explicit transposes. */
+export type TransposeMode = 'flags' | 'explicit';
+
+/** The transpose strategy that is fastest on the active backend (explicit on wasm, flags elsewhere). */
+export function defaultTransposeMode(): TransposeMode {
+  return tf.getBackend() === 'wasm' ? 'explicit' : 'flags';
+}
+
+const FUSABLE: ReadonlySet<DenseActivation> = new Set(['relu', 'sigmoid', 'linear']);
+
+function hasFusedMatMul(): boolean {
+  return tf.getKernel('_FusedMatMul', tf.getBackend()) !== undefined;
+}
+
+/** y = act(x · W + b) in as few kernels as the backend allows (no gradient tape involvement). */
+function denseForward(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D, activation: DenseActivation): tf.Tensor2D {
+  const [rows] = x.shape;
+  const units = kernel.shape[1];
+  const fusedAct = FUSABLE.has(activation) ? activation : 'linear';
+  let z: tf.Tensor2D;
+  if (hasFusedMatMul()) {
+    const a3 = tf.reshape(x, [1, rows, x.shape[1]]);
+    const b3 = tf.reshape(kernel, [1, kernel.shape[0], units]);
+    const out = tf.engine().runKernel('_FusedMatMul', { a: a3, b: b3, bias }, {
+      transposeA: false,
+      transposeB: false,
+      activation: fusedAct,
+      leakyreluAlpha: 0.2,
+    }) as tf.Tensor3D;
+    z = tf.reshape(out, [rows, units]);
+  } else {
+    const lin = tf.add(tf.matMul(x, kernel), bias);
+    z = (fusedAct === 'relu' ? tf.relu(lin) : fusedAct === 'sigmoid' ? tf.sigmoid(lin) : lin) as tf.Tensor2D;
+  }
+  return activation === 'tanh' ? (tf.tanh(z) as tf.Tensor2D) : z;
+}
+
+/** dL/d(pre-activation) from dL/d(output) and the saved output y. */
+function activationGrad(dy: tf.Tensor2D, y: tf.Tensor2D, activation: DenseActivation): tf.Tensor2D {
+  switch (activation) {
+    case 'linear':
+      return dy;
+    case 'relu':
+      // relu'(z) = 1[z > 0] = 1[y > 0]; tf.step(0) = 0, so an all-zero layer passes no gradient.
+      return tf.mul(dy, tf.step(y));
+    case 'tanh':
+      return tf.mul(dy, tf.sub(1, tf.square(y)));
+    case 'sigmoid':
+      return tf.mul(dy, tf.mul(y, tf.sub(1, y)));
+  }
+}
+
+function kernelGrad(x: tf.Tensor2D, g: tf.Tensor2D, mode: TransposeMode): tf.Tensor2D {
+  return mode === 'explicit' ? tf.matMul(tf.transpose(x), g) : tf.matMul(x, g, true, false);
+}
+
+function inputGrad(g: tf.Tensor2D, kernel: tf.Tensor2D, mode: TransposeMode): tf.Tensor2D {
+  return mode === 'explicit' ? tf.matMul(g, tf.transpose(kernel)) : tf.matMul(g, kernel, false, true);
+}
+
+export interface DenseOptions {
+  readonly activation: DenseActivation;
+  /** False for the first layer: x is data, so its gradient (a [batch, 784] matmul) is skipped. */
+  readonly inputNeedsGrad: boolean;
+  readonly transposeMode?: TransposeMode;
+}
+
+/** A dense layer act(x · kernel + bias) with a hand-written backward pass. */
+export function dense(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D, options: DenseOptions): tf.Tensor2D {
+  const { activation, inputNeedsGrad } = options;
+  const mode = options.transposeMode ?? defaultTransposeMode();
+  if (!inputNeedsGrad) {
+    const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const [w, b, save] = args as [tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
+      const y = denseForward(x, w, b, activation);
+      // Closed-over tensors must be saved too: tf.variableGrads runs the forward pass in its own tidy,
+      // so anything not saved (or an input) is disposed before the backward pass runs.
+      save([x, y]);
+      return {
+        value: y,
+        gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+          const [xs, ys] = saved as tf.Tensor2D[];
+          const g = activationGrad(dy, ys, activation);
+          return [kernelGrad(xs, g, mode), tf.sum(g, 0)];
+        },
+      };
+    });
+    return op(kernel, bias) as tf.Tensor2D;
+  }
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [h, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
+    const y = denseForward(h, w, b, activation);
+    save([h, w, y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+        const [hs, ws, ys] = saved as tf.Tensor2D[];
+        const g = activationGrad(dy, ys, activation);
+        return [inputGrad(g, ws, mode), kernelGrad(hs, g, mode), tf.sum(g, 0)];
+      },
+    };
+  });
+  return op(x, kernel, bias) as tf.Tensor2D;
+}
+
+/**
+ * One-hot float32 targets from int32 labels [b] (or passes a [b, k] one-hot tensor through as float32).
+ * Built as an int32 one-hot plus a cast: the wasm backend's OneHot kernel (tfjs 4.22) ignores
+ * dtype 'float32' and writes int32 bit patterns (1 reads back as 1.4e-45).
+ */
+export function toOneHot(y: tf.Tensor, numClasses: number): tf.Tensor2D {
+  if (y.rank === 2) return (y.dtype === 'float32' ? y : tf.cast(y, 'float32')) as tf.Tensor2D;
+  const labels = y.dtype === 'int32' ? (y as tf.Tensor1D) : (tf.cast(y, 'int32') as tf.Tensor1D);
+  return tf.cast(tf.oneHot(labels, numClasses), 'float32') as tf.Tensor2D;
+}
+
+/**
+ * Mean softmax cross-entropy over the batch, −(1/b) Σ_i log softmax(z_i)[y_i], computed with a stable
+ * log-softmax. Gradient (hand-written): (softmax(z) − onehot) / b.
+ */
+export function meanSoftmaxCrossEntropy(logits: tf.Tensor2D, oneHot: tf.Tensor2D): tf.Scalar {
+  const rows = logits.shape[0];
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [z, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
+    const logp = tf.logSoftmax(z);
+    save([logp, oneHot]); // oneHot is closed over: save it so it survives until the backward pass
+    const value = tf.div(tf.neg(tf.sum(tf.mul(logp, oneHot))), rows) as tf.Scalar;
+    return {
+      value,
+      gradFunc: (dy: tf.Scalar, saved: tf.Tensor[]) => tf.mul(tf.sub(tf.exp(saved[0]), saved[1]), tf.div(dy, rows)),
+    };
+  });
+  return op(logits) as tf.Scalar;
+}
+
+/** Per-example cross-entropy summed over the batch (for evaluation; no gradient needed). */
+export function summedSoftmaxCrossEntropy(logits: tf.Tensor2D, oneHot: tf.Tensor2D): tf.Scalar {
+  return tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), oneHot))) as tf.Scalar;
+}
