@@ -22,9 +22,10 @@ export function nearestNames(name: string, candidates: Iterable<string>, limit =
     const contains = c.includes(lower) || lower.includes(c) ? -2 : 0;
     return { candidate, score: editDistance(lower, c) + contains };
   });
-  const threshold = Math.max(3, Math.ceil(name.length / 2));
+  const threshold = Math.max(2, Math.ceil(name.length / 3));
+  const best = Math.min(...scored.map((s) => s.score));
   return scored
-    .filter((s) => s.score <= threshold)
+    .filter((s) => s.score <= threshold && s.score <= best + 2)
     .sort((x, y) => x.score - y.score || x.candidate.localeCompare(y.candidate))
     .slice(0, limit)
     .map((s) => s.candidate);
