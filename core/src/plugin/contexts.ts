@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { ParamMap } from '../model/param-map.js';
+import type { GradMap, ParamMap } from '../model/param-map.js';
 
 /** Read-only facts about the step, passed to every transform. */
 export interface StepContext {
@@ -13,6 +13,11 @@ export interface StepContext {
   readonly learningRate: number;
   /** The parameters (do not assign to them outside the update/post-update stages). */
   readonly params: ParamMap;
+  /**
+   * Global L2 norm of a gradient map, memoised for this step (the trainer already computed the norm
+   * of the map entering the clip stage). Absent outside the trainer; fall back to computing it.
+   */
+  readonly globalNorm?: (grads: GradMap) => number;
 }
 
 /** What a plugin gets when its state is created. */

@@ -1,8 +1,62 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradMap } from '../model/param-map.js';
 
-/** sqrt(Σ_tensors Σ g²): the global L2 norm of a gradient map, as a scalar tensor. */
+/**
+ * True when the active tfjs backend keeps tensor data in host memory (cpu: a JS typed array; wasm: the
+ * wasm heap; tensorflow: tfjs-node). Reading a tensor there is a copy at most, never a device round
+ * trip, so reductions over all gradients are cheaper in JS than as ~2 tfjs ops per tensor.
+ */
+export function isHostBackend(): boolean {
+  const name = tf.getBackend();
+  return name === 'cpu' || name === 'wasm' || name === 'tensorflow';
+}
+
+/** Σ x² over a tensor's values, accumulated in float64. */
+export function sumOfSquares(t: tf.Tensor): number {
+  const values = t.dataSync() as Float32Array;
+  let s = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    s += v * v;
+  }
+  return s;
+}
+
+/** sqrt(Σ_tensors Σ g²) as a scalar tensor (device path: flatten, concat, square, sum, sqrt). */
 export function globalNorm(grads: GradMap): tf.Scalar {
-  const squares = Object.values(grads).map((g) => tf.sum(tf.square(g)));
-  return tf.sqrt(squares.length === 1 ? squares[0] : tf.addN(squares)) as tf.Scalar;
+  const tensors = Object.values(grads);
+  if (tensors.length === 0) return tf.scalar(0);
+  return tf.tidy(() => tf.sqrt(tf.sum(tf.square(tf.concat(tensors.map((g) => tf.reshape(g, [-1])))))) as tf.Scalar);
+}
+
+/**
+ * The global L2 norm of a gradient map as a number: summed in JS on host backends (~0.1 ms for the
+ * paper's 88k-parameter MLP versus ~90 tfjs ops), with tensor ops and one read-back elsewhere.
+ */
+export function globalNormValue(grads: GradMap): number {
+  if (!isHostBackend()) {
+    const n = globalNorm(grads);
+    const v = n.dataSync()[0];
+    n.dispose();
+    return v;
+  }
+  let s = 0;
+  for (const g of Object.values(grads)) s += sumOfSquares(g);
+  return Math.sqrt(s);
+}
+
+/**
+ * A per-step memo of global norms keyed by gradient-map identity: the trainer records the norm
+ * entering the clip stage, and a clip plugin asking for the norm of the same map gets it for free.
+ */
+export function createNormMemo(): (grads: GradMap) => number {
+  const memo = new WeakMap<GradMap, number>();
+  return (grads) => {
+    let v = memo.get(grads);
+    if (v === undefined) {
+      v = globalNormValue(grads);
+      memo.set(grads, v);
+    }
+    return v;
+  };
 }

@@ -6,7 +6,7 @@ import type { Batch } from '../data/dataset.js';
 import type { ForwardContext, StepContext } from '../plugin/contexts.js';
 import type { GradientTransform, TransformMetrics } from '../plugin/transforms.js';
 import type { ExecutionPlan, PlanEntry } from './execution-plan.js';
-import { globalNorm } from './global-norm.js';
+import { globalNormValue } from './global-norm.js';
 
 /** Mutable per-run plugin states, keyed by instance name. */
 export type PluginStates = Map<string, unknown>;
@@ -14,8 +14,9 @@ export type PluginStates = Map<string, unknown>;
 /** Tensors kept out of the step's tidy, read after it. */
 export interface StepTensors {
   readonly loss: tf.Scalar;
-  readonly gradNormPreClip?: tf.Scalar;
-  readonly gradNormPostClip?: tf.Scalar;
+  /** Global gradient norms at the clip stage boundaries (NaN when not recorded). */
+  readonly gradNormPreClip: number;
+  readonly gradNormPostClip: number;
   /** Plugin metrics: numbers, or scalars kept for reading later. */
   readonly metrics: Record<string, number | tf.Scalar>;
 }
@@ -41,6 +42,7 @@ export function runStep(
 ): StepTensors {
   const trace = options.trace;
   const metrics: Record<string, number | tf.Scalar> = {};
+  const norm = stepCtx.globalNorm ?? globalNormValue;
   return tf.tidy(() => {
     const model = plan.model.instance;
     const params = model.params;
@@ -51,9 +53,9 @@ export function runStep(
     let grads: GradMap = Object.fromEntries(names.map((n, i) => [n, byVarName[vars[i].name]]));
 
     grads = runGradientStage('pre-clip', plan.stages['pre-clip'], grads, states, stepCtx, metrics, trace);
-    const normPre = options.recordGradNorms ? globalNorm(grads) : undefined;
+    const normPre = options.recordGradNorms ? norm(grads) : NaN;
     grads = runGradientStage('clip', plan.stages.clip, grads, states, stepCtx, metrics, trace);
-    const normPost = options.recordGradNorms ? (plan.stages.clip.length > 0 ? globalNorm(grads) : normPre) : undefined;
+    const normPost = options.recordGradNorms ? (plan.stages.clip.length > 0 ? norm(grads) : normPre) : NaN;
     grads = runGradientStage('post-clip', plan.stages['post-clip'], grads, states, stepCtx, metrics, trace);
     grads = runGradientStage('pre-update', plan.stages['pre-update'], grads, states, stepCtx, metrics, trace);
 

@@ -11,6 +11,7 @@ import { hasCheckpoint, restoreCheckpoint, saveCheckpoint, type CheckpointPositi
 import type { ExecutionPlan, PlanEntry } from './execution-plan.js';
 import { formatPlan } from './execution-plan.js';
 import { learningRateFor } from './learning-rate.js';
+import { createNormMemo } from './global-norm.js';
 import { runStep, type PluginStates, type StageTracer } from './run-step.js';
 import { createPluginStates, disposePluginStates } from './plugin-states.js';
 
@@ -186,7 +187,7 @@ export class Trainer {
           }
           if (training.maxSteps !== undefined && step >= training.maxSteps) break;
           const indices = order.subarray(b * training.batchSize, (b + 1) * training.batchSize);
-          const stepCtx: StepContext = { step, epoch, phase: phase.name, learningRate, params };
+          const stepCtx: StepContext = { step, epoch, phase: phase.name, learningRate, params, globalNorm: createNormMemo() };
           const stepFctx = this.forwardContext(true, step, phaseIndex);
           const t0 = performance.now();
           const out = runStep(plan, this.states, (c) => train.batch(indices, { training: c.training, rng: batchRng(plan.seed, step) }), stepCtx, stepFctx, {
@@ -194,8 +195,8 @@ export class Trainer {
             trace: this.options.trace,
           });
           const loss = out.loss.dataSync()[0];
-          const normPre = out.gradNormPreClip ? out.gradNormPreClip.dataSync()[0] : NaN;
-          const normPost = out.gradNormPostClip ? out.gradNormPostClip.dataSync()[0] : NaN;
+          const normPre = out.gradNormPreClip;
+          const normPost = out.gradNormPostClip;
           const metrics: Record<string, number> = {};
           let noiseStd: number | null = null;
           for (const [k, v] of Object.entries(out.metrics)) {
@@ -204,7 +205,7 @@ export class Trainer {
             if (noiseStd === null && k.endsWith(NOISE_STD_SUFFIX)) noiseStd = value;
           }
           const stepTimeMs = performance.now() - t0;
-          tf.dispose([out.loss, out.gradNormPreClip, out.gradNormPostClip, ...Object.values(out.metrics).filter((v): v is tf.Scalar => typeof v !== 'number')].filter(Boolean) as tf.Tensor[]);
+          tf.dispose([out.loss, ...Object.values(out.metrics).filter((v): v is tf.Scalar => typeof v !== 'number')]);
           const record: StepRecord = {
             step,
             epoch,
