@@ -145,7 +145,8 @@ export class RunLauncher {
     return this.runTrial(trial, stored.trial.recipe, { ...options, extraPlugins: stored.extraPlugins, extraPluginModules: stored.extraPluginModules, log }, `[${trial.label}]`, meta.parentRunId, runId);
   }
 
-  private async runTrial(trial: Trial, baseRecipe: Recipe, options: LaunchOptions & { log: (l: string) => void }, label: string, parentRunId?: string, resumeRunId?: string): Promise<TrialOutcome> {
+  /** Runs one trial as its own tracked run (used by launch, resume and sweep workers). */
+  async runTrial(trial: Trial, baseRecipe: Recipe, options: LaunchOptions & { log: (l: string) => void }, label: string, parentRunId?: string, resumeRunId?: string): Promise<TrialOutcome> {
     const started = Date.now();
     const runLog: string[] = [];
     const log = (line: string) => {
