@@ -1,0 +1,530 @@
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { userInfo } from 'node:os';
+import type { LocalRunStore, RunMeta, RunStatus } from '@anneal/core';
+import type { CallOptions, MlflowClient } from '../client/mlflow-client.js';
+import { isMlflowError } from '../client/errors.js';
+import type { KeyValue, MetricIn, Run } from '../client/types.js';
+import { redact } from '../config/env-config.js';
+import { LIMITS, prepareEntries, splitBatches, toWireMetric, truncateValue } from './limits.js';
+import { emptyTarget, readTargetState, writeTargetState, type TargetState } from './sync-state.js';
+
+/** The tag that ties an MLflow run to its local run (used to find a run whose create timed out). */
+export const RUN_ID_TAG = 'anneal.run_id';
+export const TRUNCATED_TAG = 'anneal.truncated_params';
+export const RENAMED_TAG = 'anneal.renamed_keys';
+
+const TEXT_ARTIFACT = /\.(json|jsonl|md|txt|log|ya?ml|csv|svg|html)$|(^|\/)MLmodel$/i;
+
+/** What a delivery needs from its surroundings (the live tracker or `anneal mlflow sync`). */
+export interface DeliveryContext {
+  readonly client: MlflowClient;
+  readonly store: LocalRunStore;
+  /** Tracking URI without credentials; the key of the run's entry in mlflow-sync.json. */
+  readonly trackingUri: string;
+  /** Values never to send (credentials); replaced by '***' in params, tags, text artifacts and logs. */
+  readonly secrets: readonly string[];
+  log(line: string): void;
+  /** The experiment for a run that has none yet (env MLFLOW_EXPERIMENT_ID / _NAME, else the recipe name). */
+  resolveExperiment(meta: RunMeta, opts: CallOptions): Promise<string>;
+  /** The MLflow run (and experiment) of a local parent run, creating it first when needed. */
+  resolveParent(localParentId: string, opts: CallOptions): Promise<{ runId: string; experimentId: string } | undefined>;
+}
+
+/** Counts of what one pass (or a whole session) sent. */
+export interface DeliveryStats {
+  metrics: number;
+  params: number;
+  tags: number;
+  artifacts: number;
+  statusUpdates: number;
+  skippedMetricLines: number;
+}
+
+export interface Pending {
+  readonly runCreated: boolean;
+  readonly metricLines: number;
+  readonly params: number;
+  readonly tags: number;
+  readonly artifacts: number;
+  readonly status: boolean;
+}
+
+export interface PassOptions extends CallOptions {
+  /** Also upload artifacts (at the end of a run and in sync; not during training). */
+  readonly artifacts: boolean;
+}
+
+/**
+ * Delivers one local run (the spool in `<home>/runs/<id>/`) to one MLflow server. Every step reads
+ * the local files, sends what the server has not acknowledged yet, and records the progress in
+ * mlflow-sync.json only after the acknowledgement. Sending twice is harmless: the run is looked up
+ * by its anneal.run_id tag before any create, params are re-sent with the same values (no-ops),
+ * tags overwrite, and the server drops exact duplicate metric rows.
+ */
+export class RunDeliverer {
+  readonly runDir: string;
+  private state: TargetState;
+  /** Byte offset in metrics.jsonl of line `state.metricLinesDelivered`; computed lazily. */
+  private byteOffset?: number;
+  private verified = false;
+  private ensuring?: Promise<void>;
+  private artifactsUnsupported?: string;
+  private warned = new Set<string>();
+  readonly stats: DeliveryStats = { metrics: 0, params: 0, tags: 0, artifacts: 0, statusUpdates: 0, skippedMetricLines: 0 };
+
+  constructor(
+    private readonly ctx: DeliveryContext,
+    readonly localRunId: string,
+    private readonly options: { attachRunId?: string; beforePass?: () => Promise<void> } = {},
+  ) {
+    this.runDir = ctx.store.runDir(localRunId);
+    this.state = readTargetState(this.runDir, ctx.trackingUri);
+  }
+
+  get mlflowRunId(): string | undefined {
+    return this.state.mlflowRunId;
+  }
+  get experimentId(): string | undefined {
+    return this.state.experimentId;
+  }
+  get artifactUri(): string | undefined {
+    return this.state.artifactUri;
+  }
+  /** A link to the run in the MLflow UI (once it exists). */
+  get runUrl(): string | undefined {
+    return this.state.mlflowRunId && this.state.experimentId ? `${this.ctx.trackingUri}/#/experiments/${this.state.experimentId}/runs/${this.state.mlflowRunId}` : undefined;
+  }
+  get target(): Readonly<TargetState> {
+    return this.state;
+  }
+
+  private save(): void {
+    writeTargetState(this.runDir, this.state);
+  }
+
+  private warnOnce(key: string, line: string): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.ctx.log(line);
+  }
+
+  // ------------------------------------------------------------------ run
+
+  /** Makes sure the MLflow run exists (found by id, by anneal.run_id tag, or created). */
+  ensureRun(opts: CallOptions): Promise<void> {
+    if (this.verified && this.state.mlflowRunId) return Promise.resolve();
+    if (!this.ensuring) {
+      this.ensuring = this.doEnsureRun(opts).finally(() => {
+        this.ensuring = undefined;
+      });
+    }
+    return this.ensuring;
+  }
+
+  private adopt(run: Run, experimentName?: string): void {
+    const changed = this.state.mlflowRunId !== run.info.run_id;
+    this.state.mlflowRunId = run.info.run_id;
+    this.state.experimentId = run.info.experiment_id;
+    if (experimentName) this.state.experimentName = experimentName;
+    this.state.artifactUri = run.info.artifact_uri;
+    if (changed) this.state.statusDelivered = run.info.status === 'SCHEDULED' ? 'RUNNING' : run.info.status;
+    this.verified = true;
+    this.save();
+  }
+
+  private async doEnsureRun(opts: CallOptions): Promise<void> {
+    const meta = this.ctx.store.readMeta(this.localRunId);
+    if (this.state.mlflowRunId) {
+      try {
+        const run = await this.ctx.client.getRun(this.state.mlflowRunId, opts);
+        if (run.info.lifecycle_stage === 'deleted') {
+          await this.ctx.client.call('POST', 'runs/restore', { run_id: run.info.run_id }, opts);
+          this.ctx.log(`MLflow run ${run.info.run_id} (local ${this.localRunId}) had been deleted; restored it to deliver the rest.`);
+        }
+        this.state.artifactUri = run.info.artifact_uri;
+        this.state.experimentId = run.info.experiment_id;
+        this.verified = true;
+        return;
+      } catch (error) {
+        if (!isMlflowError(error, 'RESOURCE_DOES_NOT_EXIST')) throw error;
+        this.ctx.log(`MLflow run ${this.state.mlflowRunId} recorded for local run ${this.localRunId} is not on ${this.ctx.trackingUri} (new database?); delivering the run again from the start.`);
+        this.state = emptyTarget(this.ctx.trackingUri);
+        this.byteOffset = undefined;
+      }
+    }
+    if (this.options.attachRunId) {
+      const run = await this.ctx.client.getRun(this.options.attachRunId, opts);
+      this.adopt(run);
+      return;
+    }
+    let parent: { runId: string; experimentId: string } | undefined;
+    if (meta.parentRunId) {
+      parent = await this.ctx.resolveParent(meta.parentRunId, opts);
+      if (!parent) this.warnOnce('parent', `parent run ${meta.parentRunId} of ${this.localRunId} is not in the local store; delivering it as a top-level run.`);
+    }
+    const experimentId = parent?.experimentId ?? this.state.experimentId ?? (await this.ctx.resolveExperiment(meta, opts));
+    if (this.state.experimentId !== experimentId) {
+      this.state.experimentId = experimentId;
+      this.save();
+    }
+    const existing = await this.findByTag(experimentId, opts);
+    if (existing) {
+      this.adopt(existing);
+      return;
+    }
+    const tags: KeyValue[] = [
+      { key: RUN_ID_TAG, value: this.localRunId },
+      { key: 'mlflow.runName', value: truncateValue(meta.runName, LIMITS.maxTagValueLength).value },
+      { key: 'mlflow.user', value: currentUser() },
+      { key: 'mlflow.source.type', value: 'LOCAL' },
+      { key: 'mlflow.source.name', value: sourceName(meta) },
+      ...(parent ? [{ key: 'mlflow.parentRunId', value: parent.runId }] : []),
+    ];
+    // Sent once: a retried create could duplicate the run. On failure the next pass searches first.
+    const run = await this.ctx.client.createRun({ experimentId, runName: meta.runName, startTime: meta.startTime, tags }, { ...opts, maxRetries: 0 });
+    for (const t of tags) this.state.tags[t.key] = t.value;
+    this.adopt(run);
+  }
+
+  private async findByTag(experimentId: string, opts: CallOptions): Promise<Run | undefined> {
+    const { runs } = await this.ctx.client.searchRuns(
+      { experimentIds: [experimentId], filter: `tags.\`${RUN_ID_TAG}\` = '${this.localRunId}'`, runViewType: 'ALL', maxResults: 10, orderBy: ['attributes.start_time ASC'] },
+      opts,
+    );
+    if (runs.length > 1) this.warnOnce('dupes', `local run ${this.localRunId} has ${runs.length} MLflow runs in experiment ${experimentId}; using the oldest (${runs[0].info.run_id}).`);
+    return runs[0];
+  }
+
+  // ------------------------------------------------------------------ params and tags
+
+  private desiredTags(meta: RunMeta, truncated: readonly string[], renamed: Record<string, string>, parentRunId?: string): Record<string, string> {
+    const user = { ...(meta.tags ?? {}), ...this.ctx.store.readTags(this.localRunId) };
+    const core: Record<string, string> = {
+      'mlflow.runName': meta.runName,
+      'mlflow.user': currentUser(),
+      'mlflow.source.type': 'LOCAL',
+      'mlflow.source.name': sourceName(meta),
+      recipe: meta.recipe,
+      backend: meta.backend,
+      seed: String(meta.seed),
+      [RUN_ID_TAG]: this.localRunId,
+    };
+    if (meta.gitCommit) core['mlflow.source.git.commit'] = meta.gitCommit;
+    if (meta.recipeVersion !== undefined) core['recipe.version'] = String(meta.recipeVersion);
+    if (meta.variant) core.variant = meta.variant;
+    if (meta.annealVersion) core['anneal.version'] = meta.annealVersion;
+    if (meta.setting && Object.keys(meta.setting).length) core['anneal.setting'] = JSON.stringify(meta.setting);
+    if (meta.error) core['anneal.error'] = meta.error;
+    if (parentRunId) core['mlflow.parentRunId'] = parentRunId;
+    if (truncated.length) core[TRUNCATED_TAG] = truncated.join(',');
+    if (Object.keys(renamed).length) core[RENAMED_TAG] = JSON.stringify(renamed);
+    return { ...user, ...core };
+  }
+
+  /** Params and tags as they are sent (limits applied, credentials redacted). */
+  private desiredEntries(meta: RunMeta, parentRunId: string | undefined): { params: Record<string, string>; tags: Record<string, string> } {
+    const redactFn = (s: string) => redact(s, this.ctx.secrets);
+    const params = prepareEntries(this.ctx.store.readParams(this.localRunId), LIMITS.maxParamValueLength, redactFn);
+    const rawTags = this.desiredTags(meta, params.truncated, params.renamed, parentRunId);
+    const tags = prepareEntries(rawTags, LIMITS.maxTagValueLength, (s) => s);
+    const tagEntries = Object.fromEntries(Object.entries(tags.entries).map(([k, v]) => [k, k === 'mlflow.user' ? v : redactFn(v)]));
+    return { params: params.entries, tags: tagEntries };
+  }
+
+  private async deliverParamsAndTags(meta: RunMeta, opts: CallOptions): Promise<void> {
+    let parentRunId: string | undefined;
+    if (meta.parentRunId) parentRunId = (await this.ctx.resolveParent(meta.parentRunId, opts))?.runId;
+    const desired = this.desiredEntries(meta, parentRunId);
+    const params = { entries: desired.params };
+    const tagEntries = desired.tags;
+
+    this.state.rejected ??= {};
+    const newParams: KeyValue[] = [];
+    for (const [key, value] of Object.entries(params.entries)) {
+      const sent = this.state.params[key];
+      if (sent === value) continue;
+      if (sent !== undefined) {
+        if (this.state.rejected[key] === undefined) {
+          this.state.rejected[key] = 'value changed after it was logged (MLflow params are immutable)';
+          this.ctx.log(`param '${key}' of run ${this.localRunId} changed after it was sent to MLflow; MLflow params are immutable, keeping the first value there.`);
+          this.save();
+        }
+        continue;
+      }
+      if (this.state.rejected[key] !== undefined) continue;
+      newParams.push({ key, value });
+    }
+    const newTags: KeyValue[] = Object.entries(tagEntries)
+      .filter(([k, v]) => this.state.tags[k] !== v)
+      .map(([key, value]) => ({ key, value }));
+    for (const batch of splitBatches({ params: newParams, tags: newTags })) {
+      try {
+        await this.ctx.client.logBatch({ runId: this.state.mlflowRunId!, params: batch.params, tags: batch.tags }, opts);
+        for (const p of batch.params) this.state.params[p.key] = p.value;
+        for (const t of batch.tags) this.state.tags[t.key] = t.value;
+        this.stats.params += batch.params.length;
+        this.stats.tags += batch.tags.length;
+        this.save();
+      } catch (error) {
+        if (!isMlflowError(error) || error.retryable) throw error;
+        // A permanent refusal (e.g. a param changed value): send one by one, skip the refused ones.
+        for (const p of batch.params) {
+          try {
+            await this.ctx.client.logParam(this.state.mlflowRunId!, p.key, p.value, opts);
+            this.state.params[p.key] = p.value;
+            this.stats.params++;
+          } catch (e) {
+            if (!isMlflowError(e) || e.retryable) throw e;
+            this.state.rejected[p.key] = e.serverMessage.slice(0, 300);
+            this.ctx.log(`MLflow refused param '${p.key}' of run ${this.localRunId}: ${e.errorCode} ${e.serverMessage.slice(0, 200)}`);
+          }
+        }
+        for (const t of batch.tags) {
+          try {
+            await this.ctx.client.setTag(this.state.mlflowRunId!, t.key, t.value, opts);
+            this.state.tags[t.key] = t.value;
+            this.stats.tags++;
+          } catch (e) {
+            if (!isMlflowError(e) || e.retryable) throw e;
+            this.state.tags[t.key] = t.value;
+            this.ctx.log(`MLflow refused tag '${t.key}' of run ${this.localRunId}: ${e.errorCode} ${e.serverMessage.slice(0, 200)}`);
+          }
+        }
+        this.save();
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ metrics
+
+  private get metricsPath(): string {
+    return join(this.runDir, 'metrics.jsonl');
+  }
+
+  /** Number of complete lines in metrics.jsonl and the byte offset after line `upTo`. */
+  private scanLines(upTo: number): { lines: number; offset: number } {
+    if (!existsSync(this.metricsPath)) return { lines: 0, offset: 0 };
+    const buf = readFileSync(this.metricsPath);
+    let lines = 0;
+    let offset = 0;
+    for (let i = 0; i < buf.length; i++) {
+      if (buf[i] === 0x0a) {
+        lines++;
+        if (lines === upTo) offset = i + 1;
+      }
+    }
+    if (upTo === 0) offset = 0;
+    return { lines, offset };
+  }
+
+  private metricOffset(): number {
+    if (this.byteOffset === undefined) {
+      const { lines, offset } = this.scanLines(this.state.metricLinesDelivered);
+      if (lines < this.state.metricLinesDelivered) {
+        this.ctx.log(`metrics.jsonl of run ${this.localRunId} has ${lines} lines but ${this.state.metricLinesDelivered} were recorded as delivered; re-sending from the start (the server drops duplicates).`);
+        this.state.metricLinesDelivered = 0;
+        this.byteOffset = 0;
+      } else {
+        this.byteOffset = offset;
+      }
+    }
+    return this.byteOffset;
+  }
+
+  /** Up to `maxLines` complete lines after the delivered ones. */
+  private readNextLines(maxLines: number): { metrics: MetricIn[]; lines: number; bytes: number } {
+    const start = this.metricOffset();
+    if (!existsSync(this.metricsPath)) return { metrics: [], lines: 0, bytes: 0 };
+    const size = statSync(this.metricsPath).size;
+    if (size <= start) return { metrics: [], lines: 0, bytes: 0 };
+    const length = Math.min(size - start, 1 << 20);
+    const buf = Buffer.alloc(length);
+    const fd = openSync(this.metricsPath, 'r');
+    try {
+      readSync(fd, buf, 0, length, start);
+    } finally {
+      closeSync(fd);
+    }
+    const metrics: MetricIn[] = [];
+    let lines = 0;
+    let pos = 0;
+    while (lines < maxLines) {
+      const nl = buf.indexOf(0x0a, pos);
+      if (nl < 0) break;
+      const line = buf.subarray(pos, nl).toString('utf8');
+      pos = nl + 1;
+      lines++;
+      if (line.trim() === '') continue;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch {
+        parsed = undefined;
+      }
+      const m = toWireMetric(parsed);
+      if (m) metrics.push(m);
+      else {
+        this.stats.skippedMetricLines++;
+        this.warnOnce('badline', `skipping an unreadable line in ${this.metricsPath}: ${line.slice(0, 120)}`);
+      }
+    }
+    return { metrics, lines, bytes: pos };
+  }
+
+  /** Sends a metric batch; a permanently refused batch is bisected so one bad point cannot block the rest. */
+  private async sendMetrics(metrics: MetricIn[], opts: CallOptions): Promise<void> {
+    if (metrics.length === 0) return;
+    try {
+      await this.ctx.client.logBatch({ runId: this.state.mlflowRunId!, metrics }, opts);
+      this.stats.metrics += metrics.length;
+    } catch (error) {
+      if (!isMlflowError(error) || error.retryable) throw error;
+      if (metrics.length === 1) {
+        this.stats.skippedMetricLines++;
+        this.ctx.log(`MLflow refused metric ${JSON.stringify(metrics[0])} of run ${this.localRunId}: ${error.errorCode} ${error.serverMessage.slice(0, 200)}`);
+        return;
+      }
+      const mid = Math.ceil(metrics.length / 2);
+      await this.sendMetrics(metrics.slice(0, mid), opts);
+      await this.sendMetrics(metrics.slice(mid), opts);
+    }
+  }
+
+  private async deliverMetrics(opts: CallOptions): Promise<void> {
+    for (;;) {
+      if (opts.signal?.aborted) return;
+      const next = this.readNextLines(LIMITS.maxMetricsPerBatch);
+      if (next.lines === 0) return;
+      for (const batch of splitBatches({ metrics: next.metrics })) await this.sendMetrics(batch.metrics, opts);
+      this.state.metricLinesDelivered += next.lines;
+      this.byteOffset = (this.byteOffset ?? 0) + next.bytes;
+      this.save();
+    }
+  }
+
+  // ------------------------------------------------------------------ artifacts
+
+  private artifactSignature(rel: string): string {
+    const st = statSync(join(this.ctx.store.artifactsDir(this.localRunId), rel));
+    return `${st.size}:${Math.trunc(st.mtimeMs)}`;
+  }
+
+  private async deliverArtifacts(opts: CallOptions): Promise<void> {
+    if (this.artifactsUnsupported) return;
+    const root = this.ctx.store.artifactsDir(this.localRunId);
+    for (const rel of this.ctx.store.listArtifacts(this.localRunId)) {
+      if (opts.signal?.aborted) return;
+      let sig: string;
+      try {
+        sig = this.artifactSignature(rel);
+      } catch {
+        continue; // vanished
+      }
+      if (this.state.artifacts[rel] === sig) continue;
+      const bytes = readFileSync(join(root, rel));
+      const data: Uint8Array | string = this.ctx.secrets.length && TEXT_ARTIFACT.test(rel) ? redact(bytes.toString('utf8'), this.ctx.secrets) : bytes;
+      try {
+        await this.ctx.client.uploadArtifact(this.state.artifactUri ?? '', rel, data, opts);
+      } catch (error) {
+        if (isMlflowError(error)) throw error;
+        // Not an HTTP failure: the artifact root is not proxied (e.g. --no-serve-artifacts).
+        this.artifactsUnsupported = (error as Error).message;
+        this.ctx.log(`artifacts of run ${this.localRunId} not uploaded: ${(error as Error).message}`);
+        return;
+      }
+      this.state.artifacts[rel] = sig;
+      this.stats.artifacts++;
+      this.save();
+    }
+  }
+
+  // ------------------------------------------------------------------ status
+
+  private async deliverStatus(meta: RunMeta, opts: CallOptions): Promise<void> {
+    const wantEnd = meta.status === 'RUNNING' ? undefined : meta.endTime;
+    if (this.state.statusDelivered === meta.status && (meta.status === 'RUNNING' || this.state.endTimeDelivered === wantEnd)) return;
+    await this.ctx.client.updateRun({ runId: this.state.mlflowRunId!, status: meta.status, endTime: wantEnd }, opts);
+    this.state.statusDelivered = meta.status;
+    this.state.endTimeDelivered = wantEnd;
+    this.stats.statusUpdates++;
+    this.save();
+  }
+
+  // ------------------------------------------------------------------ pass
+
+  /**
+   * Sends everything spooled so far: run, params and tags, metrics, artifacts (when asked), then the
+   * status (only after the rest, so FINISHED means complete). Throws MlflowApiError on a failure that
+   * a later pass may overcome; what was acknowledged stays recorded.
+   */
+  async pass(opts: PassOptions): Promise<void> {
+    await this.options.beforePass?.();
+    await this.ensureRun(opts);
+    const meta = this.ctx.store.readMeta(this.localRunId);
+    await this.deliverParamsAndTags(meta, opts);
+    await this.deliverMetrics(opts);
+    if (opts.artifacts) await this.deliverArtifacts(opts);
+    const done = this.pending(meta, opts.artifacts);
+    if (done.metricLines === 0 && done.params === 0 && done.tags === 0 && (!opts.artifacts || done.artifacts === 0)) await this.deliverStatus(meta, opts);
+  }
+
+  /** What is spooled but not yet acknowledged by the server. */
+  pending(meta: RunMeta = this.ctx.store.readMeta(this.localRunId), includeArtifacts = true): Pending {
+    const totalLines = this.scanLines(0).lines;
+    const desired = this.desiredEntries(meta, meta.parentRunId ? this.state.tags['mlflow.parentRunId'] : undefined);
+    let artifacts = 0;
+    if (includeArtifacts && !this.artifactsUnsupported) {
+      for (const rel of this.ctx.store.listArtifacts(this.localRunId)) {
+        try {
+          if (this.state.artifacts[rel] !== this.artifactSignature(rel)) artifacts++;
+        } catch {
+          // vanished
+        }
+      }
+    }
+    return {
+      runCreated: this.state.mlflowRunId !== undefined,
+      metricLines: Math.max(0, totalLines - this.state.metricLinesDelivered),
+      params: Object.entries(desired.params).filter(([k, v]) => this.state.params[k] !== v && this.state.rejected?.[k] === undefined).length,
+      tags: Object.entries(desired.tags).filter(([k, v]) => this.state.tags[k] !== v).length,
+      artifacts,
+      status: this.state.statusDelivered !== meta.status || (meta.status !== 'RUNNING' && this.state.endTimeDelivered !== meta.endTime),
+    };
+  }
+
+  /** True when the server holds everything the spool has (including the final status). */
+  isComplete(meta: RunMeta = this.ctx.store.readMeta(this.localRunId)): boolean {
+    if (meta.status === 'RUNNING') return false;
+    const p = this.pending(meta);
+    return p.runCreated && p.metricLines === 0 && p.params === 0 && p.tags === 0 && p.artifacts === 0 && !p.status;
+  }
+
+  describePending(meta?: RunMeta): string {
+    const p = this.pending(meta);
+    const parts: string[] = [];
+    if (!p.runCreated) parts.push('run not created');
+    if (p.metricLines) parts.push(`${p.metricLines} metric lines`);
+    if (p.params) parts.push(`${p.params} params`);
+    if (p.tags) parts.push(`${p.tags} tags`);
+    if (p.artifacts) parts.push(`${p.artifacts} artifacts`);
+    if (p.status) parts.push('final status');
+    if (this.artifactsUnsupported) parts.push('artifacts (not proxied by the server)');
+    return parts.join(', ') || 'nothing';
+  }
+}
+
+/** The OS user (mlflow.user). */
+export function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.USERNAME ?? 'unknown';
+  }
+}
+
+function sourceName(meta: RunMeta): string {
+  return `anneal run ${meta.recipe}`;
+}
+
+export type { RunStatus };
