@@ -12,7 +12,12 @@ export type FieldSpec =
   | { type: 'string'; default?: string; oneOf?: readonly string[]; pattern?: RegExp; description: string; example?: string; optional?: boolean }
   | { type: 'number[]'; default?: readonly number[]; description: string; optional?: boolean; minItems?: number }
   | { type: 'string[]'; default?: readonly string[]; description: string; optional?: boolean }
-  | { type: 'object'; default?: Readonly<Record<string, unknown>>; description: string; optional?: boolean };
+  | { type: 'object'; default?: Readonly<Record<string, unknown>>; description: string; optional?: boolean }
+  /** A reference to another plugin: a bare name or { name, config? } (e.g. an initializer). */
+  | { type: 'component'; default?: ComponentRef; description: string; optional?: boolean };
+
+/** A plugin reference inside a config: 'he' or { name: 'normal', config: { std: 0.1 } }. */
+export type ComponentRef = string | Readonly<{ name: string; config?: Readonly<Record<string, unknown>> }>;
 
 export type ConfigSchema = Readonly<Record<string, FieldSpec>>;
 
@@ -28,7 +33,9 @@ type FieldValue<F extends FieldSpec> = F extends { type: 'number' }
           ? readonly number[]
           : F extends { type: 'string[]' }
             ? readonly string[]
-            : Readonly<Record<string, unknown>>;
+            : F extends { type: 'component' }
+              ? ComponentRef
+              : Readonly<Record<string, unknown>>;
 
 /** The validated config type of a schema (optional fields without a default may be undefined). */
 export type ConfigOf<S extends ConfigSchema> = {
@@ -60,6 +67,8 @@ export function describeAllowed(spec: FieldSpec): string {
       return 'a list of strings';
     case 'object':
       return 'an object';
+    case 'component':
+      return "a plugin name or { name, config } (e.g. 'he' or { name: 'normal', config: { std: 0.1 } })";
   }
 }
 
@@ -98,6 +107,13 @@ function checkField(owner: string, key: string, value: unknown, spec: FieldSpec)
     case 'object':
       if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(owner, key, value, spec);
       return Object.freeze({ ...(value as Record<string, unknown>) });
+    case 'component': {
+      if (typeof value === 'string' && value.length > 0) return value;
+      const v = value as { name?: unknown; config?: unknown } | null;
+      const okConfig = v?.config === undefined || (typeof v.config === 'object' && v.config !== null && !Array.isArray(v.config));
+      if (!v || typeof v !== 'object' || Array.isArray(v) || typeof v.name !== 'string' || !okConfig) fail(owner, key, value, spec);
+      return Object.freeze({ ...(v as object), ...(v.config ? { config: Object.freeze({ ...(v.config as object) }) } : {}) });
+    }
   }
 }
 

@@ -13,6 +13,7 @@ import {
   type Model,
   type ModelBuildContext,
   type ParamMap,
+  type ComponentRef,
 } from '@anneal/core';
 import { defaultTransposeMode, dense, meanSoftmaxCrossEntropy, summedSoftmaxCrossEntropy, toOneHot, type DenseActivation } from './ops.js';
 
@@ -30,11 +31,10 @@ export const mlpConfigSchema = defineSchema({
   width: { type: 'number', integer: true, min: 1, default: 50, description: 'Units per hidden layer (the paper: 50)' },
   activation: { type: 'string', oneOf: MLP_ACTIVATIONS, default: 'relu', description: 'Hidden-layer non-linearity' },
   init: {
-    type: 'object',
+    type: 'component',
     default: SIMPLE_INIT,
     description:
-      "Weight initializer spec { name, config } resolved through the registry (e.g. { name: 'normal', config: { std: 0.1 } } = Simple Init; " +
-      "a bare name string is accepted by buildMlp but not by this schema, which has no string-or-object type). Applied to every kernel, output layer included",
+      "Weight initializer resolved through the registry: a name ('he', 'sussillo', 'zero', 'glorot') or { name, config } (e.g. { name: 'normal', config: { std: 0.1 } } = Simple Init). Applied to every kernel, output layer included",
   },
   biasInit: { type: 'number', default: 0, description: 'Constant value of every bias (the paper: 0 in every scheme)' },
   inputSize: { type: 'number', integer: true, min: 1, optional: true, description: "Input features; default: the dataset's info.inputSize (784 for MNIST)" },
@@ -82,7 +82,9 @@ function normalizeInit(spec: unknown): Readonly<Record<string, unknown>> | undef
   return spec as Readonly<Record<string, unknown>>;
 }
 
-function asInitializerSpec(value: Readonly<Record<string, unknown>>): InitializerSpec {
+function asInitializerSpec(ref: ComponentRef): InitializerSpec {
+  if (typeof ref === 'string') return ref;
+  const value = ref as Readonly<Record<string, unknown>>;
   const { name, config } = value;
   const extra = Object.keys(value).filter((k) => k !== 'name' && k !== 'config');
   if (typeof name !== 'string' || name.length === 0 || extra.length > 0 || (config !== undefined && (config === null || typeof config !== 'object' || Array.isArray(config)))) {

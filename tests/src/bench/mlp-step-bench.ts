@@ -11,7 +11,7 @@ export function mlpBenchRecipe(plugins: Recipe['plugins']): Recipe {
     name: 'bench-mlp',
     version: 1,
     description: 'benchmark',
-    model: { name: 'mlp', config: { depth: 20, width: 50, activation: 'relu', init: { name: 'he' } } },
+    model: { name: 'mlp', config: { depth: 20, width: 50, activation: 'relu', init: 'he' } },
     dataset: { name: 'mnist', config: { trainSize: 128 * (STEPS + 2), testSize: 100 } },
     optimizer: { name: 'sgd', config: { learningRate: 0.01 } },
     plugins,
