@@ -184,3 +184,21 @@ test('runDataFetch: `anneal data fetch babi --url U --dest D`', async (t) => {
   t.is(await runDataFetch([`--url=${url.replace('babi.tar.gz', 'x')}`, '--dest', dest], io), 1);
   t.regex(err.join('\n'), /HTTP 404/);
 });
+
+test('fetchBabi without a URL tries the mirrors in order until one verifies', async (t) => {
+  const good = await serve(babiTarball());
+  const bad = await serve(babiTarball({ corrupt: 'qa1_single-supporting-fact_train.txt' }));
+  t.teardown(() => {
+    good.server.close();
+    bad.server.close();
+  });
+  const dest = mkdtempSync(path.join(tmpdir(), 'anneal-fetch-mirrors-'));
+  const log: string[] = [];
+  const mirrors = [good.url.replace('babi.tar.gz', 'gone'), bad.url, good.url];
+  const result = await fetchBabi({ dest, mirrors, log: (s) => void log.push(s) });
+  t.is(readdirSync(result.dir).length, 40);
+  t.is(log.filter((l) => l.startsWith('failed:')).length, 2);
+  const err = await t.throwsAsync(fetchBabi({ dest, mirrors: mirrors.slice(0, 2) }), { instanceOf: AnnealError });
+  t.is(err!.code, 'ANNEAL_ERR_DATA_MISSING');
+  t.regex(err!.message, /HTTP 404[\s\S]*checksum mismatch/);
+});

@@ -9,14 +9,25 @@ import { AnnealError, isAnnealError } from '@anneal/core';
 import { BABI_SHA256 } from './checksums.js';
 import { readTar, TarFormatError } from './tar.js';
 
-/** The official bAbI v1.2 tarball (Weston et al., as linked from the bAbI project page). */
-export const DEFAULT_BABI_URL = 'http://www.thespermwhale.com/jaseweston/babi/tasks_1-20_v1-2.tar.gz';
+/** The official bAbI v1.2 tarball (Facebook AI public files; the bAbI project page links here). */
+export const DEFAULT_BABI_URL = 'https://dl.fbaipublicfiles.com/babi/tasks_1-20_v1-2.tar.gz';
+/**
+ * Tried in order when no URL is given: the official location, the original location from the bAbI paper's
+ * era, and the Keras mirror. Every copy must pass the same SHA-256 checks.
+ */
+export const DEFAULT_BABI_URLS: readonly string[] = Object.freeze([
+  DEFAULT_BABI_URL,
+  'http://www.thespermwhale.com/jaseweston/babi/tasks_1-20_v1-2.tar.gz',
+  'https://s3.amazonaws.com/text-datasets/babi_tasks_1-20_v1-2.tar.gz',
+]);
 /** Folder inside the tarball that holds en/, hn/, shuffled/, ... */
 export const BABI_TAR_ROOT = 'tasks_1-20_v1-2';
 
 export interface FetchBabiOptions {
-  /** Tarball URL (http, https, file:) or a local path. Default DEFAULT_BABI_URL. */
+  /** Tarball URL (http, https, file:) or a local path. Default: try `mirrors` in order. */
   readonly url?: string;
+  /** URLs tried in order when `url` is not given (default DEFAULT_BABI_URLS); the first verified copy wins. */
+  readonly mirrors?: readonly string[];
   /** Data root: files go to `<dest>/babi/en`. Default ANNEAL_DATA_DIR, else ./.anneal/data. */
   readonly dest?: string;
   /**
@@ -93,7 +104,27 @@ function wanted(entryPath: string): string | null {
  * kept untouched). Throws AnnealError ANNEAL_ERR_DATA_MISSING (download) or ANNEAL_ERR_DATA_CORRUPT (checksums, bad archive).
  */
 export async function fetchBabi(options: FetchBabiOptions = {}): Promise<FetchBabiResult> {
-  const url = options.url ?? DEFAULT_BABI_URL;
+  if (options.url !== undefined) return fetchFrom(options.url, options);
+  const mirrors = options.mirrors ?? DEFAULT_BABI_URLS;
+  const failures: string[] = [];
+  for (const url of mirrors) {
+    try {
+      return await fetchFrom(url, options);
+    } catch (e) {
+      if (!isAnnealError(e)) throw e;
+      failures.push(e.message);
+      options.log?.(`failed: ${e.message}`);
+    }
+  }
+  throw new AnnealError(
+    'ANNEAL_ERR_DATA_MISSING',
+    `could not fetch a verified bAbI v1.2 tarball from any of ${mirrors.length} location(s):\n  ${failures.join('\n  ')}\n` +
+      'Download tasks_1-20_v1-2.tar.gz by other means and pass --url <path>, or set ANNEAL_BABI_DIR to an extracted en/ folder.',
+    { mirrors: [...mirrors] },
+  );
+}
+
+async function fetchFrom(url: string, options: FetchBabiOptions): Promise<FetchBabiResult> {
   const root = path.resolve(options.dest ?? defaultDataRoot());
   const log = options.log ?? (() => {});
   const expectedAll: Record<string, string> =

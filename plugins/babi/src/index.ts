@@ -21,7 +21,7 @@ export {
 export { parseBabi, tokenize, normaliseWord, type BabiQuestion, type ParsedBabiFile } from './parse.js';
 export { resolveBabiDir, findTaskFiles, BABI_TASK_NAMES, type BabiDirSources } from './paths.js';
 export { randomTimeIndices, exactTimeIndices } from './random-time.js';
-export { fetchBabi, runDataFetch, parseSha256Sums, readSha256SumsFile, DEFAULT_BABI_URL, BABI_TAR_ROOT, type FetchBabiOptions, type FetchBabiResult } from './fetch.js';
+export { fetchBabi, runDataFetch, parseSha256Sums, readSha256SumsFile, DEFAULT_BABI_URL, DEFAULT_BABI_URLS, BABI_TAR_ROOT, type FetchBabiOptions, type FetchBabiResult } from './fetch.js';
 export { readTar, TarFormatError, type TarEntry } from './tar.js';
 export { BABI_SHA256 } from './checksums.js';
 
