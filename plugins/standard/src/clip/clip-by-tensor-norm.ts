@@ -3,7 +3,7 @@ import type { GradMap, GradientTransform } from '@anneal/core';
 import { resolveConfig } from '../internal/plugin-config.js';
 import { readValues, sumOfSquares } from '../internal/tensor-values.js';
 import { clipTensorNormSchema, type ClipTensorNormConfig } from './clip-tensor-norm.schema.js';
-import { scaleTensor } from './scale-tensors.js';
+import { scaleTensors } from './scale-tensors.js';
 
 /**
  * Per-tensor clipping (TF `clip_by_norm` applied to each tensor, as MemN2N does): a tensor whose
@@ -20,10 +20,11 @@ export function clipByTensorNorm(config: Partial<ClipTensorNormConfig> = {}): Gr
       let clipped = 0;
       let minCoef = 1;
       for (const [key, g] of Object.entries(grads)) {
-        const norm = Math.sqrt(sumOfSquares(readValues(g)));
+        const values = readValues(g);
+        const norm = Math.sqrt(sumOfSquares(values));
         if (norm > maxNorm) {
           const coef = maxNorm / norm;
-          out[key] = scaleTensor(g, coef);
+          out[key] = scaleTensors({ [key]: g }, coef, { [key]: values })[key];
           clipped++;
           minCoef = Math.min(minCoef, coef);
         } else {

@@ -4,6 +4,8 @@ import { Rng, isAnnealError, type GradMap } from '@anneal/core';
 import { disposeAll, inTidy, initContext, metric, stepContext } from '../testing/contexts.js';
 import { meanAndVariance } from '../testing/statistics.js';
 import { addGradientNoise } from './add-gradient-noise.js';
+import { gaussianGradientNoise, type GaussianNoiseOptions } from './gaussian-gradient-noise.js';
+import { fillLaneNormalReference } from '../random/lane-normal-stream.js';
 
 /** Runs one noise update on `grads` at step t and returns (output − input) per tensor, as arrays. */
 function injectedNoise(grads: GradMap, eta: number, t: number, seed = 1): { noise: Float32Array[]; std: number } {
@@ -74,11 +76,39 @@ test('same seed ⇒ identical noise; different seed ⇒ different noise; the str
   disposeAll(grads);
 });
 
-test('the noise is the seeded core Rng normal stream (σ_t · z), walked over tensors in map order', (t) => {
+test('the noise is the lane-ziggurat stream of an Rng seeded with ctx.seed (σ_t · z), walked over tensors in map order', (t) => {
   const grads = { a: tf.zeros([2, 3]), b: tf.zeros([4]) };
   const { noise, std } = injectedNoise(grads, 0.5, 3, 77);
-  const expected = new Rng(77).fillNormal(new Float32Array(10), 0, std);
+  const expected = fillLaneNormalReference(new Rng(77), new Float32Array(10), 10, std);
   t.deepEqual(concat(noise), expected);
+  disposeAll(grads);
+});
+
+test('both add strategies and both samplers give the same gradients', (t) => {
+  const grads = { w: tf.randomNormal([30, 20]), b: tf.randomNormal([20]) };
+  const run = (options: GaussianNoiseOptions) => {
+    const transform = gaussianGradientNoise('x', () => 0.25, options);
+    const state = transform.init(initContext(12));
+    return inTidy(() => Object.values(transform.update(grads, state, stepContext(0)).grads).map((g) => Array.from(g.dataSync())));
+  };
+  const reference = run({ strategy: 'tensor-add', sampler: 'js' });
+  t.deepEqual(run({ strategy: 'tensor-add', sampler: 'wasm-simd' }), reference);
+  const host = run({ strategy: 'host-add', sampler: 'wasm-simd' });
+  // host-add rounds g + ε once in float64→float32; tf.add rounds the same sum in float32: equal values
+  host.flat().forEach((v, i) => t.true(Math.abs(v - reference.flat()[i]) <= 1e-6 * Math.max(1, Math.abs(v))));
+  t.deepEqual(run({ strategy: 'host-add', sampler: 'js' }), host);
+  disposeAll(grads);
+});
+
+test.serial('no tensor leak with either strategy', (t) => {
+  const grads = { w: tf.zeros([5, 5]) };
+  for (const strategy of ['tensor-add', 'host-add'] as const) {
+    const transform = gaussianGradientNoise('x', () => 1, { strategy });
+    const state = transform.init(initContext(1));
+    const before = tf.memory().numTensors;
+    tf.tidy(() => void transform.update(grads, state, stepContext(0)));
+    t.is(tf.memory().numTensors, before, strategy);
+  }
   disposeAll(grads);
 });
 

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng, type InitContext, type ParamMap, type ParamTransform, type StepContext } from '@anneal/core';
 import { resolveConfig } from '../internal/plugin-config.js';
-import { ScratchBuffer } from '../internal/scratch-buffer.js';
-import { fillNormalFast } from '../random/fill-normal-fast.js';
+import { LaneNormalSampler } from '../random/lane-normal-sampler.js';
 import { annealedNoiseVariance } from './noise-schedule.js';
 import type { NoiseState } from './noise-state.js';
 import { weightNoiseSchema, type WeightNoiseConfig } from './weight-noise.schema.js';
@@ -14,7 +13,7 @@ import { weightNoiseSchema, type WeightNoiseConfig } from './weight-noise.schema
  */
 export function addWeightNoise(config: Partial<WeightNoiseConfig> = {}): ParamTransform<NoiseState> {
   const { eta, gamma } = resolveConfig('weight-noise', weightNoiseSchema, config);
-  const scratch = new ScratchBuffer();
+  const sampler = new LaneNormalSampler();
   return {
     name: 'weight-noise',
     init(ctx: InitContext): NoiseState {
@@ -25,7 +24,7 @@ export function addWeightNoise(config: Partial<WeightNoiseConfig> = {}): ParamTr
       const vars = Object.values(params);
       let total = 0;
       for (const p of vars) total += p.size;
-      const noise = fillNormalFast(state.rng, scratch.view(total), std);
+      const noise = sampler.sample(state.rng, total, std);
       tf.tidy(() => {
         let offset = 0;
         for (const p of vars) {

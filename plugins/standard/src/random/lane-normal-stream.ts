@@ -1,0 +1,88 @@
+import type { Rng } from '@anneal/core';
+import * as tables from './ziggurat-tables.js';
+import { normalSlowPathWith } from './normal-slow-path.js';
+
+/**
+ * The "4-lane ziggurat" normal stream used for gradient and weight noise. It is defined here, once,
+ * and implemented twice: by a WebAssembly SIMD kernel (wasm/normal-kernel-module.ts, ~4× faster than
+ * scalar JS) and by `fillLaneNormalReference` below (the fallback, and the tests' oracle). Both give
+ * bit-identical output.
+ *
+ * One call `sample(rng, n, std)`:
+ *  1. draws 20 words from the master `rng` (its state is what checkpoints save): lane k's xoshiro128**
+ *     state word j is the (4j + k)-th draw (j, k in 0..3); draws 16..19 seed the slow-path stream. A
+ *     state of four zero words (probability 2^-128) gets word 0 set to 1.
+ *  2. value i = 4g + k comes from lane k's g-th output hz, iz = hz & 127: if |hz| < KN[iz] (with
+ *     |−2^31| = 2^31, rejected) it is f32(f32(f32(hz)·WN32[iz])·f32(std)), the ziggurat's rectangle
+ *     sample (as in Marsaglia–Tsang 2000, with the product taken in float32);
+ *  3. otherwise (≈2.7% of values, in increasing i, skipping i ≥ n) the standard ziggurat rejection
+ *     continues from (hz, iz) with draws from the slow-path stream, and the value is std·z.
+ */
+export const LANES = 4;
+export const MASTER_DRAWS_PER_CALL = 20;
+
+export const KN = new Int32Array(tables.KN);
+export const WN32 = Float32Array.from(tables.WN);
+
+/** Reads the lane states (16 words, layout word j lane k at 4j + k) and the slow-path state (4 words). */
+export function seedLanes(rng: Rng, laneState: Int32Array, slowState: Int32Array): void {
+  for (let i = 0; i < 16; i++) laneState[i] = rng.nextInt32();
+  for (let k = 0; k < LANES; k++) {
+    if ((laneState[k] | laneState[4 + k] | laneState[8 + k] | laneState[12 + k]) === 0) laneState[k] = 1;
+  }
+  for (let i = 0; i < 4; i++) slowState[i] = rng.nextInt32();
+  if ((slowState[0] | slowState[1] | slowState[2] | slowState[3]) === 0) slowState[0] = 1;
+}
+
+/**
+ * Step 3: resolves the misses recorded as (index, hz) pairs in `misses[0 .. 2·count)` (increasing
+ * index), writing std·z into `out`.
+ */
+export function resolveMisses(out: Float32Array, n: number, std: number, misses: Int32Array, count: number, slowState: Int32Array): void {
+  for (let j = 0; j < count; j++) {
+    const index = misses[2 * j];
+    if (index >= n) break;
+    const hz = misses[2 * j + 1];
+    out[index] = std * normalSlowPathWith(slowState, hz, hz & 127);
+  }
+}
+
+/** The plain-JS implementation of the stream: fills out[0..n) (out.length ≥ n). */
+export function fillLaneNormalReference(rng: Rng, out: Float32Array, n: number, std: number): Float32Array {
+  const lanes = new Int32Array(16);
+  const slow = new Int32Array(4);
+  seedLanes(rng, lanes, slow);
+  const stdF = Math.fround(std);
+  const misses: number[] = [];
+  const groups = Math.ceil(n / LANES);
+  for (let g = 0; g < groups; g++) {
+    for (let k = 0; k < LANES; k++) {
+      let s0 = lanes[k];
+      let s1 = lanes[4 + k];
+      let s2 = lanes[8 + k];
+      let s3 = lanes[12 + k];
+      const m = Math.imul(s1, 5);
+      const hz = Math.imul((m << 7) | (m >>> 25), 9);
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      lanes[k] = s0;
+      lanes[4 + k] = s1;
+      lanes[8 + k] = s2;
+      lanes[12 + k] = s3;
+      const i = LANES * g + k;
+      const iz = hz & 127;
+      if (Math.abs(hz) < KN[iz]) {
+        if (i < n) out[i] = Math.fround(Math.fround(Math.fround(hz) * WN32[iz]) * stdF);
+      } else {
+        misses.push(i, hz);
+      }
+    }
+  }
+  resolveMisses(out, n, std, Int32Array.from(misses), misses.length / 2, slow);
+  return out;
+}
