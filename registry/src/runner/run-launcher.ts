@@ -11,6 +11,7 @@ import {
   type Recipe,
   type RunTracker,
   type Tracker,
+  validateConfig,
 } from '@anneal/core';
 import type { PluginCatalog } from '../catalog/plugin-catalog.js';
 import type { RecipeCatalog } from '../catalog/recipe-catalog.js';
@@ -76,6 +77,7 @@ export class RunLauncher {
     const trials = expandTrials(recipe, options);
     // Validate every trial's plugin names and configs up front (errors at boot, not after hours).
     for (const t of trials) preflightRecipe(this.plugins, t.recipe, options.extraPlugins ?? []);
+    await this.checkDataLoads(trials, options.dataDir);
     let parent: RunTracker | undefined;
     if (trials.length > 1) {
       parent = await this.tracker.startRun({
@@ -130,6 +132,23 @@ export class RunLauncher {
       await parent.end(killed ? 'KILLED' : outcomes.some((o) => o.status === 'FAILED') ? 'FAILED' : 'FINISHED');
     }
     return { recipe, outcomes, summary, parentRunId: parent?.runId };
+  }
+
+  /**
+   * Loads each distinct dataset configuration once before any run is created, so missing or corrupt
+   * data fails at boot with nothing written (loaders cache parsed files, so the runs pay nothing extra).
+   */
+  private async checkDataLoads(trials: readonly Trial[], dataDir?: string): Promise<void> {
+    const seen = new Set<string>();
+    for (const t of trials) {
+      const key = JSON.stringify([t.recipe.dataset.name, t.recipe.dataset.config ?? {}]);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const def = this.plugins.get(t.recipe.dataset.name, 'dataset');
+      const config = validateConfig(`dataset '${t.recipe.dataset.name}'`, def.manifest.configSchema, t.recipe.dataset.config);
+      const dataset = await def.load(config, { dataDir, seed: 0 });
+      dataset.dispose?.();
+    }
   }
 
   /** Resumes a run from its last checkpoint, continuing the same step counter, optimizer and RNG state. */

