@@ -297,6 +297,13 @@ export class MemN2N implements Model {
   /** Cross-entropy summed (not averaged) over the batch, as in the reference code. */
   loss(batch: Batch, ctx: ForwardContext): tf.Scalar {
     if (this.options.gradient === 'autodiff') {
+      if (tf.getBackend() === 'wasm') {
+        throw new AnnealError(
+          'ANNEAL_ERR_BACKEND',
+          "model 'memn2n': gradient 'autodiff' needs the UnsortedSegmentSum kernel (the gradient of gather), which the wasm backend lacks; use gradient: 'manual' (the default) or the cpu backend.",
+          { backend: 'wasm' },
+        );
+      }
       const { E, u1, TK } = this.bagsAutodiff(batch);
       const f = this.hops(E, u1, TK, batch, ctx, false);
       return this.lossSumOf(f.logits, batch.answers as tf.Tensor1D);
