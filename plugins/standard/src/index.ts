@@ -35,7 +35,8 @@ export { annealedGaussianPlugin, constantGaussianPlugin, weightNoisePlugin };
 export { clipByGlobalNorm } from './clip/clip-by-global-norm.js';
 export { clipByTensorNorm } from './clip/clip-by-tensor-norm.js';
 export { clipByValue } from './clip/clip-by-value.js';
-export { globalNorm, globalNormValue } from './clip/global-norm.js';
+// The global-norm helpers live in core (the trainer records norms with them); re-exported for plugin users.
+export { globalNorm, globalNormValue } from '@anneal/core';
 export type { ClipGlobalNormConfig } from './clip/clip-global-norm.schema.js';
 export type { ClipTensorNormConfig } from './clip/clip-tensor-norm.schema.js';
 export type { ClipValueConfig } from './clip/clip-value.schema.js';

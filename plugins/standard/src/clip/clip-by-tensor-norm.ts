@@ -7,7 +7,8 @@ import { scaleTensors } from './scale-tensors.js';
 
 /**
  * Per-tensor clipping (TF `clip_by_norm` applied to each tensor, as MemN2N does): a tensor whose
- * Frobenius norm n exceeds maxNorm is scaled by maxNorm / n; the others pass through unchanged.
+ * Frobenius norm n exceeds maxNorm is scaled by maxNorm / n; the others pass through unchanged (and
+ * when none is clipped the input map itself is returned).
  * Reports { clipped_tensors, clip_coef_min } (the smallest coefficient applied, 1 when none).
  */
 export function clipByTensorNorm(config: Partial<ClipTensorNormConfig> = {}): GradientTransform<Record<string, never>> {
@@ -31,7 +32,8 @@ export function clipByTensorNorm(config: Partial<ClipTensorNormConfig> = {}): Gr
           out[key] = g;
         }
       }
-      return { grads: out, state, metrics: { clipped_tensors: clipped, clip_coef_min: minCoef } };
+      // Nothing clipped: hand back the input map itself (the trainer's per-step norm memo then applies).
+      return { grads: clipped > 0 ? out : grads, state, metrics: { clipped_tensors: clipped, clip_coef_min: minCoef } };
     },
   };
 }

@@ -6,7 +6,8 @@ import { clipValueSchema, type ClipValueConfig } from './clip-value.schema.js';
 
 /**
  * Element-wise clipping of every gradient entry to [-v, v]. Tensors with no entry outside the range pass
- * through unchanged (no op). Reports { clipped_fraction }: the share of entries that were clipped.
+ * through unchanged (no op; with nothing clipped the input map itself is returned). Reports
+ * { clipped_fraction }: the share of entries that were clipped.
  */
 export function clipByValue(config: Partial<ClipValueConfig> = {}): GradientTransform<Record<string, never>> {
   const { maxValue } = resolveConfig('clip-value', clipValueSchema, config);
@@ -25,7 +26,7 @@ export function clipByValue(config: Partial<ClipValueConfig> = {}): GradientTran
         clipped += count;
         total += values.length;
       }
-      return { grads: out, state, metrics: { clipped_fraction: total > 0 ? clipped / total : 0 } };
+      return { grads: clipped > 0 ? out : grads, state, metrics: { clipped_fraction: total > 0 ? clipped / total : 0 } };
     },
   };
 }
