@@ -31,7 +31,7 @@ export function safeKey(key: string): string {
   if (k === '') k = '_';
   if (k.length > LIMITS.maxKeyLength) {
     const hash = createHash('sha256').update(key).digest('hex').slice(0, 8);
-    k = `${k.slice(0, LIMITS.maxKeyLength - 10)}~${hash}`.replace(/\/~/, '_~');
+    k = `${k.slice(0, LIMITS.maxKeyLength - 9)}-${hash}`;
   }
   return k;
 }
