@@ -69,9 +69,14 @@ export { invertedDropout, type DropoutState } from './dropout/inverted-dropout.j
 export type { DropoutConfig } from './dropout/dropout.schema.js';
 export { dropoutPlugin };
 
-// Fast seeded sampling (same streams as core's Rng.fillNormal / fillUniform)
+// Fast seeded sampling: core's exact streams (fillNormalFast ≡ Rng.fillNormal, fillDropoutMask ≡ thresholded
+// Rng.fillUniform) and the 4-lane SIMD normal stream used for gradient and weight noise.
 export { fillNormalFast } from './random/fill-normal-fast.js';
 export { fillDropoutMask } from './random/fill-dropout-mask.js';
+export { LaneNormalSampler, simdNormalKernelAvailable, type LaneSamplerImplementation } from './random/lane-normal-sampler.js';
+export { fillLaneNormalReference } from './random/lane-normal-stream.js';
+export { gaussianGradientNoise, type GaussianNoiseOptions } from './noise/gaussian-gradient-noise.js';
+export type { NoiseAddStrategy } from './noise/add-noise-from-buffer.js';
 
 /** Every plugin definition of this package, for the registry. */
 export const standardPlugins: readonly PluginDefinition[] = Object.freeze([

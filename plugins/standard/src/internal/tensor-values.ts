@@ -15,10 +15,3 @@ export function sumOfSquares(values: ArrayLike<number>): number {
   }
   return s;
 }
-
-/** Total number of entries over a list of tensors. */
-export function totalSize(tensors: readonly tf.Tensor[]): number {
-  let n = 0;
-  for (const t of tensors) n += t.size;
-  return n;
-}
