@@ -139,6 +139,9 @@ test('fetchBabi refuses a tarball whose checksums do not match and leaves nothin
   t.regex(err!.message, /checksum mismatch/);
   t.regex(err!.message, /qa7_counting_train\.txt/);
   t.deepEqual(readdirSync(dest), []); // not even babi/
+  const fresh = path.join(dest, 'new-root');
+  await t.throwsAsync(fetchBabi({ url, dest: fresh }), { instanceOf: AnnealError });
+  t.false(existsSync(fresh)); // a data root created for the fetch is removed again
 });
 
 test('fetchBabi with a wrong expected sum, a missing file, or a bad archive keeps an existing copy intact', async (t) => {

@@ -141,6 +141,7 @@ async function fetchFrom(url: string, options: FetchBabiOptions): Promise<FetchB
   const target = path.join(babiDir, 'en');
   const tmp = path.join(babiDir, `.fetch-${process.pid}-${Date.now().toString(36)}`);
   const createdBabiDir = !existsSync(babiDir);
+  const createdRoot = !existsSync(root);
   await mkdir(path.join(tmp, 'en'), { recursive: true });
   let ok = false;
   try {
@@ -208,6 +209,7 @@ async function fetchFrom(url: string, options: FetchBabiOptions): Promise<FetchB
     await rm(tmp, { recursive: true, force: true });
     // Leave no trace of a failed first fetch (rmdir only succeeds on an empty folder).
     if (!ok && createdBabiDir) await rmdir(babiDir).catch(() => {});
+    if (!ok && createdRoot) await rmdir(root).catch(() => {});
   }
 }
 
