@@ -18,3 +18,5 @@ export * from './di/tokens.js';
 export * from './di/create-container.js';
 export { main } from './cli/main.js';
 export * from './plan/preflight.js';
+export * from './sweep/index.js';
+export * from './report/index.js';

@@ -4,6 +4,8 @@ Usage: anneal <command> [options]
 
 Commands:
   run <recipe>            train a registered recipe (all its variants × settings × seeds)
+  sweep <recipe>          run a recipe's trials in parallel worker processes, resumable (--resume <sweep-id>)
+  report <recipe|sweep>   rebuild the paper's tables and plots from tracked runs (local store or MLflow)
   recipes ls|show         list recipes / show one (resolved, with --quick)
   plugins ls|show         list plugins by kind / show a plugin's card and config schema
   runs ls|show            list tracked runs in the local store / show one
@@ -45,4 +47,53 @@ export const RUNS_HELP = `Usage: anneal runs ls [--recipe R] [--limit N] [--json
        anneal runs show <run-id> [--json]
 
 Runs live in $ANNEAL_HOME/runs (default ./.anneal/runs).
+`;
+
+export const SWEEP_HELP = `Usage: anneal sweep <recipe> [options]
+       anneal sweep --resume <sweep-id> [--workers N] [--backend b]
+
+Runs every trial of a recipe (variants × grid settings × seeds × restarts) in parallel worker
+processes. The sweep is a run of its own (tag anneal.kind=sweep); each trial is a run nested under it.
+A trial that throws or whose process dies is recorded as FAILED and the sweep goes on. Ctrl-C stops
+the workers (their runs end as KILLED with a checkpoint) and prints the resume command. At the end the
+paper-style summary and the plots are printed and logged as the sweep run's artifacts
+(summary.md/json/csv, plots/curves.svg, plots/final-*.svg).
+
+Options:
+  --quick               the recipe's minutes-scale variant for a 2-core CPU
+  --workers N, -j N     worker processes (default: the number of cores)
+  --resume <sweep-id>   continue a sweep: finished trials are skipped, killed ones continue from
+                        their checkpoint, failed or never-started ones run again (each trial counts once)
+  --seed N              run only seed N (repeatable; replaces the recipe's seeds)
+  --set key=value       override a setting in every trial (repeatable), e.g. --set training.epochs=2
+  --plugin <path|pkg>   load plugins from a module and attach them at their hook point (repeatable)
+  --backend <b>         auto|wasm|cpu|tensorflow|tensorflow-gpu (default auto; a resume keeps the sweep's)
+  --out <dir>           also write report.md/.csv/.json and the plots to this directory
+  --no-plots            skip the plots
+  --verbose, -v         print every worker line (epochs, evaluations)
+  --json                print the result as JSON (sweep id, per-trial status, summary)
+
+Exit code: 0 all trials finished, 1 some failed, 130 interrupted (resume it).
+`;
+
+export const REPORT_HELP = `Usage: anneal report <recipe | sweep-id> [options]
+
+Rebuilds the paper's tables from tracked runs, beside the paper's numbers, with the number of runs
+behind each cell and the budget (epochs, updates) per run:
+  Table 1 layout (no restarts): best / average of the recipe's metric per variant (all grid settings
+    pooled, as the paper pools lr 0.1 and 0.01), then per variant × setting.
+  Table 2 layout (recipes with restarts): per setting (task) and variant, the restart with the lowest
+    training error; its train / validation error; the mean over settings beside the paper.
+Given a recipe name: all its finished trial runs, each trial once (its latest finished run). Given a
+sweep id (or unique prefix): that sweep's trials. Reads MLflow (runs/search) when MLFLOW_TRACKING_URI
+is set, falling back to the local store when the server cannot be read; else the local store.
+
+Options:
+  --format md|csv|json  what to print (default md); all three are written to the output directory
+  --out <dir>           where report.md/.csv/.json and the plots go
+                        (default $ANNEAL_HOME/reports/<recipe-or-sweep-id>[-quick])
+  --quick | --full      recipe reports: the quick runs / the full-protocol runs (default: full, else quick)
+  --source auto|local|mlflow   where to read runs (default auto)
+  --no-plots            skip the plots (curves.svg: train loss and accuracy vs step, noise vs no noise,
+                        band across seeds; final-<metric>.svg: per-setting distribution)
 `;

@@ -6,6 +6,8 @@ import * as babi from '@anneal/dataset-babi';
 import { pluginsCommand, recipesCommand } from './commands/catalog-commands.js';
 import { runCommand } from './commands/run-command.js';
 import { runsCommand } from './commands/runs-command.js';
+import { reportCommand } from './commands/report-command.js';
+import { sweepCommand } from './commands/sweep-command.js';
 import { MAIN_HELP } from './help.js';
 
 type Handler = (args: string[]) => Promise<number>;
@@ -41,6 +43,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         return command === undefined ? 2 : 0;
       case 'run':
         return await runCommand(rest, { signal: controller.signal, env });
+      case 'sweep':
+        return await sweepCommand(rest, { signal: controller.signal, env });
+      case 'report':
+        return await reportCommand(rest, env);
       case 'recipes':
         return await recipesCommand(rest, env);
       case 'plugins':
@@ -61,7 +67,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         throw new AnnealError('ANNEAL_ERR_CLI_USAGE', `data: usage 'anneal data fetch babi [--url U] [--dest D]'.`);
       }
       default:
-        throw new AnnealError('ANNEAL_ERR_CLI_USAGE', `unknown command '${command}'. Commands: run, recipes, plugins, runs, mlflow, models, data. See anneal --help.`);
+        throw new AnnealError('ANNEAL_ERR_CLI_USAGE', `unknown command '${command}'. Commands: run, sweep, report, recipes, plugins, runs, mlflow, models, data. See anneal --help.`);
     }
   } catch (error) {
     if (isAnnealError(error)) {

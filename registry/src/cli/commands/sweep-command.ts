@@ -1,0 +1,106 @@
+import { join } from 'node:path';
+import { AnnealError } from '@anneal/core';
+import { selectBackend } from '../../backend/select-backend.js';
+import { bootAnneal } from '../../boot.js';
+import { parseSetArg } from '../../recipes/set-override.js';
+import { formatMarkdown } from '../../report/format-report.js';
+import { writeReportFiles } from '../../report/run-report.js';
+import { runSweep } from '../../sweep/run-sweep.js';
+import { SWEEP_HELP } from '../help.js';
+import { parse, toList } from '../parse.js';
+
+/** `anneal sweep <recipe> [--quick] [--workers N] [--resume <sweep-id>] [--set k=v]… [--seed N]… [--backend b] [--json]`. */
+export async function sweepCommand(args: readonly string[], io: { signal: AbortSignal; env: NodeJS.ProcessEnv }): Promise<number> {
+  const { values, positionals } = parse('sweep', args, {
+    quick: { type: 'boolean' },
+    workers: { type: 'string', short: 'j' },
+    resume: { type: 'string' },
+    seed: { type: 'string', multiple: true },
+    set: { type: 'string', multiple: true },
+    plugin: { type: 'string', multiple: true },
+    backend: { type: 'string' },
+    json: { type: 'boolean' },
+    verbose: { type: 'boolean', short: 'v' },
+    out: { type: 'string' },
+    'no-plots': { type: 'boolean' },
+  });
+  if (values.help) {
+    process.stdout.write(SWEEP_HELP);
+    return 0;
+  }
+  if (positionals.length > 1 || (!values.resume && positionals.length !== 1)) {
+    throw new AnnealError('ANNEAL_ERR_CLI_USAGE', `sweep: give one recipe name (e.g. anneal sweep mlp-table1-exp3 --quick --workers 2), or --resume <sweep-id>. See 'anneal recipes ls'.`);
+  }
+  if (values.resume && (values.quick || values.set || values.seed || values.plugin)) {
+    throw new AnnealError('ANNEAL_ERR_CLI_USAGE', `sweep: --resume continues the sweep exactly as planned; --quick, --set, --seed and --plugin cannot change it (start a new sweep instead).`);
+  }
+  let workers: number | undefined;
+  if (values.workers !== undefined) {
+    workers = Number(values.workers);
+    if (!Number.isInteger(workers) || workers < 1) throw new AnnealError('ANNEAL_ERR_CONFIG_VALUE', `--workers '${values.workers}' is not allowed; it must be an integer ≥ 1 (e.g. --workers 2).`);
+  }
+  const seeds = toList(values.seed).map((s) => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < 0) throw new AnnealError('ANNEAL_ERR_CONFIG_VALUE', `--seed '${s}' is not allowed; it must be a non-negative integer (e.g. --seed 1).`);
+    return n;
+  });
+  const sets = toList(values.set).map(parseSetArg);
+  const pluginModules = toList(values.plugin);
+  const booted = await bootAnneal({ pluginModules, env: io.env });
+  try {
+    const requested = values.backend ?? (values.resume ? undefined : io.env.ANNEAL_BACKEND ?? 'auto');
+    const backend = requested === undefined ? undefined : (await selectBackend(requested)).name;
+    const result = await runSweep(booted, {
+      recipe: positionals[0],
+      resume: values.resume,
+      quick: values.quick,
+      seeds: seeds.length ? seeds : undefined,
+      sets,
+      pluginModules,
+      backend,
+      workers,
+      signal: io.signal,
+      env: io.env,
+      verbose: values.verbose,
+      plots: !values['no-plots'],
+    });
+    const plots = result.report?.plots.map((p) => join(result.artifactsDir, 'plots', p.name)) ?? [];
+    if (values.out && result.report) {
+      const written = writeReportFiles(values.out, result.report);
+      process.stderr.write(`anneal: report written to ${values.out}: ${written.length} files\n`);
+    }
+    if (values.json) {
+      process.stdout.write(
+        `${JSON.stringify(
+          {
+            sweepId: result.sweepId,
+            recipe: result.recipe,
+            quick: result.quick,
+            status: result.status,
+            workers: result.workers,
+            counts: result.counts,
+            trials: result.trials.map((t) => ({ id: t.trial.id, label: t.trial.label, variant: t.trial.variant, setting: t.trial.setting, seed: t.trial.seed, restart: t.trial.restart, status: t.status, runId: t.runId, resumed: t.resumed, message: t.message, final: t.outcome?.final })),
+            summary: result.report && { metric: result.report.report.summary.metric, rows: result.report.report.summary.rows, table: result.report.report.summary.table },
+            artifactsDir: result.artifactsDir,
+            plots,
+            timing: result.timing,
+            resumeCommand: result.resumeCommand,
+          },
+          (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
+          2,
+        )}\n`,
+      );
+    } else if (result.report) {
+      process.stdout.write(`\n${formatMarkdown(result.report.report, plots)}`);
+    }
+    const c = result.counts;
+    process.stderr.write(
+      `anneal: sweep ${result.sweepId} ${result.status}: ${c.finished} finished${c.skipped ? ` (+${c.skipped} from before)` : ''}, ${c.failed} failed${c.killed ? `, ${c.killed} killed` : ''}${c.notRun ? `, ${c.notRun} not run` : ''} in ${((result.timing.endedAt - result.timing.startedAt) / 1000).toFixed(1)} s; summary and plots in ${result.artifactsDir}\n`,
+    );
+    if (result.resumeCommand) process.stderr.write(`anneal: ${result.status === 'KILLED' ? 'interrupted' : 'unfinished trials remain'}; resume with: ${result.resumeCommand}\n`);
+    if (io.signal.aborted || result.status === 'KILLED') return 130;
+    return result.status === 'FINISHED' ? 0 : 1;
+  } finally {
+    await booted.tracker.close();
+  }
+}

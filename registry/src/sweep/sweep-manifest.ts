@@ -1,0 +1,55 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AnnealError, type PaperComparison, type Recipe, type RestartSpec } from '@anneal/core';
+import type { Trial } from '../recipes/expand-trials.js';
+
+/** Artifact of the sweep run that lists its trials (what `--resume` re-reads). */
+export const SWEEP_MANIFEST = 'sweep.json';
+/** Tag values on the sweep run. */
+export const SWEEP_KIND = 'sweep';
+
+/** A trial as stored in the manifest (the resolved recipe included, so a resume runs exactly what was planned). */
+export interface SweepTrial {
+  readonly id: string;
+  readonly index: number;
+  readonly label: string;
+  readonly variant?: string;
+  readonly setting: Readonly<Record<string, unknown>>;
+  readonly seed: number;
+  readonly runSeed: number;
+  readonly restart?: number;
+  readonly recipe: Recipe;
+}
+
+export interface SweepManifest {
+  readonly format: 1;
+  readonly sweepId: string;
+  readonly createdAt: number;
+  /** The recipe as registered (name/version) with what summaries need (after --quick). */
+  readonly recipe: { readonly name: string; readonly version: number; readonly description?: string; readonly paper?: PaperComparison; readonly restarts?: RestartSpec };
+  readonly quick: boolean;
+  /** --seed overrides, when given. */
+  readonly seeds?: readonly number[];
+  readonly sets: readonly { readonly path: string; readonly value: unknown }[];
+  /** --plugin modules (paths made absolute) and the plugin names they gave. */
+  readonly pluginModules: readonly string[];
+  readonly extraPlugins: readonly string[];
+  /** The backend the sweep was started with (a resume uses it unless --backend is given). */
+  readonly backend: string;
+  readonly trials: readonly SweepTrial[];
+}
+
+export function toSweepTrial(t: Trial): SweepTrial {
+  return { id: t.id, index: t.index, label: t.label, variant: t.variant, setting: t.setting, seed: t.seed, runSeed: t.runSeed, restart: t.restart, recipe: t.recipe };
+}
+
+/** Reads a sweep's manifest from its run directory in the local store. */
+export function readSweepManifest(artifactsDir: string, sweepId: string): SweepManifest {
+  const path = join(artifactsDir, SWEEP_MANIFEST);
+  if (!existsSync(path)) {
+    throw new AnnealError('ANNEAL_ERR_RESUME', `run ${sweepId} has no ${SWEEP_MANIFEST}: it is not a sweep started with 'anneal sweep' (resume single runs with 'anneal run --resume <run-id>').`);
+  }
+  const manifest = JSON.parse(readFileSync(path, 'utf8')) as SweepManifest;
+  if (manifest.format !== 1 || !Array.isArray(manifest.trials)) throw new AnnealError('ANNEAL_ERR_RESUME', `${path} is not a sweep manifest this version of anneal can read (format ${JSON.stringify(manifest.format)}).`);
+  return manifest;
+}
