@@ -52,7 +52,7 @@ export async function bootAnneal(options: BootOptions = {}): Promise<Booted> {
   for (const spec of options.pluginModules ?? []) {
     for (const definition of await loadPluginModule(spec, cwd)) external.push({ definition, source: spec });
   }
-  const container = createAnnealContainer({ plugins: [...builtinPlugins(), ...external], recipes: builtinRecipes(), tracker });
+  const container = createAnnealContainer({ plugins: [...builtinPlugins(), ...external], recipes: builtinRecipes(), tracker, store });
   const plugins = container.get<PluginCatalog>(PluginCatalogToken);
   const recipes = container.get<RecipeCatalog>(RecipeCatalogToken);
   const launcher = container.get(RunLauncher);

@@ -1,14 +1,16 @@
 import { Container, ContainerModule } from 'inversify';
-import type { PluginDefinition, Recipe, Tracker } from '@anneal/core';
+import type { LocalRunStore, PluginDefinition, Recipe, Tracker } from '@anneal/core';
 import { PluginCatalog } from '../catalog/plugin-catalog.js';
 import { RecipeCatalog } from '../catalog/recipe-catalog.js';
-import { PluginCatalogToken, PluginDefinitionToken, RecipeCatalogToken, RecipeToken, TrackerToken } from './tokens.js';
+import { PluginCatalogToken, PluginDefinitionToken, RecipeCatalogToken, RecipeToken, RunStoreToken, TrackerToken } from './tokens.js';
 import { RunLauncher } from '../runner/run-launcher.js';
 
 export interface ContainerInputs {
   readonly plugins: readonly { definition: PluginDefinition; source: string }[];
   readonly recipes: readonly Recipe[];
   readonly tracker: Tracker;
+  /** The local run store (always written; the MLflow tracker spools into it). */
+  readonly store?: LocalRunStore;
 }
 
 /**
@@ -23,6 +25,7 @@ export function createAnnealContainer(inputs: ContainerInputs): Container {
       for (const p of inputs.plugins) bind(PluginDefinitionToken).toConstantValue(p);
       for (const r of inputs.recipes) bind(RecipeToken).toConstantValue(r);
       bind(TrackerToken).toConstantValue(inputs.tracker);
+      if (inputs.store) bind(RunStoreToken).toConstantValue(inputs.store);
       bind(PluginCatalogToken).toDynamicValue((ctx) => {
         const catalog = new PluginCatalog();
         for (const p of ctx.getAll<{ definition: PluginDefinition; source: string }>(PluginDefinitionToken, { optional: true })) catalog.register(p.definition, p.source);

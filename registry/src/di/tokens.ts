@@ -4,3 +4,4 @@ export const RecipeToken = Symbol.for('anneal/Recipe');
 export const PluginCatalogToken = Symbol.for('anneal/PluginCatalog');
 export const RecipeCatalogToken = Symbol.for('anneal/RecipeCatalog');
 export const TrackerToken = Symbol.for('anneal/Tracker');
+export const RunStoreToken = Symbol.for('anneal/RunStore');

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { inject, injectable } from 'inversify';
+import { inject, injectable, optional } from 'inversify';
 import {
   AnnealError,
   Trainer,
@@ -11,11 +11,13 @@ import {
   type Recipe,
   type RunTracker,
   type Tracker,
+  type LocalRunStore,
   validateConfig,
 } from '@anneal/core';
 import type { PluginCatalog } from '../catalog/plugin-catalog.js';
 import type { RecipeCatalog } from '../catalog/recipe-catalog.js';
-import { PluginCatalogToken, RecipeCatalogToken, TrackerToken } from '../di/tokens.js';
+import { PluginCatalogToken, RecipeCatalogToken, RunStoreToken, TrackerToken } from '../di/tokens.js';
+import { runCurvesSvg, variantBandSvg } from './plots.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { preflightRecipe } from '../plan/preflight.js';
 import { expandTrials, type ExpandOptions, type Trial } from '../recipes/expand-trials.js';
@@ -69,6 +71,7 @@ export class RunLauncher {
     @inject(PluginCatalogToken) readonly plugins: PluginCatalog,
     @inject(RecipeCatalogToken) readonly recipes: RecipeCatalog,
     @inject(TrackerToken) readonly tracker: Tracker,
+    @inject(RunStoreToken) @optional() readonly store?: LocalRunStore,
   ) {}
 
   async launch(recipeOrName: string | Recipe, options: LaunchOptions): Promise<LaunchResult> {
@@ -116,6 +119,15 @@ export class RunLauncher {
       if (trials.length > 1 || recipe.paper) log(`\n${summary.table}\n`);
     }
     if (parent) {
+      if (this.store && outcomes.length > 1) {
+        const runs = outcomes.filter((o) => o.status === 'FINISHED' && o.runId).map((o) => ({ group: o.variant ?? 'default', points: this.store!.readMetrics(o.runId) }));
+        for (const [key, file] of [['train/epoch_loss', 'plots/train-loss-by-variant.svg'], ['test/accuracy', 'plots/test-accuracy-by-variant.svg']] as const) {
+          if (!runs.some((r) => r.points.some((p) => p.key === key))) continue;
+          const svg = await variantBandSvg(runs, key, `${recipe.name}: ${key}, mean and min–max over runs`).catch(() => undefined);
+          if (svg) await parent.logArtifact(file, svg);
+        }
+        if (parent.localDir) log(`plots: ${parent.localDir}/artifacts/plots/`);
+      }
       if (summary) {
         await parent.logArtifact('summary.md', `${summary.table}\n`);
         await parent.logArtifact('summary.json', `${JSON.stringify({ recipe: recipe.name, quick: Boolean(options.quick), summary, outcomes }, null, 2)}\n`);
@@ -253,6 +265,11 @@ export class RunLauncher {
       const outcome: TrialOutcome = { trialId: trial.id, runId: tracker.runId, variant: trial.variant, setting: trial.setting, seed: trial.seed, restart: trial.restart, status: result.status, final: result.final, steps: result.steps, epochs: result.epochs, durationMs: Date.now() - started };
       if (result.status === 'FINISHED') {
         await writeModelArtifacts(tracker, plan, result.final, result.steps);
+        await tracker.flush();
+        if (this.store) {
+          const svg = await runCurvesSvg(this.store.readMetrics(tracker.runId), runName).catch((e: Error) => (log(`${label} plot failed: ${e.message}`), undefined));
+          if (svg) await tracker.logArtifact('plots/training-curves.svg', svg);
+        }
         await tracker.setTags({ 'anneal.final': JSON.stringify(result.final), ...(result.diverged ? { 'anneal.diverged': 'true' } : {}) });
         if (options.afterTrial) await options.afterTrial(outcome, tracker, plan);
       } else {
