@@ -8,7 +8,7 @@
 // The machine is shared: we interleave the variants step by step and report medians and minima.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { Rng } from '@anneal/core';
+import { Rng, createNormMemo as trainerNormMemo } from '@anneal/core';
 import { addGradientNoise, clipByGlobalNorm, fillNormalFast, globalNorm, globalNormValue, heInitializer, sgd } from '../dist/index.js';
 import { gaussianGradientNoise } from '../dist/noise/gaussian-gradient-noise.js';
 import { LaneNormalSampler } from '../dist/random/lane-normal-sampler.js';
@@ -63,12 +63,22 @@ function gradients() {
 /** Variants; each returns nothing and runs inside its own tidy. */
 let step = 0;
 const variants = {
-  'step: grads + sgd (no clip, no noise)': () => opt.apply(params, gradients(), optState, ctxAt(step, params)),
+  // Both step variants do what core's runStep does with recordGradNorms (the default): the norm entering
+  // the clip stage is recorded (and memoised for the clip plugin), and again after clipping.
+  'step: grads + sgd (no clip, no noise)': () => {
+    const g = gradients();
+    globalNormValue(g);
+    opt.apply(params, g, optState, ctxAt(step, params));
+  },
   'step: grads + clip(active) + noise + sgd': () => {
     let g = gradients();
-    g = clipActive.update(g, {}, ctxAt(step, params)).grads;
-    g = noise.update(g, noiseState, ctxAt(step, params)).grads;
-    opt.apply(params, g, optState, ctxAt(step, params));
+    const memo = trainerNormMemo();
+    memo(g);
+    const ctx = { ...ctxAt(step, params), globalNorm: memo };
+    g = clipActive.update(g, {}, ctx).grads;
+    memo(g);
+    g = noise.update(g, noiseState, ctx).grads;
+    opt.apply(params, g, optState, ctx);
   },
   'noise only (annealed-gaussian.update)': () => void noise.update(syntheticGrads, noiseState, ctxAt(step, params)),
   '  noise, tensor-add strategy': () => void noiseTensorAdd.update(syntheticGrads, noiseState, ctxAt(step, params)),
@@ -82,6 +92,7 @@ const variants = {
   },
   'clip-global-norm, clipping (maxNorm 1)': () => void clipActive.update(syntheticGrads, {}, ctxAt(step, params)),
   'clip-global-norm, below threshold': () => void clipIdle.update(syntheticGrads, {}, ctxAt(step, params)),
+  'clip-global-norm, clipping, norm from trainer memo': () => void clipActive.update(syntheticGrads, {}, { ...ctxAt(step, params), globalNorm: () => 1000 }),
   'globalNormValue (JS)': () => void globalNormValue(syntheticGrads),
   'globalNorm (tf.Scalar)': () => void globalNorm(syntheticGrads),
   'core trainer globalNorm (2 ops/tensor + addN)': () => {
