@@ -1,4 +1,4 @@
-import { AnnealError } from '@anneal/core';
+import { AnnealError, didYouMean } from '@anneal/core';
 import { selectRestarts, summarize, type Summary, type TrialOutcome } from '../runner/summarize.js';
 import type { RecipeFacts, ReportRun, RunSource, SweepRef } from './report-run.js';
 import { latestPerTrial, settingKey, settingLabel } from './select-runs.js';
@@ -81,6 +81,8 @@ export interface CollectOptions {
   readonly recipeFacts?: (name: string, quick: boolean) => RecipeFacts | undefined;
   /** The sweep being reported is running this report itself (no "still RUNNING" note). */
   readonly liveSweep?: boolean;
+  /** Registered recipe names (for "did you mean" on a bad target). */
+  readonly knownRecipes?: readonly string[];
 }
 
 export interface Collected {
@@ -126,7 +128,7 @@ export async function collectRuns(source: RunSource, target: string, options: Co
     }
     throw new AnnealError(
       'ANNEAL_ERR_RUN_UNKNOWN',
-      `'${target}' is neither a registered recipe nor a sweep run in ${source.location}. Give a recipe name (anneal recipes ls) or a sweep id (anneal runs ls).`,
+      `'${target}' is neither a registered recipe nor a sweep run in ${source.location}.${didYouMean(target, options.knownRecipes ?? [])} Give a recipe name (anneal recipes ls) or a sweep id (anneal runs ls).`,
     );
   }
   const all = await source.recipeRuns(target);

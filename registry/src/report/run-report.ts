@@ -27,6 +27,7 @@ export interface ReportRequest {
   readonly plots?: boolean;
   /** Built by the running sweep itself. */
   readonly liveSweep?: boolean;
+  readonly knownRecipes?: readonly string[];
 }
 
 export interface ReportResult {
@@ -36,7 +37,7 @@ export interface ReportResult {
 
 /** Collects the runs, builds the tables and renders the plots. */
 export async function makeReport(req: ReportRequest): Promise<ReportResult> {
-  const collected = await collectRuns(req.source, req.target, { quick: req.quick, recipeFacts: req.recipeFacts, liveSweep: req.liveSweep });
+  const collected = await collectRuns(req.source, req.target, { quick: req.quick, recipeFacts: req.recipeFacts, liveSweep: req.liveSweep, knownRecipes: req.knownRecipes });
   const report = buildReport(collected);
   const plots = req.plots === false ? [] : await renderReportPlots(report, req.source);
   return { report, plots };

@@ -36,6 +36,7 @@ export async function reportCommand(args: readonly string[], env: NodeJS.Process
   const target = positionals[0];
   const { recipes } = await bootAnneal({ env, tracker: new LocalRunStore(resolveAnnealHome(env)) });
   const recipeFacts = recipeFactsFrom(recipes);
+  const knownRecipes = recipes.list().map((r) => r.name);
   const local = new LocalRunSource(new LocalRunStore(resolveAnnealHome(env)));
   const quick = values.quick ? true : values.full ? false : undefined;
   const plots = !values['no-plots'];
@@ -49,14 +50,14 @@ export async function reportCommand(args: readonly string[], env: NodeJS.Process
   if (client) {
     const mlflowSource = new MlflowRunSource(client, { experimentId: env.MLFLOW_EXPERIMENT_ID || undefined, experimentName: env.MLFLOW_EXPERIMENT_NAME || undefined });
     try {
-      result = await makeReport({ source: mlflowSource, target, quick, recipeFacts, plots });
+      result = await makeReport({ source: mlflowSource, target, quick, recipeFacts, plots, knownRecipes });
       source = mlflowSource;
     } catch (error) {
       if (sourceChoice === 'mlflow') throw error;
       process.stderr.write(`anneal: report from MLflow at ${client.trackingUri} failed (${(error as Error).message.split('\n')[0]}); using the local store instead.\n`);
     }
   }
-  result ??= await makeReport({ source: local, target, quick, recipeFacts, plots });
+  result ??= await makeReport({ source: local, target, quick, recipeFacts, plots, knownRecipes });
   const dir = values.out ?? join(resolveAnnealHome(env), 'reports', `${result.report.target.id}${result.report.quick ? '-quick' : ''}`);
   const written = writeReportFiles(dir, result, format);
   process.stdout.write(formatReport(result.report, format, result.plots.map((p) => join(dir, p.name))));
