@@ -23,6 +23,17 @@ const KEY_CHAR = /[^\w\-. /]/g;
  * 8-hex hash of the original, so distinct keys stay distinct.
  */
 export function safeKey(key: string): string {
+  const cached = safeKeyCache.get(key);
+  if (cached !== undefined) return cached;
+  const k = computeSafeKey(key);
+  if (safeKeyCache.size > 10_000) safeKeyCache.clear();
+  safeKeyCache.set(key, k);
+  return k;
+}
+
+const safeKeyCache = new Map<string, string>();
+
+function computeSafeKey(key: string): string {
   let k = key.replace(KEY_CHAR, '_');
   k = k
     .split('/')
@@ -109,7 +120,8 @@ export function splitBatches(input: { params?: readonly KeyValue[]; tags?: reado
   let current: MetricIn[] = [];
   let bytes = 0;
   for (const m of metrics) {
-    const size = JSON.stringify(m).length + 1;
+    // A generous estimate of the JSON size: {"key":"…","value":…,"timestamp":…,"step":…},
+    const size = m.key.length * 6 + 80;
     if (current.length >= LIMITS.maxMetricsPerBatch || bytes + size > LIMITS.maxBatchBytes) {
       batches.push({ params: [], tags: [], metrics: current });
       current = [];

@@ -302,25 +302,41 @@ export class RunDeliverer {
     return join(this.runDir, 'metrics.jsonl');
   }
 
-  /** Number of complete lines in metrics.jsonl and the byte offset after line `upTo`. */
-  private scanLines(upTo: number): { lines: number; offset: number } {
-    if (!existsSync(this.metricsPath)) return { lines: 0, offset: 0 };
-    const buf = readFileSync(this.metricsPath);
+  /**
+   * Counts complete lines of metrics.jsonl from byte `from` (native indexOf over 1 MB chunks). With
+   * `stopAt`, stops at that many lines and also returns the byte offset just after the last one.
+   */
+  private countLines(from: number, stopAt = Number.POSITIVE_INFINITY): { lines: number; offset: number } {
+    if (!existsSync(this.metricsPath)) return { lines: 0, offset: from };
+    const size = statSync(this.metricsPath).size;
     let lines = 0;
-    let offset = 0;
-    for (let i = 0; i < buf.length; i++) {
-      if (buf[i] === 0x0a) {
-        lines++;
-        if (lines === upTo) offset = i + 1;
+    let offset = from;
+    if (stopAt <= 0) return { lines, offset };
+    const fd = openSync(this.metricsPath, 'r');
+    try {
+      const buf = Buffer.alloc(1 << 20);
+      let pos = from;
+      while (pos < size) {
+        const n = readSync(fd, buf, 0, Math.min(buf.length, size - pos), pos);
+        if (n <= 0) break;
+        let i = buf.indexOf(0x0a, 0);
+        while (i >= 0 && i < n) {
+          lines++;
+          offset = pos + i + 1;
+          if (lines >= stopAt) return { lines, offset };
+          i = buf.indexOf(0x0a, i + 1);
+        }
+        pos += n;
       }
+    } finally {
+      closeSync(fd);
     }
-    if (upTo === 0) offset = 0;
     return { lines, offset };
   }
 
   private metricOffset(): number {
     if (this.byteOffset === undefined) {
-      const { lines, offset } = this.scanLines(this.state.metricLinesDelivered);
+      const { lines, offset } = this.countLines(0, this.state.metricLinesDelivered);
       if (lines < this.state.metricLinesDelivered) {
         this.ctx.log(`metrics.jsonl of run ${this.localRunId} has ${lines} lines but ${this.state.metricLinesDelivered} were recorded as delivered; re-sending from the start (the server drops duplicates).`);
         this.state.metricLinesDelivered = 0;
@@ -391,11 +407,12 @@ export class RunDeliverer {
     }
   }
 
-  private async deliverMetrics(opts: CallOptions): Promise<void> {
+  /** Sends every complete spooled line; true when none is left. */
+  private async deliverMetrics(opts: CallOptions): Promise<boolean> {
     for (;;) {
-      if (opts.signal?.aborted) return;
+      if (opts.signal?.aborted) return false;
       const next = this.readNextLines(LIMITS.maxMetricsPerBatch);
-      if (next.lines === 0) return;
+      if (next.lines === 0) return true;
       for (const batch of splitBatches({ metrics: next.metrics })) await this.sendMetrics(batch.metrics, opts);
       this.state.metricLinesDelivered += next.lines;
       this.byteOffset = (this.byteOffset ?? 0) + next.bytes;
@@ -463,15 +480,23 @@ export class RunDeliverer {
     await this.ensureRun(opts);
     const meta = this.ctx.store.readMeta(this.localRunId);
     await this.deliverParamsAndTags(meta, opts);
-    await this.deliverMetrics(opts);
-    if (opts.artifacts) await this.deliverArtifacts(opts);
-    const done = this.pending(meta, opts.artifacts);
-    if (done.metricLines === 0 && done.params === 0 && done.tags === 0 && (!opts.artifacts || done.artifacts === 0)) await this.deliverStatus(meta, opts);
+    const drained = await this.deliverMetrics(opts);
+    // The status goes last, and only once everything else is there: FINISHED means complete.
+    if (meta.status === 'RUNNING') {
+      // (Re)started run, or a run attached through MLFLOW_RUN_ID: mark it RUNNING right away.
+      if (this.state.statusDelivered !== 'RUNNING') await this.deliverStatus(meta, opts);
+      if (drained && opts.artifacts) await this.deliverArtifacts(opts);
+      return;
+    }
+    if (!drained || !opts.artifacts) return;
+    await this.deliverArtifacts(opts);
+    const done = this.pending(meta);
+    if (done.metricLines === 0 && done.params === 0 && done.tags === 0 && done.artifacts === 0) await this.deliverStatus(meta, opts);
   }
 
   /** What is spooled but not yet acknowledged by the server. */
   pending(meta: RunMeta = this.ctx.store.readMeta(this.localRunId), includeArtifacts = true): Pending {
-    const totalLines = this.scanLines(0).lines;
+    const offset = this.metricOffset();
     const desired = this.desiredEntries(meta, meta.parentRunId ? this.state.tags['mlflow.parentRunId'] : undefined);
     let artifacts = 0;
     if (includeArtifacts && !this.artifactsUnsupported) {
@@ -485,7 +510,7 @@ export class RunDeliverer {
     }
     return {
       runCreated: this.state.mlflowRunId !== undefined,
-      metricLines: Math.max(0, totalLines - this.state.metricLinesDelivered),
+      metricLines: this.countLines(offset).lines,
       params: Object.entries(desired.params).filter(([k, v]) => this.state.params[k] !== v && this.state.rejected?.[k] === undefined).length,
       tags: Object.entries(desired.tags).filter(([k, v]) => this.state.tags[k] !== v).length,
       artifacts,

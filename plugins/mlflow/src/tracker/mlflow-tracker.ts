@@ -24,6 +24,11 @@ export interface MlflowTrackerOptions {
   readonly unreachableEndTimeoutMs?: number;
   /** Wake the deliverer early once this many metric points were logged since its last pass (default 1000). */
   readonly kickEvery?: number;
+  /**
+   * logMetrics yields one macrotask turn when this long has passed since the last one (default
+   * 100 ms), so background delivery progresses even in a training loop that only awaits microtasks.
+   */
+  readonly yieldEveryMs?: number;
 }
 
 export function defaultLog(line: string): void {
@@ -71,6 +76,7 @@ export class MlflowTracker implements Tracker {
       endTimeoutMs: options.endTimeoutMs ?? (Number.isFinite(envEnd) && envEnd > 0 ? envEnd * 1000 : 30_000),
       unreachableEndTimeoutMs: options.unreachableEndTimeoutMs ?? 2_000,
       kickEvery: options.kickEvery ?? 1000,
+      yieldEveryMs: options.yieldEveryMs ?? 100,
     };
   }
 
@@ -164,6 +170,7 @@ export class MlflowRunTracker implements RunTracker {
   private unreachable = false;
   private logged = new Set<string>();
   private announced = false;
+  private lastYield = performance.now();
 
   constructor(
     private readonly tracker: MlflowTracker,
@@ -200,6 +207,11 @@ export class MlflowRunTracker implements RunTracker {
     await this.local.logMetrics(points);
     this.sinceKick += points.length;
     if (this.sinceKick >= this.tracker.settings.kickEvery) this.kick();
+    const now = performance.now();
+    if (now - this.lastYield >= this.tracker.settings.yieldEveryMs) {
+      this.lastYield = now;
+      await new Promise<void>((r) => setImmediate(r));
+    }
   }
 
   async logArtifact(relPath: string, data: Uint8Array | string): Promise<void> {
