@@ -18,6 +18,11 @@ export interface GradientUpdate<S> {
   readonly grads: GradMap;
   readonly state: S;
   readonly metrics?: TransformMetrics;
+  /**
+   * The global L2 norm of the returned `grads`, when the transform knows it for free (a global-norm
+   * clip knows it is maxNorm); the trainer then does not recompute it for the StepRecord.
+   */
+  readonly globalNorm?: number;
 }
 
 /**

@@ -49,9 +49,15 @@ export function globalNormValue(grads: GradMap): number {
  * A per-step memo of global norms keyed by gradient-map identity: the trainer records the norm
  * entering the clip stage, and a clip plugin asking for the norm of the same map gets it for free.
  */
-export function createNormMemo(): (grads: GradMap) => number {
+export interface NormMemo {
+  (grads: GradMap): number;
+  /** Records a norm a transform reported for a map it returned. */
+  remember(grads: GradMap, norm: number): void;
+}
+
+export function createNormMemo(): NormMemo {
   const memo = new WeakMap<GradMap, number>();
-  return (grads) => {
+  const get = (grads: GradMap) => {
     let v = memo.get(grads);
     if (v === undefined) {
       v = globalNormValue(grads);
@@ -59,4 +65,5 @@ export function createNormMemo(): (grads: GradMap) => number {
     }
     return v;
   };
+  return Object.assign(get, { remember: (grads: GradMap, norm: number) => void memo.set(grads, norm) });
 }

@@ -6,7 +6,7 @@ import type { Batch } from '../data/dataset.js';
 import type { ForwardContext, StepContext } from '../plugin/contexts.js';
 import type { GradientTransform, TransformMetrics } from '../plugin/transforms.js';
 import type { ExecutionPlan, PlanEntry } from './execution-plan.js';
-import { globalNormValue } from './global-norm.js';
+import { globalNormValue, type NormMemo } from './global-norm.js';
 
 /** Mutable per-run plugin states, keyed by instance name. */
 export type PluginStates = Map<string, unknown>;
@@ -92,6 +92,7 @@ function runGradientStage(
     assertNotThenable(out, entry.name, stage);
     states.set(entry.name, out.state);
     collectMetrics(entry.name, out.metrics, metrics);
+    if (out.globalNorm !== undefined) (ctx.globalNorm as Partial<NormMemo> | undefined)?.remember?.(out.grads, out.globalNorm);
     current = out.grads;
   }
   return current;

@@ -26,7 +26,8 @@ export function clipByGlobalNorm(config: Partial<ClipGlobalNormConfig> = {}): Gr
       const coef = maxNorm / Math.max(norm, maxNorm);
       if (coef >= 1) return { grads, state, metrics: { grad_norm: norm, clip_coef: 1 } };
       const hostValues = prefersHostArithmetic() ? Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, readValues(g)])) : undefined;
-      return { grads: scaleTensors(grads, coef, hostValues), state, metrics: { grad_norm: norm, clip_coef: coef } };
+      // The clipped map's norm is known: N·c = maxNorm. Telling the trainer saves it recomputing the norm.
+      return { grads: scaleTensors(grads, coef, hostValues), state, metrics: { grad_norm: norm, clip_coef: coef }, globalNorm: norm * coef };
     },
   };
 }
