@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { AnnealError, Rng, validateConfig, type Batch, type ForwardContext } from '@anneal/core';
 import { loadBabiTask, makeBabiDataset } from '@anneal/dataset-babi';
-import { MemN2N, memn2nConfigSchema, memn2nModel, positionEncoding, type MemN2NOptions } from './index.js';
+import { MemN2N, memn2nConfigSchema, memn2nModel, positionEncoding, zeroNilTransform, type MemN2NOptions } from './index.js';
 
 function repoRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
@@ -371,4 +371,23 @@ test('manual gradient equals tfjs autodiff gradient (all modes, nil rows include
     manual.dispose();
     auto.dispose();
   }
+});
+
+test('optional post-update transform memn2n-zero-nil resets the stored nil rows', (t) => {
+  const model = new MemN2N({ ...OPTS, embeddingDim: 4 }, TINY, new Rng(2));
+  for (const v of Object.values(model.params)) {
+    const vals = v.dataSync().slice();
+    vals.fill(3, 0, 4);
+    v.assign(tf.tensor2d(vals, v.shape as [number, number]));
+  }
+  const before = Object.values(model.params).map((v) => Array.from(v.dataSync().slice(4)));
+  const transform = zeroNilTransform.create(validateConfig('memn2n-zero-nil', zeroNilTransform.manifest.configSchema, {}));
+  const state = transform.init({ seed: 1, params: model.params });
+  transform.apply(model.params, state, { step: 0, epoch: 0, phase: 'main', learningRate: 0.01, params: model.params });
+  Object.values(model.params).forEach((v, i) => {
+    t.deepEqual(Array.from(v.dataSync().slice(0, 4)), [0, 0, 0, 0]);
+    t.deepEqual(Array.from(v.dataSync().slice(4)), before[i]);
+  });
+  t.is(zeroNilTransform.manifest.hookPoint, 'post-update');
+  model.dispose();
 });
