@@ -1,6 +1,10 @@
 // Retry / backoff edge cases against a fake HTTP server (the real server is covered in ../*.test.ts).
 import test from 'ava';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MlflowClient, backoffMs, parseRetryAfter } from './mlflow-client.js';
 import { isMlflowError } from './errors.js';
 import { freePort } from '../testing/mlflow-server.js';
@@ -176,4 +180,47 @@ test('backoff and Retry-After parsing', (t) => {
   t.is(parseRetryAfter('5'), 5000);
   t.is(parseRetryAfter(new Date(Date.now() + 10_000).toUTCString(), Date.now()) !== undefined, true);
   t.is(parseRetryAfter('soon'), undefined);
+});
+
+// A self-signed test certificate for 127.0.0.1 (test fixture only; valid for 100 years).
+const TEST_CERT = `-----BEGIN CERTIFICATE-----
+MIIBkDCCATagAwIBAgIULO43h2X1SqtiuqnXQpThoV4KHCYwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTEyNzA1MjkzNFoYDzIxMjYxMTAz
+MDUyOTM0WjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAASp9D0OoVl6Q1wDaLEfJ7E+gcEWrJWJKlfsk98/L9v/YXLZvfCNLq3v
+gGaCaevj7ETdobXJRR7oggD+8T+Ac+Cwo2QwYjAdBgNVHQ4EFgQUHP27fWtdLtCi
+gOEpj/me1rmd/mgwHwYDVR0jBBgwFoAUHP27fWtdLtCigOEpj/me1rmd/mgwDwYD
+VR0TAQH/BAUwAwEB/zAPBgNVHREECDAGhwR/AAABMAoGCCqGSM49BAMCA0gAMEUC
+IQDTlY4baxJuu0l4mYT4rcT/Lbgp/2BEkxOzWl+3/MuaWwIgNma8heu7+mDAo6+b
+AQxMDA+3IUC5oILM7qtPniMF3EI=
+-----END CERTIFICATE-----`;
+const TEST_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgSizk0clr0f5GwLTz
+MMT16ELbhWgXj80dzmM08RaV3TahRANCAASp9D0OoVl6Q1wDaLEfJ7E+gcEWrJWJ
+Klfsk98/L9v/YXLZvfCNLq3vgGaCaevj7ETdobXJRR7oggD+8T+Ac+Cw
+-----END PRIVATE KEY-----`;
+
+test('TLS: a self-signed server is refused by default, accepted with MLFLOW_TRACKING_INSECURE_TLS or its CA via MLFLOW_TRACKING_SERVER_CERT_PATH', async (t) => {
+  const server = createHttpsServer({ cert: TEST_CERT, key: TEST_KEY }, (_req, res) => json(res, 200, { experiment: { experiment_id: '1', name: 'e' } }));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const addr = server.address();
+  const uri = `https://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  const dir = mkdtempSync(join(tmpdir(), 'anneal-tls-'));
+  writeFileSync(join(dir, 'ca.pem'), TEST_CERT);
+  try {
+    let retries = 0;
+    const strict = new MlflowClient({ trackingUri: uri, onRetry: () => retries++ });
+    const error = await t.throwsAsync(strict.getExperiment('1'));
+    t.true(isMlflowError(error, 'TLS_ERROR'));
+    t.true(error!.message.includes('MLFLOW_TRACKING_INSECURE_TLS=true'));
+    t.is(retries, 0, 'a certificate problem is not retried');
+    const insecure = new MlflowClient({ trackingUri: uri, tls: { insecure: true } });
+    t.is((await insecure.getExperiment('1')).experiment_id, '1');
+    const withCa = new MlflowClient({ trackingUri: uri, tls: { insecure: false, caPath: join(dir, 'ca.pem') } });
+    t.is((await withCa.getExperiment('1')).experiment_id, '1');
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

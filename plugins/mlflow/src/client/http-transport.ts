@@ -26,7 +26,7 @@ export type HttpTransport = (req: HttpRequest) => Promise<HttpResponse>;
 export class NetworkError extends Error {
   constructor(
     message: string,
-    readonly kind: 'connect' | 'timeout' | 'aborted' | 'other',
+    readonly kind: 'connect' | 'timeout' | 'aborted' | 'tls' | 'other',
     readonly errno?: string,
   ) {
     super(message);
@@ -93,6 +93,11 @@ export function createNodeTransport(tls: TlsOptions = {}): HttpTransport {
 function toNetworkError(e: unknown): NetworkError {
   const err = e as NodeJS.ErrnoException;
   const code = err?.code;
-  const kind = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' ? 'connect' : 'other';
+  const kind =
+    code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH'
+      ? 'connect'
+      : code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code)
+        ? 'tls'
+        : 'other';
   return new NetworkError(`${code ?? 'network error'}: ${err?.message ?? String(e)}`, kind, code);
 }

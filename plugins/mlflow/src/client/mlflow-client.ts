@@ -184,6 +184,16 @@ export class MlflowClient {
       } catch (error) {
         if (!(error instanceof NetworkError)) throw error;
         if (error.kind === 'aborted') throw new MlflowApiError(endpoint, 0, 'ABORTED', 'request aborted (deadline reached)', true);
+        if (error.kind === 'tls') {
+          // Retrying cannot fix a certificate problem.
+          throw new MlflowApiError(
+            endpoint,
+            0,
+            'TLS_ERROR',
+            `${error.message} — ${this.trackingUri}. Give the server's CA with MLFLOW_TRACKING_SERVER_CERT_PATH, or skip verification with MLFLOW_TRACKING_INSECURE_TLS=true.`,
+            false,
+          );
+        }
         if (attempt >= maxRetries) {
           const hint = error.kind === 'timeout' ? ` (raise MLFLOW_HTTP_REQUEST_TIMEOUT, now ${this.http.timeoutSeconds} s)` : '';
           throw new MlflowApiError(endpoint, 0, error.kind === 'timeout' ? 'TIMEOUT' : 'CONNECTION_ERROR', `${error.message} — ${this.trackingUri}${hint}`, true);

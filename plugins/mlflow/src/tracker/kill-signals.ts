@@ -22,7 +22,10 @@ export function killableTracker(inner: Tracker): KillableTracker {
       logMetrics: (points: readonly MetricPoint[]) => run.logMetrics(points),
       logArtifact: (rel: string, data: Uint8Array | string) => run.logArtifact(rel, data),
       flush: () => run.flush(),
+      // Only the first end() counts: after a signal ended the run as KILLED, the runner's own
+      // end('FINISHED' | 'FAILED') must not overwrite it.
       end: async (status, error) => {
+        if (!active.has(wrapped)) return;
         active.delete(wrapped);
         await run.end(status, error);
       },
