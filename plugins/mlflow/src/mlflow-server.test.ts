@@ -323,6 +323,8 @@ test.serial('MLFLOW_EXPERIMENT_NAME and MLFLOW_RUN_ID: log into a named experime
   await tracker.close();
   const attached = await client.getRun(existing.info.run_id);
   t.is(attached.info.status, 'FINISHED');
+  t.is(attached.info.run_name, 'made-elsewhere', 'an attached run keeps its name');
+  t.is(tagMap(attached)['anneal.run_id'], run.runId);
   t.deepEqual(await historyCounts(client, existing.info.run_id, STEP_KEYS), Object.fromEntries(STEP_KEYS.map((k) => [k, counts[k]])));
   const second = await runsByLocalId(client, [ids[0].experiment.experiment_id], other.run.runId);
   t.is(second.length, 1, 'only the first run attaches; later runs are new runs in MLFLOW_EXPERIMENT_NAME');

@@ -155,6 +155,7 @@ export class RunDeliverer {
     }
     if (this.options.attachRunId) {
       const run = await this.ctx.client.getRun(this.options.attachRunId, opts);
+      this.state.attached = true;
       this.adopt(run);
       return;
     }
@@ -170,6 +171,10 @@ export class RunDeliverer {
     }
     const existing = await this.findByTag(experimentId, opts);
     if (existing) {
+      if (existing.info.lifecycle_stage === 'deleted') {
+        await this.ctx.client.call('POST', 'runs/restore', { run_id: existing.info.run_id }, opts);
+        this.ctx.log(`MLflow run ${existing.info.run_id} (local ${this.localRunId}) had been deleted; restored it to deliver the rest.`);
+      }
       this.adopt(existing);
       return;
     }
@@ -216,6 +221,8 @@ export class RunDeliverer {
     if (meta.annealVersion) core['anneal.version'] = meta.annealVersion;
     if (meta.setting && Object.keys(meta.setting).length) core['anneal.setting'] = JSON.stringify(meta.setting);
     if (meta.error) core['anneal.error'] = meta.error;
+    // A run attached through MLFLOW_RUN_ID keeps its own name.
+    if (this.options.attachRunId || this.state.attached) delete core['mlflow.runName'];
     if (parentRunId) core['mlflow.parentRunId'] = parentRunId;
     if (truncated.length) core[TRUNCATED_TAG] = truncated.join(',');
     if (Object.keys(renamed).length) core[RENAMED_TAG] = JSON.stringify(renamed);

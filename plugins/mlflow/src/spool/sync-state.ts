@@ -10,6 +10,8 @@ export interface TargetState {
   experimentId?: string;
   experimentName?: string;
   mlflowRunId?: string;
+  /** The MLflow run was not created by anneal but attached to through MLFLOW_RUN_ID. */
+  attached?: boolean;
   artifactUri?: string;
   /** Complete lines of metrics.jsonl delivered (the next line to send is this index). */
   metricLinesDelivered: number;
