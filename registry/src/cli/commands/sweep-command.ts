@@ -1,11 +1,12 @@
 import { join } from 'node:path';
-import { AnnealError } from '@anneal/core';
+import { AnnealError, LocalRunStore, resolveAnnealHome } from '@anneal/core';
 import { selectBackend } from '../../backend/select-backend.js';
 import { bootAnneal } from '../../boot.js';
 import { parseSetArg } from '../../recipes/set-override.js';
 import { formatMarkdown } from '../../report/format-report.js';
 import { writeReportFiles } from '../../report/run-report.js';
 import { runSweep } from '../../sweep/run-sweep.js';
+import { readSweepManifest } from '../../sweep/sweep-manifest.js';
 import { SWEEP_HELP } from '../help.js';
 import { parse, toList } from '../parse.js';
 
@@ -45,7 +46,13 @@ export async function sweepCommand(args: readonly string[], io: { signal: AbortS
     return n;
   });
   const sets = toList(values.set).map(parseSetArg);
-  const pluginModules = toList(values.plugin);
+  let pluginModules = toList(values.plugin);
+  if (values.resume) {
+    // A resumed sweep loads the plugin modules it was started with.
+    const store = new LocalRunStore(resolveAnnealHome(io.env));
+    const id = store.resolveRunId(values.resume);
+    pluginModules = [...readSweepManifest(store.artifactsDir(id), id).pluginModules];
+  }
   const booted = await bootAnneal({ pluginModules, env: io.env });
   try {
     const requested = values.backend ?? (values.resume ? undefined : io.env.ANNEAL_BACKEND ?? 'auto');
@@ -56,7 +63,7 @@ export async function sweepCommand(args: readonly string[], io: { signal: AbortS
       quick: values.quick,
       seeds: seeds.length ? seeds : undefined,
       sets,
-      pluginModules,
+      pluginModules: values.resume ? undefined : pluginModules,
       backend,
       workers,
       signal: io.signal,
