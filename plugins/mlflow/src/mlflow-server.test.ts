@@ -286,6 +286,29 @@ test.serial('model registry: register with an alias, MLmodel uploaded, idempoten
   t.true(err.join('\n').includes('has no model artifacts'));
 });
 
+test.serial('registering while the run is still open (the runner\'s afterTrial) reuses the live delivery: one run, every metric once', async (t) => {
+  const st = store();
+  const tracker = newTracker(st);
+  const { run, counts } = await logSyntheticRun(tracker, { runName: 'register-open', recipe: 'registry-open' }, { steps: 400, epochEvery: 100 });
+  await run.logArtifact('model/weights.bin', new Uint8Array(16));
+  await run.logArtifact('model/weights.json', '[]');
+  await run.flush();
+  const name = `open-run-model-${Date.now()}`;
+  // As run-command does: env + store, no tracker handle.
+  const reg = await registerModel({ env: envFor(), store: st, runId: run.runId, name, alias: 'candidate', log });
+  t.is(reg.version, '1');
+  await run.logArtifact('run.log', 'done\n');
+  await run.end('FINISHED');
+  await tracker.close();
+  const exp = await experimentId('registry-open');
+  const found = await runsByLocalId(client, [exp], run.runId);
+  t.is(found.length, 1);
+  t.is(found[0].info.run_id, reg.mlflowRunId);
+  t.is(found[0].info.status, 'FINISHED');
+  t.deepEqual(await historyCounts(client, reg.mlflowRunId, [...STEP_KEYS, 'test/accuracy']), counts);
+  t.deepEqual((await client.listArtifactsRecursive(reg.mlflowRunId)).map((f) => f.path), ['model/MLmodel', 'model/weights.bin', 'model/weights.json', 'run.log']);
+});
+
 test.serial('credentials never reach params, tags, artifacts, the spool state or the log', async (t) => {
   const st = store();
   const secret = 'tok-3f9a1c2e-very-secret';

@@ -15,6 +15,9 @@ export interface DeliverySessionOptions {
   readonly experimentName?: string;
 }
 
+/** Sessions of live MLflow trackers, by `<tracking URI>|<store home>`. */
+const liveSessions = new Map<string, DeliverySession>();
+
 /**
  * Shared state of the deliveries to one server in one process: the deliverer of each local run (so
  * a child finds its parent's MLflow run) and the experiment ids by name (get-or-create once).
@@ -36,6 +39,27 @@ export class DeliverySession implements DeliveryContext {
     this.secrets = options.secrets ?? [];
   }
 
+  /** The key under which a live tracker shares its session. */
+  static key(trackingUri: string, storeHome: string): string {
+    return `${trackingUri}|${storeHome}`;
+  }
+
+  /** The session of a live tracker for this server and store in this process, if any. */
+  static live(trackingUri: string, storeHome: string): DeliverySession | undefined {
+    return liveSessions.get(DeliverySession.key(trackingUri, storeHome));
+  }
+
+  /** @internal Makes this session the one `sync` / `registerModel` use in this process until `unregister`. */
+  register(): void {
+    liveSessions.set(DeliverySession.key(this.trackingUri, this.store.home), this);
+  }
+
+  /** @internal */
+  unregister(): void {
+    const key = DeliverySession.key(this.trackingUri, this.store.home);
+    if (liveSessions.get(key) === this) liveSessions.delete(key);
+  }
+
   log(line: string): void {
     let out = line;
     for (const s of this.secrets) if (out.includes(s)) out = out.split(s).join('***');
@@ -48,6 +72,8 @@ export class DeliverySession implements DeliveryContext {
     if (!d) {
       d = new RunDeliverer(this, localRunId, extra);
       this.deliverers.set(localRunId, d);
+    } else if (extra) {
+      d.configure(extra);
     }
     return d;
   }

@@ -69,6 +69,7 @@ export class RunDeliverer {
   private byteOffset?: number;
   private verified = false;
   private ensuring?: Promise<void>;
+  private passing: Promise<void> = Promise.resolve();
   private artifactsUnsupported?: string;
   private warned = new Set<string>();
   readonly stats: DeliveryStats = { metrics: 0, params: 0, tags: 0, artifacts: 0, statusUpdates: 0, skippedMetricLines: 0 };
@@ -76,10 +77,15 @@ export class RunDeliverer {
   constructor(
     private readonly ctx: DeliveryContext,
     readonly localRunId: string,
-    private readonly options: { attachRunId?: string; beforePass?: () => Promise<void> } = {},
+    private options: { attachRunId?: string; beforePass?: () => Promise<void> } = {},
   ) {
     this.runDir = ctx.store.runDir(localRunId);
     this.state = readTargetState(this.runDir, ctx.trackingUri);
+  }
+
+  /** @internal A live tracker (re)attaches: its local buffer is flushed before each pass. */
+  configure(options: { attachRunId?: string; beforePass?: () => Promise<void> }): void {
+    this.options = { ...this.options, ...options };
   }
 
   get mlflowRunId(): string | undefined {
@@ -482,7 +488,18 @@ export class RunDeliverer {
    * status (only after the rest, so FINISHED means complete). Throws MlflowApiError on a failure that
    * a later pass may overcome; what was acknowledged stays recorded.
    */
-  async pass(opts: PassOptions): Promise<void> {
+  pass(opts: PassOptions): Promise<void> {
+    // One pass at a time per run: concurrent passes would both send (harmless) and both advance
+    // the delivered-line count (not harmless).
+    const next = this.passing.then(
+      () => this.doPass(opts),
+      () => this.doPass(opts),
+    );
+    this.passing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async doPass(opts: PassOptions): Promise<void> {
     await this.options.beforePass?.();
     await this.ensureRun(opts);
     const meta = this.ctx.store.readMeta(this.localRunId);

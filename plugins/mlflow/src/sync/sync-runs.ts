@@ -67,6 +67,8 @@ export function connect(options: MlflowConnectionOptions): { config: MlflowEnvCo
   const client = options.client ?? MlflowClient.fromConfig(config);
   const store = options.store ?? new LocalRunStore(resolveAnnealHome(env));
   const log = options.log ?? defaultLog;
+  const live = options.client ? undefined : DeliverySession.live(config.trackingUri, store.home);
+  if (live) return { config, client: live.client, store: live.store, session: live, log };
   const session = new DeliverySession({ client, store, secrets: secretsOf(config.credentials), log, experimentId: config.experimentId, experimentName: config.experimentName });
   return { config, client, store, session, log };
 }

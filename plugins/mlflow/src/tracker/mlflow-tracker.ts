@@ -69,6 +69,9 @@ export class MlflowTracker implements Tracker {
       experimentId: options.config.experimentId,
       experimentName: options.config.experimentName,
     });
+    // `registerModel` / `syncRuns` called in this process while the tracker is open reuse its
+    // deliveries instead of racing them.
+    this.session.register();
     const envEnd = Number(process.env.ANNEAL_MLFLOW_END_TIMEOUT);
     this.settings = {
       deliveryIntervalMs: options.deliveryIntervalMs ?? 1000,
@@ -154,6 +157,7 @@ export class MlflowTracker implements Tracker {
   async close(): Promise<void> {
     await Promise.all([...this.active].map((r) => r.detach()));
     while (this.finals.size) await Promise.all([...this.finals]);
+    this.session.unregister();
   }
 }
 
