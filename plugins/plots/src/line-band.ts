@@ -61,7 +61,7 @@ export async function renderLineBand(series: readonly BandSeries[], options: Lin
         },
       },
     ],
-    config: { font: 'sans-serif' },
+    config: { font: 'sans-serif', legend: { symbolOpacity: 1, symbolType: 'stroke', symbolStrokeWidth: 2.5 } },
   } as unknown as TopLevelSpec;
   return renderVegaLiteSvg(spec);
 }
