@@ -13,7 +13,7 @@ import { runMlflowCommand, runModelsCommand } from './cli/commands.js';
 import { readSyncState } from './spool/sync-state.js';
 import { startMlflowServer, type MlflowTestServer } from './testing/mlflow-server.js';
 import { freePort } from './testing/mlflow-server.js';
-import { STEP_KEYS, historyCounts, logSyntheticRun, paramMap, runsByLocalId, tagMap, tempStore } from './testing/fixtures.js';
+import { STEP_KEYS, historyCounts, logSyntheticRun, paramMap, runsByLocalId, tagMap, tempStore, waitFor } from './testing/fixtures.js';
 
 let server: MlflowTestServer;
 let client: MlflowClient;
@@ -148,6 +148,27 @@ test.serial('FAILED and KILLED runs, and SIGTERM ends active runs as KILLED', as
   t.is(s.info.status, 'KILLED');
   t.truthy(s.info.end_time);
   t.is(st.readMeta(signalled.run.runId).status, 'KILLED');
+});
+
+test.serial('a resumed run continues the same MLflow run: KILLED → RUNNING → FINISHED, both parts of the history', async (t) => {
+  const st = store();
+  const first = newTracker(st);
+  const a = await logSyntheticRun(first, { runName: 'resumable', recipe: 'resume-recipe' }, { steps: 100 });
+  await a.run.end('KILLED', 'interrupted by SIGINT');
+  await first.close();
+  const second = newTracker(st);
+  const resumed = await second.startRun({ runId: a.run.runId, runName: 'resumable', recipe: 'resume-recipe', seed: 1, backend: 'cpu' });
+  await resumed.logParams({ 'optimizer.name': 'sgd', 'optimizer.lr': '0.01' });
+  await waitFor(async () => (await client.getRun(resumed.deliverer.mlflowRunId ?? a.run.runId).catch(() => undefined))?.info.status === 'RUNNING', 15_000, 'the MLflow run to be RUNNING again');
+  const b = await logSyntheticRun(second, { runName: 'unused' }, { run: resumed, steps: 50, startStep: 100 });
+  await resumed.end('FINISHED');
+  await second.close();
+  const exp = await experimentId('resume-recipe');
+  const found = await runsByLocalId(client, [exp], a.run.runId);
+  t.is(found.length, 1);
+  t.is(found[0].info.status, 'FINISHED');
+  const counts = await historyCounts(client, found[0].info.run_id, STEP_KEYS);
+  for (const k of STEP_KEYS) t.is(counts[k], a.counts[k] + b.counts[k]);
 });
 
 test.serial('nested runs: children carry mlflow.parentRunId of the parent MLflow run, in the same experiment', async (t) => {
