@@ -1,0 +1,38 @@
+import test from 'ava';
+import { join } from 'node:path';
+import { Trainer, type Recipe } from '@anneal/core';
+import { table2Recipe } from '@anneal/recipes';
+import { bootAnneal, buildPlan } from '@anneal/registry';
+import { SHARED_DATA } from '../helpers/run-cli.js';
+
+/** Task 1 is easy for MemN2N: a short one-stage run through the real trainer solves it. */
+test.serial('MemN2N on bAbI task 1 through the trainer: high validation accuracy, reproducible with a seed', async (t) => {
+  const booted = await bootAnneal({ env: { ANNEAL_HOME: join(SHARED_DATA, 'unused-home') } });
+  const base = table2Recipe('one-stage');
+  const recipe: Recipe = {
+    ...base,
+    grid: undefined,
+    variants: undefined,
+    restarts: undefined,
+    quick: undefined,
+    seeds: [1],
+    dataset: { name: 'babi', config: { ...base.dataset.config, task: 1, dataDir: join(SHARED_DATA, 'babi', 'en') } },
+    plugins: [{ plugin: 'clip-tensor-norm', config: { maxNorm: 40 } }, { plugin: 'annealed-gaussian', config: { eta: 0.01 } }],
+    training: { ...base.training, phases: [{ name: 'main', epochs: 15, learningRate: 0.01, modelOptions: { attention: 'softmax' } }], evalSplits: ['train', 'validation'] },
+  };
+  const finals: Record<string, number>[] = [];
+  for (let i = 0; i < 2; i++) {
+    const plan = await buildPlan(booted.plugins, { recipe, seed: 1, runName: 'task1', backend: 'cpu' });
+    t.is(plan.training.sampling, 'with-replacement');
+    t.deepEqual(plan.stages.clip.map((e) => e.plugin), ['clip-tensor-norm']);
+    t.deepEqual(plan.stages['post-clip'].map((e) => e.plugin), ['annealed-gaussian']);
+    const trainer = new Trainer(plan, { runId: `task1-${i}` });
+    const result = await trainer.run();
+    trainer.dispose();
+    plan.model.instance.dispose();
+    t.is(result.steps, 15 * 28);
+    finals.push({ ...result.final });
+  }
+  t.true(finals[0]['validation/accuracy'] >= 0.9, `validation accuracy ${finals[0]['validation/accuracy']}`);
+  t.deepEqual(finals[0], finals[1], 'same seed, same backend → identical results');
+});
