@@ -6,6 +6,7 @@ import { bootAnneal, selectBackend } from '@anneal/registry';
 import { REPO_ROOT } from '../helpers/run-cli.js';
 import { ratioLine } from './measure.js';
 import { benchMlpStep } from './mlp-step-bench.js';
+import { benchMemn2nStep } from './memn2n-step-bench.js';
 
 /**
  * `npm run bench`: speed targets as ratios against a baseline measured in the same process on the
@@ -27,6 +28,12 @@ async function main(): Promise<void> {
   process.stdout.write(`  ${ratioLine('(b)/(a) trainer overhead', mlp.trainerMs, mlp.handMs, { max: 1.03 })}\n`);
   process.stdout.write(`  ${ratioLine("(b')/(a) trainer overhead without norms", mlp.trainerNoNormsMs, mlp.handMs, { max: 1.03 })}\n`);
   process.stdout.write(`  ${ratioLine('(c)/(b) clip + noise cost', mlp.clipNoiseMs, mlp.trainerMs, { max: 1.05 })}\n\n`);
+
+  process.stdout.write('MemN2N (3 hops, d=20) on bAbI, batch 32, clip 40 + noise, ms/step through the trainer (median)\n');
+  const memn2n = { task1: await benchMemn2nStep(booted.plugins, backend.name, 1), task3: await benchMemn2nStep(booted.plugins, backend.name, 3) };
+  results.memn2n = memn2n;
+  process.stdout.write(`  task 1 (memory ≤ 10 sentences)        ${memn2n.task1.toFixed(2)} ms\n`);
+  process.stdout.write(`  task 3 (memory 50 sentences)          ${memn2n.task3.toFixed(2)} ms\n\n`);
 
   const dir = join(REPO_ROOT, 'bench-results');
   mkdirSync(dir, { recursive: true });
