@@ -7,7 +7,7 @@ import type { LaunchOptions } from '../../runner/run-launcher.js';
 import { RUN_HELP } from '../help.js';
 import { parse, toList } from '../parse.js';
 
-type RegisterFn = (args: { env: NodeJS.ProcessEnv; store: unknown; runId: string; name: string; alias?: string }) => Promise<unknown>;
+type RegisterFn = (args: { env: NodeJS.ProcessEnv; store: unknown; tracker: unknown; runId: string; name: string; alias?: string }) => Promise<unknown>;
 
 /** `anneal run <recipe> …` and `anneal run --resume <run-id>`. */
 export async function runCommand(args: readonly string[], io: { signal: AbortSignal; env: NodeJS.ProcessEnv }): Promise<number> {
@@ -45,6 +45,8 @@ export async function runCommand(args: readonly string[], io: { signal: AbortSig
   if (registerName && (!register || booted.tracker.kind === 'local')) {
     throw new AnnealError('ANNEAL_ERR_TRACKING', `--register-model needs an MLflow tracking server: export MLFLOW_TRACKING_URI=http://127.0.0.1:5000 (start one with 'anneal mlflow up').`);
   }
+  // After Ctrl-C, do not wait long for MLflow delivery: what is left stays spooled for `anneal mlflow sync`.
+  io.signal.addEventListener('abort', () => (booted.tracker as { capEndTimeout?: (ms: number) => void }).capEndTimeout?.(5000), { once: true });
   const options: LaunchOptions = {
     backend: backend.name,
     quick: values.quick,
@@ -57,8 +59,12 @@ export async function runCommand(args: readonly string[], io: { signal: AbortSig
     printPlan: values.plan,
     afterTrial: registerName && register ? async (outcome, tracker) => {
       await tracker.flush();
-      const result = await register({ env: io.env, store: booted.store, runId: outcome.runId, name: registerName, alias: values.alias });
-      process.stdout.write(`registered model ${registerName}${values.alias ? ` (alias ${values.alias})` : ''} from run ${outcome.runId}: ${JSON.stringify(result)}\n`);
+      try {
+        const v = (await register({ env: io.env, store: booted.store, tracker: booted.tracker, runId: outcome.runId, name: registerName, alias: values.alias })) as { version: string; url?: string };
+        process.stdout.write(`registered model '${registerName}' version ${v.version}${values.alias ? ` (alias '${values.alias}')` : ''} from run ${outcome.runId}${v.url ? `: ${v.url}` : ''}\n`);
+      } catch (error) {
+        process.stderr.write(`anneal: registering run ${outcome.runId} as model '${registerName}' failed: ${(error as Error).message}\n  retry later with: anneal models register ${outcome.runId} ${registerName}${values.alias ? ` --alias ${values.alias}` : ''}\n`);
+      }
     } : undefined,
   };
   try {
