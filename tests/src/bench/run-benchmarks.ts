@@ -7,6 +7,7 @@ import { REPO_ROOT } from '../helpers/run-cli.js';
 import { ratioLine } from './measure.js';
 import { benchMlpStep } from './mlp-step-bench.js';
 import { benchMemn2nStep } from './memn2n-step-bench.js';
+import { benchTrackerStep } from './tracker-bench.js';
 
 /**
  * `npm run bench`: speed targets as ratios against a baseline measured in the same process on the
@@ -28,6 +29,15 @@ async function main(): Promise<void> {
   process.stdout.write(`  ${ratioLine('(b)/(a) trainer overhead', mlp.trainerMs, mlp.handMs, { max: 1.03 })}\n`);
   process.stdout.write(`  ${ratioLine("(b')/(a) trainer overhead without norms", mlp.trainerNoNormsMs, mlp.handMs, { max: 1.03 })}\n`);
   process.stdout.write(`  ${ratioLine('(c)/(b) clip + noise cost', mlp.clipNoiseMs, mlp.trainerMs, { max: 1.05 })}\n\n`);
+
+  process.stdout.write('Tracking: MLP step (clip + noise) with the MLflow tracker vs the local store only (real mlflow server on 127.0.0.1)\n');
+  const tracking = await benchTrackerStep(booted.plugins, backend.name);
+  if (tracking) {
+    results.tracking = tracking;
+    process.stdout.write(`  local store only                      ${tracking.localMs.toFixed(2)} ms\n`);
+    process.stdout.write(`  MLflow tracker (spool + delivery)     ${tracking.mlflowMs.toFixed(2)} ms\n`);
+    process.stdout.write(`  ${ratioLine('MLflow / local', tracking.mlflowMs, tracking.localMs, { max: 1.02 })}\n\n`);
+  }
 
   process.stdout.write('MemN2N (3 hops, d=20) on bAbI, batch 32, clip 40 + noise, ms/step through the trainer (median)\n');
   const memn2n = { task1: await benchMemn2nStep(booted.plugins, backend.name, 1), task3: await benchMemn2nStep(booted.plugins, backend.name, 3) };
