@@ -23,7 +23,7 @@ import { preflightRecipe } from '../plan/preflight.js';
 import { expandTrials, type ExpandOptions, type Trial } from '../recipes/expand-trials.js';
 import { writeModelArtifacts } from './model-artifacts.js';
 import { createProgressObserver } from './progress-observer.js';
-import { summarize, type Summary, type TrialOutcome } from './summarize.js';
+import { summarize, summarizePerSetting, type Summary, type TrialOutcome } from './summarize.js';
 
 export interface LaunchOptions extends ExpandOptions {
   readonly backend: string;
@@ -113,9 +113,12 @@ export class RunLauncher {
       throw error;
     }
     let summary: Summary | undefined;
+    let perSetting: string | undefined;
     if (outcomes.length > 0) {
       const base = options.quick && recipe.quick?.restarts ? recipe.quick.restarts : recipe.restarts;
       summary = summarize(outcomes, recipe.paper, base);
+      perSetting = summarizePerSetting(outcomes, recipe.paper, base);
+      if (perSetting) log(`\n${perSetting}`);
       if (trials.length > 1 || recipe.paper) log(`\n${summary.table}\n`);
     }
     if (parent) {
@@ -129,7 +132,7 @@ export class RunLauncher {
         if (parent.localDir) log(`plots: ${parent.localDir}/artifacts/plots/`);
       }
       if (summary) {
-        await parent.logArtifact('summary.md', `${summary.table}\n`);
+        await parent.logArtifact('summary.md', `${perSetting ? `${perSetting}\n\n` : ''}${summary.table}\n`);
         await parent.logArtifact('summary.json', `${JSON.stringify({ recipe: recipe.name, quick: Boolean(options.quick), summary, outcomes }, null, 2)}\n`);
         const ts = Date.now();
         await parent.logMetrics(

@@ -90,3 +90,37 @@ export function summarize(outcomes: readonly TrialOutcome[], paper: PaperCompari
   ].join('\n');
   return { metric, columns, rows, table };
 }
+
+/**
+ * One row per grid setting (e.g. per bAbI task, or per learning rate), one column group per variant:
+ * the same statistics as `summarize`, computed within the setting (after restart selection).
+ * Returns undefined when the runs have a single setting.
+ */
+export function summarizePerSetting(outcomes: readonly TrialOutcome[], paper: PaperComparison | undefined, restarts?: RestartSpec, fallbackMetric = 'test/accuracy'): string | undefined {
+  const selected = selectRestarts(outcomes, restarts);
+  const settings = [...new Map(outcomes.map((o) => [JSON.stringify(o.setting), o.setting])).values()];
+  if (settings.length < 2) return undefined;
+  const metric = paper?.metric ?? fallbackMetric;
+  const variants = [...new Set(outcomes.map((o) => o.variant ?? 'default'))];
+  const columns = paper ? [...new Set(Object.values(paper.values).flatMap((v) => Object.keys(v)))] : ['best', 'average'];
+  const label = (s: Readonly<Record<string, unknown>>) => Object.entries(s).map(([k, v]) => `${k.split('.').pop()}=${JSON.stringify(v)}`).join(' ') || '-';
+  const header = ['setting', ...variants.flatMap((v) => columns.map((c) => `${v} ${c}`)), 'runs'];
+  const body = settings.map((setting) => {
+    const key = JSON.stringify(setting);
+    const inSetting = selected.filter((o) => JSON.stringify(o.setting) === key);
+    const cells = variants.flatMap((v) => {
+      const runs = inSetting.filter((o) => (o.variant ?? 'default') === v);
+      return columns.map((c) => {
+        const k = c === 'best' || c === 'average' ? metric : c;
+        const values = runs.map((o) => o.final[k]).filter((x): x is number => typeof x === 'number' && !Number.isNaN(x)).map((x) => x * 100);
+        if (values.length === 0) return '–';
+        const value = c === 'best' ? (lowerIsBetter(k) ? Math.min(...values) : Math.max(...values)) : values.reduce((a, b) => a + b, 0) / values.length;
+        return pct(value);
+      });
+    });
+    return [label(setting), ...cells, String(inSetting.length)];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [`per setting${restarts ? ` (best of ${restarts.count} restarts by ${restarts.selectBy})` : ''}:`, line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+}
