@@ -29,7 +29,8 @@ export interface SettingRow {
   readonly average: number;
   readonly std: number;
   readonly runs: number;
-  readonly failed: number;
+  /** Trials of the cell that did not finish (failed, killed or still running). */
+  readonly unfinished: number;
   readonly epochs?: number;
   readonly steps?: number;
 }
@@ -160,6 +161,7 @@ export async function collectRuns(source: RunSource, target: string, options: Co
 const lowerIsBetter = (metric: string) => /error|loss|perplexity/.test(metric);
 const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
 const std = (xs: readonly number[]) => {
+  if (xs.length === 0) return Number.NaN;
   if (xs.length < 2) return 0;
   const m = mean(xs);
   return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
@@ -220,7 +222,7 @@ export function buildReport(collected: Collected): Report {
         average: mean(values),
         std: std(values),
         runs: runs.length,
-        failed: all.length - runs.length,
+        unfinished: all.length - runs.length,
         epochs: runs[0]?.budget.epochs,
         steps: steps.length ? Math.max(...steps) : undefined,
       });

@@ -30,15 +30,15 @@ export function formatMarkdown(r: Report, plots: readonly string[] = []): string
   if (r.recipe.description) out.push(r.recipe.description, '');
   out.push(reportHeadline(r), '');
   out.push('```', r.summary.table, '```', '');
-  out.push('Budget (per run): ' + (r.budget.length ? '' : 'unknown'));
+  out.push(r.budget.length ? 'Budget (per run):' : 'Budget (per run): unknown');
   for (const b of r.budget) out.push(`- ${b.variant}: ${b.label} (${b.runs} run${b.runs === 1 ? '' : 's'})`);
   out.push('');
   if (r.layout === 'table1' && r.settings.length) {
     out.push(`## By variant and setting — ${r.metric}`, '');
     out.push(
       mdTable(
-        ['variant', 'setting', 'best', 'average', 'std', 'runs', 'failed', 'epochs', 'updates/run'],
-        r.settings.map((s) => [s.variant, s.label, pct(s.best), pct(s.average), Number.isFinite(s.std) ? s.std.toFixed(1) : '–', String(s.runs), String(s.failed), num(s.epochs), num(s.steps)]),
+        ['variant', 'setting', 'best', 'average', 'std', 'runs', 'unfinished', 'epochs', 'updates/run'],
+        r.settings.map((s) => [s.variant, s.label, pct(s.best), pct(s.average), Number.isFinite(s.std) ? s.std.toFixed(1) : '–', String(s.runs), String(s.unfinished), num(s.epochs), num(s.steps)]),
       ),
       '',
     );

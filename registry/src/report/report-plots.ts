@@ -141,7 +141,8 @@ export async function renderDistributionPlot(runs: readonly ReportRun[], metric:
   const variants = new Set(rows.map((r) => r.variant));
   const color = { field: 'variant', type: 'nominal', title: 'variant' };
   const y = { field: 'value', type: 'quantitative', title: `final ${metric} (%)`, scale: { zero: false } };
-  const x = { field: 'variant', type: 'nominal', title: null, axis: { labelAngle: 0 } };
+  const only = settings.size === 1 ? [...settings][0] : undefined;
+  const x = { field: 'variant', type: 'nominal', title: only && only !== 'all' ? only : null, axis: { labelAngle: 0 } };
   const layer = [
     { mark: { type: 'boxplot', extent: 'min-max', opacity: 0.35, size: 28 }, encoding: { x, y, color } },
     {

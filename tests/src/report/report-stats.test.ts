@@ -69,8 +69,8 @@ test('Table 1 statistics by hand: best/average per variant (settings pooled), pe
   close(t, cell('noise', 0.1).average, (95 + 85 + 97) / 3, 'noise lr 0.1 average');
   close(t, cell('noise', 0.1).std, Math.sqrt(((95 - 92.3333333333) ** 2 + (85 - 92.3333333333) ** 2 + (97 - 92.3333333333) ** 2) / 2), 'noise lr 0.1 std');
   t.is(cell('noise', 0.01).runs, 1);
-  t.is(cell('noise', 0.01).failed, 1);
-  t.is(cell('no-noise', 0.1).failed, 0, 'the earlier failed attempt of a finished trial does not count');
+  t.is(cell('noise', 0.01).unfinished, 1);
+  t.is(cell('no-noise', 0.1).unfinished, 0, 'the earlier failed attempt of a finished trial does not count');
   t.deepEqual(report.settings.map((s) => s.label), ['learningRate=0.01', 'learningRate=0.1', 'learningRate=0.01', 'learningRate=0.1']);
   t.is(cell('no-noise', 0.1).steps, 10000, 'steps from the epoch metric when there is no anneal.steps tag');
 
