@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,11 @@ export interface SweepThroughput {
   readonly oneWorker: number;
   /** The same with 2 worker processes. */
   readonly twoWorkers: number;
+  /**
+   * What the machine gave two CPU-bound processes at the time, relative to one (2.0 on two idle cores;
+   * less when other work shares the cores): the ceiling for twoWorkers / oneWorker.
+   */
+  readonly machineParallelism: number;
 }
 
 export interface SweepBenchOptions {
@@ -22,6 +28,26 @@ export interface SweepBenchOptions {
 }
 
 const silent = { write: () => true };
+
+/** Wall time (ms) of `n` concurrent node processes that each spin the same fixed CPU-bound loop. */
+function spin(n: number): Promise<number> {
+  const code = 'let x=0;for(let i=0;i<4e8;i++)x+=i%7;if(x<0)console.log(x)';
+  const t0 = Date.now();
+  return Promise.all(
+    Array.from({ length: n }, () => new Promise<void>((resolve, reject) => spawn(process.execPath, ['-e', code], { stdio: 'ignore' }).on('exit', () => resolve()).on('error', reject))),
+  ).then(() => Date.now() - t0);
+}
+
+/** 2 × t(1 process) / t(2 processes), best of `rounds`: how much parallelism two processes get now. */
+export async function machineParallelism(rounds = 2): Promise<number> {
+  let best = 0;
+  for (let r = 0; r < rounds; r++) {
+    const one = await spin(1);
+    const two = await spin(2);
+    best = Math.max(best, (2 * one) / two);
+  }
+  return best;
+}
 
 /**
  * Sweep throughput on a tiny recipe (mlp-smoke: 3×32 MLP, 1,000 MNIST images, 2 epochs = 40 updates
@@ -67,5 +93,7 @@ export async function benchSweepThroughput(options: SweepBenchOptions = {}): Pro
       rmSync(home, { recursive: true, force: true });
     }
   }
-  return { oneWorker: best.get(1)!, twoWorkers: best.get(2)! };
+  const capacity = await machineParallelism();
+  options.log?.(`machine parallelism now (2 spinning processes vs 1): ${capacity.toFixed(2)}× — the ceiling for the 2-worker ratio`);
+  return { oneWorker: best.get(1)!, twoWorkers: best.get(2)!, machineParallelism: capacity };
 }

@@ -1,25 +1,14 @@
 import test from 'ava';
 import { join } from 'node:path';
-import { Trainer, type Recipe } from '@anneal/core';
-import { table2Recipe } from '@anneal/recipes';
+import { Trainer } from '@anneal/core';
 import { bootAnneal, buildPlan } from '@anneal/registry';
+import { singleTaskMemn2nRecipe } from '../helpers/memn2n-recipe.js';
 import { SHARED_DATA } from '../helpers/run-cli.js';
 
 /** Task 1 is easy for MemN2N: a short one-stage run through the real trainer solves it. */
 test.serial('MemN2N on bAbI task 1 through the trainer: high validation accuracy, reproducible with a seed', async (t) => {
   const booted = await bootAnneal({ env: { ANNEAL_HOME: join(SHARED_DATA, 'unused-home') } });
-  const base = table2Recipe('one-stage');
-  const recipe: Recipe = {
-    ...base,
-    grid: undefined,
-    variants: undefined,
-    restarts: undefined,
-    quick: undefined,
-    seeds: [1],
-    dataset: { name: 'babi', config: { ...base.dataset.config, task: 1, dataDir: join(SHARED_DATA, 'babi', 'en') } },
-    plugins: [{ plugin: 'clip-tensor-norm', config: { maxNorm: 40 } }, { plugin: 'annealed-gaussian', config: { eta: 0.01 } }],
-    training: { ...base.training, phases: [{ name: 'main', epochs: 15, learningRate: 0.01, modelOptions: { attention: 'softmax' } }], evalSplits: ['train', 'validation'] },
-  };
+  const recipe = singleTaskMemn2nRecipe(1, 15, ['train', 'validation']);
   const finals: Record<string, number>[] = [];
   for (let i = 0; i < 2; i++) {
     const plan = await buildPlan(booted.plugins, { recipe, seed: 1, runName: 'task1', backend: 'cpu' });
