@@ -85,9 +85,13 @@ export async function benchSweepThroughput(options: SweepBenchOptions = {}): Pro
       const wallMs = result.timing.trialsEndedAt - result.timing.startedAt;
       const steadyMs = result.timing.trialsEndedAt - (result.timing.firstWorkerReadyAt ?? result.timing.startedAt);
       const rate = (result.counts.finished / wallMs) * 60_000;
+      // Trials in flight on average: Σ trial durations / time with workers up. ≈ workers when the pool
+      // keeps every worker busy (independent of how fast the machine is at the moment).
+      const busyMs = result.trials.reduce((a, t) => a + (t.outcome?.durationMs ?? 0), 0);
+      const inFlight = busyMs / steadyMs;
       best.set(workers, Math.max(best.get(workers) ?? 0, rate));
       options.log?.(
-        `${workers} worker${workers === 1 ? ' ' : 's'}: ${result.counts.finished} trials in ${(wallMs / 1000).toFixed(1)} s → ${rate.toFixed(1)} trials/min (after the first worker was ready: ${((result.counts.finished / steadyMs) * 60_000).toFixed(1)} trials/min), backend ${backend}`,
+        `${workers} worker${workers === 1 ? ' ' : 's'}: ${result.counts.finished} trials in ${(wallMs / 1000).toFixed(1)} s → ${rate.toFixed(1)} trials/min (after the first worker was ready: ${((result.counts.finished / steadyMs) * 60_000).toFixed(1)} trials/min), ${inFlight.toFixed(2)} trials in flight on average, backend ${backend}`,
       );
     } finally {
       rmSync(home, { recursive: true, force: true });
