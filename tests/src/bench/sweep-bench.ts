@@ -17,7 +17,7 @@ export interface SweepThroughput {
 }
 
 export interface SweepBenchOptions {
-  /** Seeds per variant (trials = 2 × seeds; default 5 → 10 trials). */
+  /** Seeds per variant (trials = 2 × seeds; default 8 → 16 trials, so worker start-up is amortised). */
   readonly seeds?: number;
   /** Backend for the workers (default: ANNEAL_BACKEND or auto). */
   readonly backend?: string;
@@ -50,14 +50,14 @@ export async function machineParallelism(rounds = 2): Promise<number> {
 }
 
 /**
- * Sweep throughput on a tiny recipe (mlp-smoke: 3×32 MLP, 1,000 MNIST images, 2 epochs = 40 updates
- * per trial; no-noise and noise arms): `anneal sweep` run in-process with 1 and then 2 worker
+ * Sweep throughput on a tiny recipe (mlp-smoke: 3×32 MLP, 2,000 MNIST images, 2 epochs = 80 updates
+ * per trial, about a second each; no-noise and noise arms): `anneal sweep` run in-process with 1 and then 2 worker
  * processes on a fresh local store, trials/minute measured over the whole sweep (worker start-up
  * included). Rounds alternate 1 and 2 workers and the best of each is kept, so a burst of load from
  * other processes on the machine hurts less. Target on 2 cores: twoWorkers / oneWorker ≥ 1.8.
  */
 export async function benchSweepThroughput(options: SweepBenchOptions = {}): Promise<SweepThroughput> {
-  const seeds = Array.from({ length: options.seeds ?? 5 }, (_, i) => i + 1);
+  const seeds = Array.from({ length: options.seeds ?? 8 }, (_, i) => i + 1);
   const backend = (await selectBackend(options.backend ?? process.env.ANNEAL_BACKEND ?? 'auto')).name;
   const best = new Map<number, number>();
   const plan = Array.from({ length: Math.max(1, options.rounds ?? 2) }, () => [1, 2]).flat();
@@ -69,10 +69,7 @@ export async function benchSweepThroughput(options: SweepBenchOptions = {}): Pro
       const result = await runSweep(booted, {
         recipe: 'mlp-smoke',
         seeds,
-        sets: [
-          { path: 'dataset.config.trainSize', value: 1000 },
-          { path: 'dataset.config.testSize', value: 500 },
-        ],
+        sets: [{ path: 'dataset.config.testSize', value: 500 }],
         backend,
         workers,
         env,
