@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { AnnealError, isAnnealError } from '@anneal/core';
 import * as mlflow from '@anneal/tracker-mlflow';
 import * as babi from '@anneal/dataset-babi';
@@ -82,8 +84,15 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   }
 }
 
-const isEntry = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (isEntry || process.argv[1]?.endsWith('/anneal') || process.argv[1]?.endsWith('cli/main.js')) {
+/** True when this file is the process entry (`node registry/dist/cli/main.js …`); bin/anneal.js calls main() itself. */
+function isProcessEntry(): boolean {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+if (isProcessEntry()) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
