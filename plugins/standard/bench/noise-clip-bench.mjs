@@ -39,10 +39,18 @@ const paramCount = Object.values(params).reduce((n, p) => n + p.size, 0);
 const batch = tf.tidy(() => ({ x: tf.keep(tf.randomUniform([128, 784])), y: tf.keep(tf.tensor1d(Array.from({ length: 128 }, (_, i) => i % 10), 'int32')) }));
 const syntheticGrads = Object.fromEntries(Object.entries(params).map(([k, p]) => [k, tf.keep(tf.randomNormal(p.shape, 0, 1))]));
 
+// Every noise transform is init'ed with the params, as the trainer does: those with a prefetch worker
+// start it there. The steps advance one by one below, so the worker's blocks are normally ready.
 const noise = addGradientNoise({ eta: 0.01 });
 const noiseState = noise.init({ seed: 7, params });
+const noiseAlone = addGradientNoise({ eta: 0.01 }); // its own instance: a transform called twice at one step recomputes the block
+const noiseNoWorker = gaussianGradientNoise('n', () => 0.01, { prefetch: false });
 const noiseTensorAdd = gaussianGradientNoise('t', () => 0.01, { strategy: 'tensor-add' });
+const noiseTensorAddNoWorker = gaussianGradientNoise('t0', () => 0.01, { strategy: 'tensor-add', prefetch: false });
 const noiseHostAdd = gaussianGradientNoise('h', () => 0.01, { strategy: 'host-add' });
+const noiseWasmHeap = gaussianGradientNoise('w', () => 0.01, { strategy: 'wasm-heap' });
+const noiseTransforms = [noise, noiseAlone, noiseNoWorker, noiseTensorAdd, noiseTensorAddNoWorker, noiseHostAdd, noiseWasmHeap];
+for (const t of noiseTransforms.slice(1)) t.init({ seed: 7, params });
 const simdSampler = new LaneNormalSampler('wasm-simd');
 const jsSampler = new LaneNormalSampler('js');
 const clipActive = clipByGlobalNorm({ maxNorm: 1 }); // always clips
@@ -80,9 +88,12 @@ const variants = {
     g = noise.update(g, noiseState, ctx).grads;
     opt.apply(params, g, optState, ctx);
   },
-  'noise only (annealed-gaussian.update)': () => void noise.update(syntheticGrads, noiseState, ctxAt(step, params)),
-  '  noise, tensor-add strategy': () => void noiseTensorAdd.update(syntheticGrads, noiseState, ctxAt(step, params)),
-  '  noise, host-add strategy': () => void noiseHostAdd.update(syntheticGrads, noiseState, ctxAt(step, params)),
+  'noise only (annealed-gaussian.update)': () => void noiseAlone.update(syntheticGrads, noiseState, ctxAt(step, params)),
+  '  noise, no worker (default add)': () => void noiseNoWorker.update(syntheticGrads, noiseState, ctxAt(step, params)),
+  '  noise, wasm-heap add, worker': () => void noiseWasmHeap.update(syntheticGrads, noiseState, ctxAt(step, params)),
+  '  noise, tensor-add, worker': () => void noiseTensorAdd.update(syntheticGrads, noiseState, ctxAt(step, params)),
+  '  noise, tensor-add, no worker (≈ before)': () => void noiseTensorAddNoWorker.update(syntheticGrads, noiseState, ctxAt(step, params)),
+  '  noise, host-add, worker': () => void noiseHostAdd.update(syntheticGrads, noiseState, ctxAt(step, params)),
   '  sampling: SIMD lane ziggurat 88k': () => void simdSampler.sample(rng, paramCount, 0.1),
   '  sampling: JS lane ziggurat 88k (fallback)': () => void jsSampler.sample(rng, paramCount, 0.1),
   '  sampling: fillNormalFast 88k (core stream)': () => void fillNormalFast(rng, buffer, 0.1),
@@ -127,4 +138,5 @@ if (model) {
   const parts = median(times['noise only (annealed-gaussian.update)']) + median(times['clip-global-norm, clipping (maxNorm 1)']);
   console.log(`step overhead of clip+noise: ${(full - base).toFixed(3)} ms = ${((100 * (full - base)) / base).toFixed(1)}% of ${base.toFixed(2)} ms (sum of isolated medians ${parts.toFixed(3)} ms = ${((100 * parts) / base).toFixed(1)}%)`);
 }
+for (const t of noiseTransforms) t.dispose?.(noiseState);
 console.log(`tensors alive at end: ${tf.memory().numTensors}`);

@@ -25,7 +25,7 @@ export { addGradientNoise } from './noise/add-gradient-noise.js';
 export { addConstantGradientNoise } from './noise/add-constant-gradient-noise.js';
 export { addWeightNoise } from './noise/add-weight-noise.js';
 export { annealedNoiseVariance } from './noise/noise-schedule.js';
-export type { NoiseState } from './noise/noise-state.js';
+export type { NoiseState, GradientNoiseState } from './noise/noise-state.js';
 export type { AnnealedGaussianConfig } from './noise/annealed-gaussian.schema.js';
 export type { ConstantGaussianConfig } from './noise/constant-gaussian.schema.js';
 export type { WeightNoiseConfig } from './noise/weight-noise.schema.js';
@@ -74,9 +74,12 @@ export { dropoutPlugin };
 export { fillNormalFast } from './random/fill-normal-fast.js';
 export { fillDropoutMask } from './random/fill-dropout-mask.js';
 export { LaneNormalSampler, simdNormalKernelAvailable, type LaneSamplerImplementation } from './random/lane-normal-sampler.js';
-export { fillLaneNormalReference } from './random/lane-normal-stream.js';
+export { fillLaneNormalReference, fillLaneNormalFromSeeds } from './random/lane-normal-stream.js';
 export { gaussianGradientNoise, type GaussianNoiseOptions } from './noise/gaussian-gradient-noise.js';
-export type { NoiseAddStrategy } from './noise/add-noise-from-buffer.js';
+export { defaultNoiseAddStrategy, type NoiseAddStrategy } from './noise/add-noise-from-buffer.js';
+// Counter-based gradient noise (the block of step t is a pure function of (seed, t)) and its prefetch worker.
+export { StepNoiseSource, stepNoiseSeed, stepNoiseSeeds, resolvePrefetchDepth, DEFAULT_PREFETCH_DEPTH, type StepNoiseSourceOptions } from './noise/step-noise-source.js';
+export { liveNoiseWorkers } from './noise/noise-prefetcher.js';
 
 /** Every plugin definition of this package, for the registry. */
 export const standardPlugins: readonly PluginDefinition[] = Object.freeze([

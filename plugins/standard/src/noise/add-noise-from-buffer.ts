@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradMap } from '@anneal/core';
 import { readValues } from '../internal/tensor-values.js';
+import { prefersHostArithmetic } from '../internal/host-backend.js';
+import { addNoiseOnWasmHeap, wasmHeapAddAvailable } from './wasm-heap-add.js';
 
 /**
  * How the sampled noise is added to the gradient tensors:
@@ -8,15 +10,28 @@ import { readValues } from '../internal/tensor-values.js';
  *    calls per tensor; works on every backend; the temporary tensor is disposed at once, so the buffer
  *    can be reused even on the cpu backend, which does not copy);
  *  - 'host-add': per tensor, read the gradient (a view on cpu, a memcpy on wasm), add in JS into a fresh
- *    array and wrap it with tf.tensor (no kernel call; only for backends with host-resident data).
+ *    array and wrap it with tf.tensor (no kernel call; only for backends with host-resident data);
+ *  - 'wasm-heap': tfjs 'wasm' only (wasm-heap-add.ts): one SIMD add over all tensors in a side module,
+ *    results written straight into new backend buffers, no kernel dispatch. Falls back to 'tensor-add'
+ *    on other backends.
  */
-export type NoiseAddStrategy = 'tensor-add' | 'host-add';
+export type NoiseAddStrategy = 'tensor-add' | 'host-add' | 'wasm-heap';
+
+/** The cheapest strategy for the active backend: 'host-add' on cpu, 'wasm-heap' on wasm, else 'tensor-add'. */
+export function defaultNoiseAddStrategy(): NoiseAddStrategy {
+  if (prefersHostArithmetic()) return 'host-add';
+  return wasmHeapAddAvailable() ? 'wasm-heap' : 'tensor-add';
+}
 
 /**
  * Returns { name: g + noise[offset : offset + g.size] } for every tensor, walking `noise` in the map's
- * order. Never disposes or mutates its inputs.
+ * order. Never disposes or mutates its inputs; `noise` may be reused once this returns.
  */
 export function addNoiseFromBuffer(tensors: GradMap, noise: Float32Array, strategy: NoiseAddStrategy): GradMap {
+  if (strategy === 'wasm-heap') {
+    const out = addNoiseOnWasmHeap(tensors, noise);
+    if (out) return out;
+  }
   const out: Record<string, tf.Tensor> = {};
   let offset = 0;
   for (const [key, g] of Object.entries(tensors)) {

@@ -1,6 +1,14 @@
 import type { Rng } from '@anneal/core';
 
-/** State of every noise plugin: its own seeded stream. Checkpointed through `Rng.toCheckpoint()`. */
+/** State of the weight-noise plugin: its own seeded stream. Checkpointed through `Rng.toCheckpoint()`. */
 export interface NoiseState {
   readonly rng: Rng;
+}
+
+/**
+ * State of the gradient-noise plugins: only the seed, since the noise of step t is a pure function of
+ * (seed, t) (noise/step-noise-source.ts). Plain JSON in checkpoints.
+ */
+export interface GradientNoiseState {
+  readonly seed: number;
 }

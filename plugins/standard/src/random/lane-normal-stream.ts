@@ -52,6 +52,15 @@ export function fillLaneNormalReference(rng: Rng, out: Float32Array, n: number, 
   const lanes = new Int32Array(16);
   const slow = new Int32Array(4);
   seedLanes(rng, lanes, slow);
+  return fillLaneNormalFromSeeds(lanes, slow, out, n, std);
+}
+
+/**
+ * Steps 2–3 from explicit seeds (laid out as `seedLanes` writes them). `slow` is advanced in place;
+ * `lanes` is copied and left unchanged.
+ */
+export function fillLaneNormalFromSeeds(laneSeeds: Int32Array, slow: Int32Array, out: Float32Array, n: number, std: number): Float32Array {
+  const lanes = Int32Array.from(laneSeeds);
   const stdF = Math.fround(std);
   const misses: number[] = [];
   const groups = Math.ceil(n / LANES);
