@@ -69,7 +69,7 @@ export function bandRows(perRun: readonly { run: ReportRun; curve: Curve }[], op
 
 function bandLayer(yTitle: string, logY: boolean, points: boolean): object[] {
   const xEnc = { field: 'x', type: 'quantitative', title: 'step', scale: { domainMin: 0 } };
-  const y = { type: 'quantitative', title: yTitle, scale: logY ? { type: 'log' } : { zero: false } };
+  const y = { type: 'quantitative', title: yTitle, scale: logY ? { type: 'log' } : { zero: false }, axis: { format: '~g' } };
   const color = { field: 'variant', type: 'nominal', title: 'variant' };
   return [
     { mark: { type: 'area', opacity: 0.22 }, encoding: { x: xEnc, y: { ...y, field: 'min' }, y2: { field: 'max' }, color } },
@@ -113,9 +113,9 @@ export async function renderCurvesPlot(lossRows: readonly BandRow[], accRows: re
     const lo = Math.min(...lossRows.map((r) => r.min));
     const hi = Math.max(...lossRows.map((r) => r.max));
     const log = pos && hi / lo >= 50;
-    panels.push(panel(lossRows, `training loss (${LOSS_KEY}) — mean across seeds, band min–max`, log ? 'train loss (log scale)' : 'train loss', log, facet));
+    panels.push(panel(lossRows, `training loss (${LOSS_KEY}) — mean over runs (seeds, restarts), band min–max`, log ? 'train loss (log scale)' : 'train loss', log, facet));
   }
-  if (accRows.length) panels.push(panel(accRows.map((r) => ({ ...r, mean: r.mean * 100, min: r.min * 100, max: r.max * 100 })), `${options.accuracyKey} (percent) — mean across seeds, band min–max`, `${options.accuracyKey} (%)`, false, facet));
+  if (accRows.length) panels.push(panel(accRows.map((r) => ({ ...r, mean: r.mean * 100, min: r.min * 100, max: r.max * 100 })), `${options.accuracyKey} (percent) — mean over runs (seeds, restarts), band min–max`, `${options.accuracyKey} (%)`, false, facet));
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: options.title, fontSize: 15 },
@@ -165,6 +165,17 @@ export async function renderDistributionPlot(runs: readonly ReportRun[], metric:
   return renderVegaLiteSvg(spec);
 }
 
+/**
+ * The per-update training loss: an evaluation on the train split logs its (per-example) loss under the
+ * same key at step = updates done; mid-run the next batch's loss at that step replaces it (last value
+ * wins), but after the last update it stays. Keeps steps 0 … updates − 1 only.
+ */
+export function perUpdateLoss(curve: Curve, updates: number | undefined): Map<number, number> {
+  const out = new Map(curve);
+  if (updates !== undefined) for (const step of curve.keys()) if (step >= updates) out.delete(step);
+  return out;
+}
+
 /** Both report plots, reading the curves of the finished runs behind the report from the source. */
 export async function renderReportPlots(report: Report, source: RunSource): Promise<ReportPlot[]> {
   const finished = report.runs.filter((r) => r.status === 'FINISHED');
@@ -173,7 +184,7 @@ export async function renderReportPlots(report: Report, source: RunSource): Prom
   const acc: { run: ReportRun; curve: Curve }[] = [];
   for (const run of finished) {
     const curves = await source.curves(run, [LOSS_KEY, accKey]);
-    loss.push({ run, curve: curves.get(LOSS_KEY) ?? new Map() });
+    loss.push({ run, curve: perUpdateLoss(curves.get(LOSS_KEY) ?? new Map(), run.budget.steps) });
     acc.push({ run, curve: curves.get(accKey) ?? new Map() });
   }
   const name = `${report.recipe.name}${report.quick ? ' (quick)' : ''}`;

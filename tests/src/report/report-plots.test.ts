@@ -1,5 +1,5 @@
 import test from 'ava';
-import { LocalRunSource, bandRows, buildReport, collectRuns, renderReportPlots, type ReportRun } from '@anneal/registry';
+import { LocalRunSource, bandRows, buildReport, collectRuns, perUpdateLoss, renderReportPlots, type ReportRun } from '@anneal/registry';
 import { curve, tempStore, writeRun } from './fake-store.js';
 
 const LR = 'optimizer.config.learningRate';
@@ -73,4 +73,10 @@ test('report plots: curves (loss + accuracy bands per setting) and the final-acc
   t.true(count(dist, /class="mark-rect role-mark/g) >= 1, 'box marks');
   t.is(marksIn(dist, 'mark-symbol role-mark'), 12, 'one dot per run');
   t.regex(dist, /final test\/accuracy \(%\)/);
+});
+
+test('perUpdateLoss drops the train-split evaluation logged under train/loss after the last update', (t) => {
+  const curve = new Map([[0, 2.3], [1, 2.1], [2, 1.9], [3, 0.01]]);
+  t.deepEqual([...perUpdateLoss(curve, 3).entries()], [[0, 2.3], [1, 2.1], [2, 1.9]]);
+  t.deepEqual([...perUpdateLoss(curve, undefined).entries()], [...curve.entries()]);
 });
