@@ -98,7 +98,7 @@ export class WorkerPool {
         if (this.killTimer) clearTimeout(this.killTimer);
         void Promise.all(this.pendingEnds).then(() => (error ? reject(error) : resolve()));
       };
-      const n = Math.max(0, Math.min(this.options.size, this.queue.length));
+      const n = this.stopping ? 0 : Math.max(0, Math.min(this.options.size, this.queue.length));
       if (n === 0) return this.finish();
       for (let i = 0; i < n; i++) this.spawn();
     });
