@@ -14,6 +14,8 @@ test('sweep killed (SIGKILL) after its first trial, then --resume: every trial f
   const first = startCli(['sweep', 'mlp-smoke', '--workers', '2', ...SEEDS, ...TINY, '--set', 'training.epochs=3'], { ANNEAL_HOME: home });
   const [, sweepId] = await first.waitFor(/^sweep ([0-9a-f]{32}): mlp-smoke, 6 trials, 2 worker processes/m);
   await first.waitFor(/\] FINISHED /);
+  // Let the workers get into their next trials (each takes well over a second), then kill the sweep.
+  await new Promise((r) => setTimeout(r, 300));
   first.child.kill('SIGKILL');
   const { signal } = await first.exited;
   t.is(signal, 'SIGKILL');
