@@ -9,6 +9,7 @@
 //   c            clip-global-norm(10) + annealed-gaussian(0.01)   (current: counter-based, prefetch worker, wasm-heap add)
 //   c-no-worker  same with ANNEAL_NOISE_WORKER=0                    (block computed on the main thread)
 //   c-tensor-add same with the worker and the 'tensor-add' strategy
+//   c-nice0, c-nice19  same with the worker at nice 0 / 19 (default 10)
 //   c-seq        clip + the previous implementation, defined here: one sequential Rng stream sampled on
 //                the main thread each step + 'tensor-add'
 //   clip, noise  one plugin alone
@@ -85,6 +86,8 @@ const all = {
   b: { plugins: [] },
   c: { plugins: [clip, noise] },
   'c-no-worker': { plugins: [clip, noise], env: { ANNEAL_NOISE_WORKER: '0' } },
+  'c-nice0': { plugins: [clip, noise], env: { ANNEAL_NOISE_WORKER_NICE: '0' } },
+  'c-nice19': { plugins: [clip, noise], env: { ANNEAL_NOISE_WORKER_NICE: '19' } },
   'c-tensor-add': { plugins: [clip, { plugin: 'noise-tensor-add', config: { eta: 0.01 } }] },
   'c-seq': { plugins: [clip, { plugin: 'noise-seq', config: { eta: 0.01 } }] },
   clip: { plugins: [clip] },
@@ -112,11 +115,13 @@ async function measure(plugins) {
   // The trainer's stage tracer times each stage directly: clip → post-clip is the clip stage (plus the
   // post-clip norm record), post-clip → pre-update is the noise plugin. Short intervals, so they are
   // rarely hit by preemption on a loaded machine, unlike whole steps.
-  const stages = { clip: [], noise: [] };
+  const stages = { clip: [], noise: [], fb: [], update: [] };
   let last = '';
   let lastAt = 0;
   const trace = (stage) => {
     const now = performance.now();
+    if (last === 'forward-backward' && stage === 'pre-clip') stages.fb.push(now - lastAt);
+    if (last === 'update' && stage === 'post-update') stages.update.push(now - lastAt);
     if (last === 'clip' && stage === 'post-clip') stages.clip.push(now - lastAt);
     if (last === 'post-clip' && stage === 'pre-update') stages.noise.push(now - lastAt);
     last = stage;
@@ -149,6 +154,8 @@ async function measure(plugins) {
     offMain: (proc1 - proc0 - (cpu1 - cpu0)) / steps,
     clip: stages.clip.slice(WARMUP + 1),
     noise: stages.noise.slice(WARMUP + 1),
+    fb: stages.fb.slice(WARMUP + 1),
+    update: stages.update.slice(WARMUP + 1),
   };
 }
 
@@ -158,7 +165,7 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.floor(q * (xs.length - 1))];
-const samples = Object.fromEntries(chosen.map((k) => [k, { wall: [], cpu: [], offMain: [], clip: [], noise: [] }]));
+const samples = Object.fromEntries(chosen.map((k) => [k, { wall: [], cpu: [], offMain: [], clip: [], noise: [], fb: [], update: [] }]));
 for (let r = 0; r < rounds; r++) {
   for (const name of chosen) {
     const v = all[name];
@@ -183,6 +190,8 @@ for (let r = 0; r < rounds; r++) {
     (s.computedMs ??= []).push(...computeCallMs);
     s.computed = (s.computed ?? 0) + blocks.computed - b0.computed;
     s.noise.push(...m.noise);
+    s.fb.push(...m.fb);
+    s.update.push(...m.update);
   }
 }
 console.log(`backend ${tf.getBackend()}, ${rounds} interleaved rounds × ${STEPS - WARMUP - 1} timed steps per variant; ms per step`);
@@ -204,7 +213,7 @@ if (samples.b) {
     );
   }
 }
-console.log('stage times (median ms per step): clip stage, post-clip stage (noise), and (b + both)/b with b = wall p25 of b');
+console.log('stage times (median ms per step): forward+backward, clip stage, post-clip stage (noise), update; and (b + clip + noise)/b with b = wall p25 of b');
 const bBase = samples.b ? quantile(samples.b.wall, 0.25) : NaN;
 for (const name of chosen) {
   const s = samples[name];
@@ -212,6 +221,6 @@ for (const name of chosen) {
   const noiseMs = median(s.noise);
   const extra = name === 'b' ? 0 : clipMs + noiseMs - median(samples.b?.clip ?? [0]) - median(samples.b?.noise ?? [0]);
   const hits = s.prefetched + s.computed > 0 ? `  blocks from the worker ${s.prefetched}/${s.prefetched + s.computed} (getting a ready block ${s.taken.length ? median(s.taken).toFixed(3) : '-'}, computing one ${s.computedMs.length ? median(s.computedMs).toFixed(3) : '-'})` : '';
-  console.log(`  ${name.padEnd(14)} clip ${clipMs.toFixed(3)}  noise ${noiseMs.toFixed(3)}  ${samples.b ? `estimated ratio ${((bBase + extra) / bBase).toFixed(3)}` : ''}${hits}`);
+  console.log(`  ${name.padEnd(14)} fwd+bwd ${median(s.fb).toFixed(3)}  update ${median(s.update).toFixed(3)}  clip ${clipMs.toFixed(3)}  noise ${noiseMs.toFixed(3)}  ${samples.b ? `estimated ratio ${((bBase + extra) / bBase).toFixed(3)}` : ''}${hits}`);
 }
 console.log(`tensors alive: ${tf.memory().numTensors}`);

@@ -29,8 +29,8 @@ export interface GaussianNoiseOptions {
  * Cost per step on the calling thread, paper's MLP (88k values, 42 tensors) on wasm: taking a block the
  * worker has ready ≈0.03 ms, computing one here ≈0.3 ms; then the add (add-noise-from-buffer.ts,
  * 'wasm-heap': ≈0.06 ms with hot caches, ≈0.2 ms inside a loaded trainer, vs ≈0.2/≈0.45 ms for
- * tf.add). The worker (default in Node) runs at nice 19, so it only uses an idle core; when there is
- * none, its blocks are not ready and they are computed here, with the same values. dispose() stops it.
+ * tf.add). The worker (default in Node) runs at nice 10 so that it yields to the trainer's thread;
+ * when it gets no CPU in time, the block is computed here, with the same values. dispose() stops it.
  */
 export function gaussianGradientNoise(name: string, varianceAt: (step: number) => number, options: GaussianNoiseOptions = {}): GradientTransform<GradientNoiseState> {
   const stdAt = (step: number) => Math.sqrt(varianceAt(step));

@@ -15,7 +15,7 @@ export interface PrefetchWorkerData {
   readonly buffer: SharedArrayBuffer;
   readonly shape: PrefetchRingShape;
   readonly sampler: LaneSamplerImplementation;
-  /** Nice value for this thread (Linux: per thread), so it uses idle CPU time rather than the trainer's. */
+  /** Nice value for this thread (Linux: per thread), so it yields to the trainer's thread. */
   readonly niceness?: number;
 }
 

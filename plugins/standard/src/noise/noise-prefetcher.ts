@@ -33,13 +33,21 @@ function workerThreads(): WorkerThreads | undefined {
 const WORKER_URL = new URL('./noise-prefetch-worker.js', import.meta.url);
 
 /**
- * The worker runs at the lowest priority (nice 19; Linux nice values are per thread), so it only uses
- * CPU time nobody else wants. Measured on a loaded 2-core machine: at nice 0 the woken worker was
- * often scheduled on the trainer's own core and preempted it for the whole block (≈0.4 ms per step,
- * more than computing the block inline); at nice 19 that cost is gone, and when no core is idle the
- * blocks are simply not ready and the trainer computes them itself.
+ * The worker's default nice value (Linux nice values are per thread; with autogroup scheduling they
+ * weigh threads within this process's group). Measured on the loaded 2-core machine, main thread doing
+ * 6.5 ms of work then taking the MLP's block (88k values), mean cost of that take:
+ *   no worker 0.34–0.41 ms;  nice 0: 0.21–0.31 ms (hits ≈95%, but the woken worker often lands on the
+ *   trainer's core and preempts it: p90 1.26 ms);  nice 5: 0.07–0.16 ms;  nice 10: 0.05–0.10 ms (hits
+ *   ≈90%);  nice 19: 0.13–0.28 ms (the worker starves: 23–71% hits).
  */
-const WORKER_NICENESS = 19;
+const WORKER_NICENESS = 10;
+
+/** The worker's nice value: ANNEAL_NOISE_WORKER_NICE (an integer in −20…19; raising priority needs privileges) when set, else 10. */
+function workerNiceness(): number {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.ANNEAL_NOISE_WORKER_NICE;
+  const n = env === undefined || env.trim() === '' ? Number.NaN : Number(env);
+  return Number.isInteger(n) && n >= -20 && n <= 19 ? n : WORKER_NICENESS;
+}
 
 /**
  * The main-thread side of one noise prefetch worker: a ring of `slots` blocks of up to `capacity`
@@ -59,7 +67,7 @@ export class NoisePrefetcher {
   private constructor(threads: WorkerThreads, readonly slots: number, readonly capacity: number, sampler: LaneSamplerImplementation) {
     const shape = { slots, capacity };
     this.ring = new PrefetchRing(new SharedArrayBuffer(PrefetchRing.byteLength(shape)), shape);
-    const workerData: PrefetchWorkerData = { buffer: this.ring.buffer, shape, sampler, niceness: WORKER_NICENESS };
+    const workerData: PrefetchWorkerData = { buffer: this.ring.buffer, shape, sampler, niceness: workerNiceness() };
     this.worker = new threads.Worker(WORKER_URL, { workerData });
     this.worker.unref();
     live.add(this.worker);
