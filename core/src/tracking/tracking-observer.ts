@@ -40,7 +40,8 @@ export function createTrackingObserver(tracker: RunTracker, options: { stepMetri
         await tracker.logMetrics([
           { key: `${e.split}/accuracy`, value: e.accuracy, step: e.step, timestamp: ts },
           { key: `${e.split}/error`, value: e.error, step: e.step, timestamp: ts },
-          { key: `${e.split}/loss`, value: e.loss, step: e.step, timestamp: ts },
+          // `<split>/mean_loss`, not `<split>/loss`: `train/loss` is the per-step training loss.
+          { key: `${e.split}/mean_loss`, value: e.loss, step: e.step, timestamp: ts },
         ]);
       },
       'run:end': async () => {

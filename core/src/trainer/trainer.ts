@@ -39,7 +39,7 @@ export interface TrainResult {
   readonly status: 'FINISHED' | 'KILLED' | 'STOPPED';
   readonly steps: number;
   readonly epochs: number;
-  /** Last evaluation per split ("test/accuracy", "train/error", …) and "train/loss" (last epoch mean). */
+  /** Last evaluation per split ("test/accuracy", "train/error", "validation/mean_loss", …) and "train/epoch_loss" (last epoch's mean step loss). */
   readonly final: Readonly<Record<string, number>>;
   /** True when the loss became NaN/Inf and training stopped early. */
   readonly diverged: boolean;
@@ -236,7 +236,7 @@ export class Trainer {
         }
         epoch++;
         const meanLoss = lossCount > 0 ? lossSum / lossCount : NaN;
-        final['train/loss'] = meanLoss;
+        final['train/epoch_loss'] = meanLoss;
         this.events.emit('epoch:end', { epoch: epoch - 1, phase: phase.name, step, meanLoss });
         const lastEpochOfRun = phaseIndex === training.phases.length - 1 && epochInPhase === phase.epochs - 1;
         if (epoch % training.evalEveryEpochs === 0 && !lastEpochOfRun) this.evaluateAll(phaseIndex, epoch - 1, step, final);
@@ -262,7 +262,7 @@ export class Trainer {
       const r = this.evaluate(split, phaseIndex, step);
       final[`${name}/accuracy`] = r.accuracy;
       final[`${name}/error`] = r.error;
-      final[`${name}/loss`] = r.loss;
+      final[`${name}/mean_loss`] = r.loss;
       const event: EvalEvent = { epoch, step, split: name, ...r };
       this.events.emit('eval:end', event);
     }

@@ -183,6 +183,11 @@ export class RunLauncher {
   async runTrial(trial: Trial, baseRecipe: Recipe, options: LaunchOptions & { log: (l: string) => void }, label: string, parentRunId?: string, resumeRunId?: string): Promise<TrialOutcome> {
     const started = Date.now();
     const runLog: string[] = [];
+    const previousLog = (dir?: string) => {
+      // A resumed run keeps the log of its earlier attempts.
+      const path = dir ? join(dir, 'artifacts', 'run.log') : undefined;
+      return resumeRunId && path && existsSync(path) ? `${readFileSync(path, 'utf8')}--- resumed ${new Date().toISOString()} ---\n` : '';
+    };
     const log = (line: string) => {
       runLog.push(line);
       options.log(line);
@@ -200,6 +205,7 @@ export class RunLauncher {
       setting: trial.setting,
       tags: { 'anneal.trial_id': trial.id, ...(trial.variant ? { 'anneal.variant': trial.variant } : {}), ...(options.quick ? { 'anneal.quick': 'true' } : {}) },
     });
+    const earlierLog = previousLog(tracker.localDir);
     let plan: ExecutionPlan | undefined;
     let trainer: Trainer | undefined;
     try {
@@ -278,14 +284,14 @@ export class RunLauncher {
       } else {
         log(`${label} stopped at step ${result.steps}; continue with: anneal run --resume ${tracker.runId}`);
       }
-      await tracker.logArtifact('run.log', `${runLog.join('\n')}\n`);
+      await tracker.logArtifact('run.log', `${earlierLog}${runLog.join('\n')}\n`);
       await tracker.end(status);
       return outcome;
     } catch (error) {
       const killed = options.signal?.aborted;
       if (trainer) await trainer.fail(killed ? 'KILLED' : 'FAILED', error, 0).catch(() => undefined);
       runLog.push(`FAILED: ${(error as Error).stack ?? String(error)}`);
-      await tracker.logArtifact('run.log', `${runLog.join('\n')}\n`).catch(() => undefined);
+      await tracker.logArtifact('run.log', `${earlierLog}${runLog.join('\n')}\n`).catch(() => undefined);
       await tracker.end(killed ? 'KILLED' : 'FAILED', (error as Error).message);
       throw error;
     } finally {
