@@ -4,6 +4,7 @@ export * from './errors/anneal-error.js';
 export * from './errors/nearest-names.js';
 export * from './config/schema.js';
 export * from './random/rng.js';
+export * as zigguratTables from './random/ziggurat-tables.js';
 export * from './random/seed-derivation.js';
 export * from './model/param-map.js';
 export * from './model/model.js';

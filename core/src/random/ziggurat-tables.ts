@@ -1,6 +1,7 @@
 /**
  * Tables for the Marsaglia–Tsang (2000) ziggurat method for the standard normal, 128 layers.
  * Computed once at module load from the published constants (dn = 3.442619855899, vn = 9.91256303526217e-3).
+ * Exported so faster samplers (plugins-standard's SIMD stream) draw from the same tables.
  */
 const M1 = 2147483648; // 2^31
 export const ZIGGURAT_R = 3.442619855899;
