@@ -1,8 +1,7 @@
 import test from 'ava';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { AnnealError, Rng, validateConfig } from '@anneal/core';
 import {
@@ -16,18 +15,9 @@ import {
   resolveBabiDir,
   tokenize,
 } from './index.js';
+import { SHARED_BABI_DIR } from './testing/index.js';
 
-function repoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = path.join(dir, 'package.json');
-    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).workspaces) return dir;
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('repo root not found');
-    dir = up;
-  }
-}
-const BABI_DIR = path.resolve(repoRoot(), '..', 'shared', 'data', 'babi', 'en');
+const BABI_DIR = SHARED_BABI_DIR;
 const files = readdirSync(BABI_DIR);
 const fileFor = (task: number, kind: 'train' | 'test'): string => path.join(BABI_DIR, files.find((f) => new RegExp(`^qa${task}_.+_${kind}\\.txt$`).test(f))!);
 const parseFile = (task: number, kind: 'train' | 'test') => parseBabi(readFileSync(fileFor(task, kind), 'utf8'), path.basename(fileFor(task, kind)));

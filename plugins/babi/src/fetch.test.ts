@@ -4,21 +4,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { AnnealError } from '@anneal/core';
 import { BABI_SHA256, fetchBabi, loadBabiTask, parseSha256Sums, readTar, runDataFetch } from './index.js';
+import { repoRoot } from './testing/index.js';
 
-function repoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = path.join(dir, 'package.json');
-    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).workspaces) return dir;
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('repo root not found');
-    dir = up;
-  }
-}
 const SHARED = path.resolve(repoRoot(), '..', 'shared', 'data', 'babi');
 
 // --- a minimal ustar writer (test-only) ---------------------------------------------------------

@@ -1,23 +1,11 @@
 import test from 'ava';
-import { existsSync, readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { AnnealError, Rng, validateConfig, type Batch, type ForwardContext } from '@anneal/core';
 import { loadBabiTask, makeBabiDataset } from '@anneal/dataset-babi';
 import { MemN2N, memn2nConfigSchema, memn2nModel, positionEncoding, zeroNilTransform, type MemN2NOptions } from './index.js';
+import { SHARED_BABI_DIR } from '@anneal/dataset-babi/testing';
 
-function repoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = path.join(dir, 'package.json');
-    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).workspaces) return dir;
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('repo root not found');
-    dir = up;
-  }
-}
-const BABI_DIR = path.resolve(repoRoot(), '..', 'shared', 'data', 'babi', 'en');
+const BABI_DIR = SHARED_BABI_DIR;
 
 const OPTS: MemN2NOptions = {
   hops: 3,
