@@ -49,10 +49,14 @@ function noiseAt(transform: GradientTransform<GradientNoiseState>, state: Gradie
   return tf.tidy(() => Object.values(transform.update(grads, state, stepContext(step)).grads).map((g) => Float32Array.from(g.dataSync())));
 }
 
-test('the prefetch setting: option first, then ANNEAL_NOISE_WORKER (0/false/off disables, n sets the depth)', (t) => {
+test('the prefetch setting: option first, then ANNEAL_NOISE_WORKER (off by default; 1/on enables, n > 1 sets the depth)', (t) => {
   const saved = process.env.ANNEAL_NOISE_WORKER;
   try {
     delete process.env.ANNEAL_NOISE_WORKER;
+    t.is(resolvePrefetchDepth(undefined), 0, 'off by default');
+    process.env.ANNEAL_NOISE_WORKER = '1';
+    t.is(resolvePrefetchDepth(undefined), 4);
+    process.env.ANNEAL_NOISE_WORKER = 'on';
     t.is(resolvePrefetchDepth(undefined), 4);
     process.env.ANNEAL_NOISE_WORKER = '0';
     t.is(resolvePrefetchDepth(undefined), 0);
@@ -118,7 +122,7 @@ test.serial('out-of-order, repeated and re-seeded steps still give each (seed, s
   t.true(await eventually(() => liveNoiseWorkers() === 0));
 });
 
-test.serial('same seed ⇒ same gradients with the worker, without it (option) and without it (ANNEAL_NOISE_WORKER=0)', async (t) => {
+test.serial('same seed ⇒ same gradients with the worker (option or ANNEAL_NOISE_WORKER=on), without it (option) and without it (ANNEAL_NOISE_WORKER=0)', async (t) => {
   const p = params({ w: [30, 20], b: [20], v: [7] });
   const grads = zeroGrads(p);
   const run = async (options: GaussianNoiseOptions, env?: string) => {
@@ -140,10 +144,13 @@ test.serial('same seed ⇒ same gradients with the worker, without it (option) a
     transform.dispose?.(state);
     return { out, started };
   };
-  const worker = await run({});
+  const worker = await run({ prefetch: 4 });
+  const workerEnv = await run({}, 'on');
   const noWorker = await run({ prefetch: false });
   const noWorkerEnv = await run({}, '0');
   t.is(worker.started, 1, 'init starts one worker');
+  t.is(workerEnv.started, 1, 'ANNEAL_NOISE_WORKER=on starts one');
+  t.deepEqual(workerEnv.out, noWorker.out);
   t.is(noWorker.started, 0);
   t.is(noWorkerEnv.started, 0, 'ANNEAL_NOISE_WORKER=0 starts none');
   t.deepEqual(worker.out, noWorker.out);
@@ -172,7 +179,7 @@ test.serial('resume: after a checkpoint and a restart the noise of step t is the
     }
     a.dispose?.(stateA);
 
-    for (const options of [{}, { prefetch: false }] as const) {
+    for (const options of [{ prefetch: 4 }, { prefetch: false }] as const) {
       // a new process would build a new transform and init it (seed from the plan), then restore
       const b = gaussianGradientNoise('annealed-gaussian', variance, options);
       const states = new Map<string, unknown>([['annealed-gaussian', b.init(initContext(99, p))]]);
@@ -198,8 +205,8 @@ test.serial('two noise plugins: independent noise, one worker each; dispose leav
   const grads = zeroGrads(p);
   const tensorsBefore = tf.memory().numTensors;
   const workersBefore = liveNoiseWorkers();
-  const first = gaussianGradientNoise('first', () => 0.01);
-  const second = gaussianGradientNoise('second', () => 0.01);
+  const first = gaussianGradientNoise('first', () => 0.01, { prefetch: 4 });
+  const second = gaussianGradientNoise('second', () => 0.01, { prefetch: 4 });
   const s1 = first.init(initContext(1, p));
   const s2 = second.init(initContext(2, p));
   t.is(liveNoiseWorkers(), workersBefore + 2);
@@ -274,7 +281,7 @@ test('a process whose noise worker was never disposed still exits by itself', (t
     console.log('live workers ' + liveNoiseWorkers());
   `;
   const started = Date.now();
-  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000, env: { ...process.env, ANNEAL_NOISE_WORKER: 'on' } });
   t.is(child.status, 0, child.stderr);
   t.regex(child.stdout, /live workers 1/);
   t.true(Date.now() - started < 60_000);
