@@ -18,3 +18,8 @@ export function ratioLine(name: string, value: number, base: number, target?: { 
   const goal = target ? `${target.max !== undefined ? `≤ ${target.max}` : `≥ ${target.min}`}` : '';
   return `${name.padEnd(44)} ${ratio.toFixed(3)}${goal ? `  (target ${goal}: ${verdict})` : ''}`;
 }
+
+/** A ratio already computed (e.g. a median of per-round ratios), printed like ratioLine. */
+export function ratioValueLine(name: string, ratio: number, target?: { max?: number; min?: number }): string {
+  return ratioLine(name, ratio, 1, target);
+}

@@ -3,8 +3,8 @@ import { Trainer, type Batch, type ExecutionPlan, type ForwardContext, type Reci
 import { buildPlan, type PluginCatalog } from '@anneal/registry';
 import { intervals, median } from './measure.js';
 
-const STEPS = 60;
-const WARMUP = 10;
+const STEPS = 40;
+const WARMUP = 8;
 
 export function mlpBenchRecipe(plugins: Recipe['plugins']): Recipe {
   return {
@@ -62,25 +62,38 @@ export interface MlpBenchResult {
   readonly trainerMs: number;
   readonly trainerNoNormsMs: number;
   readonly clipNoiseMs: number;
+  /** Medians over rounds of the per-round ratios (adjacent in time, so machine drift cancels). */
+  readonly ratios: { readonly trainerOverHand: number; readonly noNormsOverHand: number; readonly clipNoiseOverTrainer: number };
+  readonly rounds: number;
 }
 
-/** Interleaves rounds of (a), (b), (b without grad norms) and (c) and reports medians (ms/step). */
-export async function benchMlpStep(catalog: PluginCatalog, backend: string, rounds = 3): Promise<MlpBenchResult> {
-  const samples = { hand: [] as number[], trainer: [] as number[], noNorms: [] as number[], clipNoise: [] as number[] };
+/**
+ * Many short interleaved rounds of (a), (b), (b without grad norms) and (c) on plans built once; each
+ * round yields a median ms/step per configuration, and the reported ratios are medians of the per-round
+ * ratios, so slow drift of a shared machine affects both sides of each ratio alike.
+ */
+export async function benchMlpStep(catalog: PluginCatalog, backend: string, rounds = 12): Promise<MlpBenchResult> {
   const plan = (r: Recipe) => buildPlan(catalog, { recipe: r, seed: 1, runName: 'bench', backend });
+  const base = mlpBenchRecipe([]);
+  const pa = await plan(base);
+  const pb = await plan(base);
+  const pn = await plan({ ...base, training: { ...base.training, recordGradNorms: false } });
+  const pc = await plan(mlpBenchRecipe([{ plugin: 'clip-global-norm', config: { maxNorm: 10 } }, { plugin: 'annealed-gaussian', config: { eta: 0.01 } }]));
+  const per = { hand: [] as number[], trainer: [] as number[], noNorms: [] as number[], clipNoise: [] as number[] };
   for (let round = 0; round < rounds; round++) {
-    const pa = await plan(mlpBenchRecipe([]));
-    samples.hand.push(...handWrittenLoop(pa));
-    pa.model.instance.dispose();
-    const pb = await plan(mlpBenchRecipe([]));
-    samples.trainer.push(...(await trainerLoop(pb)));
-    pb.model.instance.dispose();
-    const pn = await plan({ ...mlpBenchRecipe([]), training: { ...mlpBenchRecipe([]).training, recordGradNorms: false } });
-    samples.noNorms.push(...(await trainerLoop(pn)));
-    pn.model.instance.dispose();
-    const pc = await plan(mlpBenchRecipe([{ plugin: 'clip-global-norm', config: { maxNorm: 10 } }, { plugin: 'annealed-gaussian', config: { eta: 0.01 } }]));
-    samples.clipNoise.push(...(await trainerLoop(pc)));
-    pc.model.instance.dispose();
+    per.hand.push(median(handWrittenLoop(pa)));
+    per.trainer.push(median(await trainerLoop(pb)));
+    per.noNorms.push(median(await trainerLoop(pn)));
+    per.clipNoise.push(median(await trainerLoop(pc)));
   }
-  return { handMs: median(samples.hand), trainerMs: median(samples.trainer), trainerNoNormsMs: median(samples.noNorms), clipNoiseMs: median(samples.clipNoise) };
+  for (const p of [pa, pb, pn, pc]) p.model.instance.dispose();
+  const ratio = (x: number[], y: number[]) => median(x.map((v, i) => v / y[i]));
+  return {
+    handMs: median(per.hand),
+    trainerMs: median(per.trainer),
+    trainerNoNormsMs: median(per.noNorms),
+    clipNoiseMs: median(per.clipNoise),
+    ratios: { trainerOverHand: ratio(per.trainer, per.hand), noNormsOverHand: ratio(per.noNorms, per.hand), clipNoiseOverTrainer: ratio(per.clipNoise, per.trainer) },
+    rounds,
+  };
 }
