@@ -8,6 +8,11 @@ export interface PluginUse {
   readonly at?: HookPoint;
   /** Instance name when the same plugin is used twice (defaults to the plugin name). */
   readonly as?: string;
+  /**
+   * 'list' (default): runs in list order within its hook point. 'constraints': placed by its manifest's
+   * after/before/priority instead — how plugins attached with `--plugin` are placed.
+   */
+  readonly placement?: 'list' | 'constraints';
 }
 
 export interface ComponentUse {

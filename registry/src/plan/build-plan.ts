@@ -60,7 +60,7 @@ export async function buildPlan(catalog: PluginCatalog, inputs: PlanInputs): Pro
     extra: boolean;
   }
   const uses: Use[] = [
-    ...r.plugins.map((u) => ({ ...u, extra: false })),
+    ...r.plugins.map((u) => ({ ...u, extra: u.placement === 'constraints' })),
     ...(inputs.extraPlugins ?? []).filter((n) => !r.plugins.some((u) => u.plugin === n)).map((n) => ({ plugin: n, extra: true })),
   ];
   const byHook = new Map<string, Placed[]>();

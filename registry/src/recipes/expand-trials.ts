@@ -26,6 +26,11 @@ export interface ExpandOptions {
   readonly seeds?: readonly number[];
   /** --set overrides, applied last. */
   readonly sets?: readonly { path: string; value: unknown }[];
+  /**
+   * Plugins attached with --plugin: appended to every trial's plugin list (placed by their manifest's
+   * constraints), so `--set plugins.<name>.<key>=…` configures them like recipe plugins.
+   */
+  readonly extraPlugins?: readonly string[];
 }
 
 function cartesian(grid: Readonly<Record<string, readonly unknown[]>>): Record<string, unknown>[] {
@@ -68,6 +73,8 @@ export function expandTrials(recipe: Recipe, options: ExpandOptions = {}): Trial
       for (const seed of seeds) {
         for (let r = 0; r < Math.max(1, restarts); r++) {
           let resolved: Recipe = variant ? applyPatch(base, variant.patch) : base;
+          const attached = (options.extraPlugins ?? []).filter((n) => !resolved.plugins.some((u) => (u.as ?? u.plugin) === n));
+          if (attached.length) resolved = { ...resolved, plugins: [...resolved.plugins, ...attached.map((plugin) => ({ plugin, placement: 'constraints' as const }))] };
           for (const [path, value] of Object.entries(setting)) resolved = applySet(resolved, path, value);
           for (const s of options.sets ?? []) resolved = applySet(resolved, s.path, s.value);
           resolved = { ...resolved, grid: undefined, variants: undefined, seeds: [seed] };

@@ -21,6 +21,7 @@ export function validateRecipeShape(r: Recipe): void {
   if (!Array.isArray(r.plugins)) bad(name, `'plugins' must be a list of { plugin, config?, at?, as? }`);
   for (const use of r.plugins) {
     if (typeof use.plugin !== 'string') bad(name, `every plugins entry needs 'plugin' (a name), got ${JSON.stringify(use)}`);
+    if (use.placement !== undefined && use.placement !== 'list' && use.placement !== 'constraints') bad(name, `plugin '${use.plugin}' has placement=${JSON.stringify(use.placement)}; use 'list' or 'constraints'`);
     if (use.at !== undefined && !isHookPoint(use.at)) bad(name, `plugin '${use.plugin}' has at=${JSON.stringify(use.at)}; hook points: pre-clip, clip, post-clip, pre-update, update, post-update`);
   }
   validateTraining(name, r.training);

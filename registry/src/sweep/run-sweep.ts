@@ -207,7 +207,7 @@ export async function runSweep(booted: Booted, options: SweepOptions): Promise<S
     if (!options.recipe) throw new AnnealError('ANNEAL_ERR_CLI_USAGE', 'sweep: give a recipe name (anneal recipes ls), or --resume <sweep-id>.');
     if (!options.backend) throw new AnnealError('ANNEAL_ERR_BACKEND', 'sweep: no backend resolved.');
     const recipe = booted.recipes.get(options.recipe);
-    const trials = expandTrials(recipe, { quick: options.quick, seeds: options.seeds, sets: options.sets });
+    const trials = expandTrials(recipe, { quick: options.quick, seeds: options.seeds, sets: options.sets, extraPlugins: booted.extraPluginNames });
     for (const t of trials) preflightRecipe(booted.plugins, t.recipe, booted.extraPluginNames);
     const base = resolveBase(recipe, { quick: options.quick });
     const quick = Boolean(options.quick);

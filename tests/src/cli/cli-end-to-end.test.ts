@@ -15,9 +15,9 @@ function tempHome(t: { teardown(fn: () => void): void }): string {
 
 test('anneal run: a tiny recipe end to end with an external plugin at pre-update that sees every step', async (t) => {
   const home = tempHome(t);
-  const r = await runCli(['run', 'mlp-smoke', '--set', 'training.epochs=1', '--set', 'dataset.config.trainSize=500', '--plugin', join(FIXTURE, 'index.js'), '--plan'], { env: { ANNEAL_HOME: home } });
+  const r = await runCli(['run', 'mlp-smoke', '--set', 'training.epochs=1', '--set', 'dataset.config.trainSize=500', '--plugin', join(FIXTURE, 'index.js'), '--set', 'plugins.grad-scale.factor=0.5', '--plan'], { env: { ANNEAL_HOME: home } });
   t.is(r.code, 0, r.stderr);
-  t.regex(r.stdout, /pre-update\s+grad-scale@1\.0\.0/);
+  t.regex(r.stdout, /pre-update\s+grad-scale@1\.0\.0 factor=0\.5/);
   t.regex(r.stdout, /\| no-noise\s+\|/);
   t.regex(r.stdout, /\| noise\s+\|/);
   const store = new LocalRunStore(home);
@@ -33,6 +33,7 @@ test('anneal run: a tiny recipe end to end with an external plugin at pre-update
     t.true(store.listArtifacts(child.runId).includes('model/weights.bin'));
     t.true(store.listArtifacts(child.runId).includes('config.json'));
     t.is(store.readParams(child.runId)['plugin_versions.grad-scale'], 'grad-scale@1.0.0');
+    t.is(store.readParams(child.runId)['plugins.grad-scale.factor'], '0.5', '--set configures a --plugin plugin');
     t.is(child.backend, 'cpu');
   }
   const parent = runs.find((m) => !m.parentRunId)!;
