@@ -113,14 +113,52 @@ export class Rng {
     }
   }
 
-  /** Fill `out` with N(mean, std²) draws. */
+  /**
+   * Fill `out` with N(mean, std²) draws: the same values as calling nextNormal() out.length times, but
+   * with the four state words in locals and the ziggurat's fast path (≈97% of draws) inlined, which is
+   * ≈2–3× faster (initializers draw 88k values for the paper's MLP). The rare slow path runs on the
+   * fields.
+   */
   fillNormal(out: Float32Array, mean = 0, std = 1): Float32Array {
-    for (let i = 0; i < out.length; i++) {
-      const hz = this.nextInt32();
+    let s0 = this.s0 | 0;
+    let s1 = this.s1 | 0;
+    let s2 = this.s2 | 0;
+    let s3 = this.s3 | 0;
+    const n = out.length;
+    let i = 0;
+    while (i < n) {
+      // xoshiro128** step, as nextInt32
+      const m = Math.imul(s1, 5);
+      const hz = Math.imul((m << 7) | (m >>> 25), 9);
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
       const iz = hz & 127;
-      const z = Math.abs(hz) < kn[iz] ? hz * wn[iz] : this.normalTail(hz, iz);
+      let z: number;
+      if (Math.abs(hz) < kn[iz]) {
+        z = hz * wn[iz];
+      } else {
+        this.s0 = s0;
+        this.s1 = s1;
+        this.s2 = s2;
+        this.s3 = s3;
+        z = this.normalTail(hz, iz);
+        s0 = this.s0 | 0;
+        s1 = this.s1 | 0;
+        s2 = this.s2 | 0;
+        s3 = this.s3 | 0;
+      }
       out[i] = mean + std * z;
+      i++;
     }
+    this.s0 = s0;
+    this.s1 = s1;
+    this.s2 = s2;
+    this.s3 = s3;
     return out;
   }
 

@@ -2,7 +2,7 @@ import { zigguratTables } from '@anneal/core';
 
 /**
  * Marsaglia–Tsang (2000) ziggurat tables for the standard normal (128 layers): core's tables (the ones
- * `Rng.fillNormal` uses), so `fillNormalFast` reproduces `Rng.fillNormal` draw for draw.
+ * `Rng.fillNormal` uses), the same tables `Rng.fillNormal` draws from.
  * `KN` is an Int32Array copy (every entry is < 2^31) so the hot loop compares int32 with int32.
  */
 export const ZIGGURAT_R = zigguratTables.ZIGGURAT_R;
