@@ -14,6 +14,11 @@ export interface DataSplit {
    * (e.g. MemN2N's random-noise empty memories).
    */
   batch(indices: Int32Array, ctx: BatchContext): Batch;
+  /**
+   * Examples per evaluation batch (default: the trainer's). A split whose examples are whole
+   * windows of a stream (PTB) says 1, so a model that carries state sees them in order.
+   */
+  readonly evalBatchSize?: number;
 }
 
 /** Facts about the data that a model family needs to build itself (input size, classes, vocabulary…). */
@@ -37,4 +42,16 @@ export interface DatasetLoadContext {
 export interface BatchContext {
   readonly training: boolean;
   readonly rng: Rng;
+  /** Completed updates before this batch (the evaluation step for evaluation batches). */
+  readonly step: number;
+  readonly epoch: number;
+  /** Latest evaluation results ("train/error", "test/accuracy", …); empty before the first evaluation. */
+  readonly evaluation: Readonly<Record<string, number>>;
+  /** The curriculum's difficulty for this batch (e.g. { length: 7 }); empty without a curriculum. */
+  readonly curriculum: Readonly<Record<string, number>>;
+}
+
+/** A batch context with the step facts defaulted (step 0, no evaluation yet, no curriculum), e.g. for tests and tools. */
+export function batchContext(ctx: Pick<BatchContext, 'training' | 'rng'> & Partial<BatchContext>): BatchContext {
+  return { step: 0, epoch: 0, evaluation: {}, curriculum: {}, ...ctx };
 }

@@ -14,7 +14,7 @@ export interface StepRecord {
   /** Std of the injected noise this step (null when no noise plugin runs). */
   readonly noiseStd: number | null;
   readonly stepTimeMs: number;
-  /** Extra numbers reported by plugins, keyed "plugin/<name>/<key>". */
+  /** Extra numbers reported by plugins, keyed "plugin/<name>/<key>", and the curriculum's "curriculum/<key>". */
   readonly metrics: Readonly<Record<string, number>>;
 }
 
@@ -38,9 +38,9 @@ export interface EvalEvent {
   readonly epoch: number;
   readonly step: number;
   readonly split: 'train' | 'validation' | 'test';
-  readonly accuracy: number;
-  readonly error: number;
-  readonly loss: number;
+  /** Every metric the model declares, combined over the split (e.g. { accuracy, error, mean_loss }). */
+  readonly metrics: Readonly<Record<string, number>>;
+  /** Examples evaluated. */
   readonly count: number;
 }
 export interface RunEndEvent {

@@ -3,15 +3,25 @@ import type { Batch, DatasetInfo } from '../data/dataset.js';
 import type { ForwardContext } from '../plugin/contexts.js';
 import type { Rng } from '../random/rng.js';
 import type { ParamMap } from './param-map.js';
+import type { EvalSums, MetricSpec } from './metrics.js';
 
-/** Sum-type evaluation quantities for one batch; the trainer adds them over batches. */
-export interface EvalSums {
-  /** Number of correct predictions in the batch. */
-  readonly correct: tf.Scalar;
-  /** Number of examples in the batch. */
-  readonly count: tf.Scalar;
-  /** Summed loss over the batch's examples. */
-  readonly lossSum: tf.Scalar;
+/**
+ * Tensors a model carries from one batch to the next (the LSTM's hidden state across truncated-BPTT
+ * windows). The trainer keeps them between steps (detached: they are inputs, not variables), resets
+ * them with `initialCarry()` at each epoch start and each evaluation pass, and checkpoints them.
+ */
+export type CarriedState = Readonly<Record<string, tf.Tensor>>;
+
+/** What a model's loss returns when it carries state: the loss and the state for the next batch. */
+export interface LossWithCarry {
+  readonly loss: tf.Scalar;
+  readonly carry: CarriedState;
+}
+
+/** What a model's evaluate returns when it carries state. */
+export interface EvalWithCarry {
+  readonly sums: EvalSums;
+  readonly carry: CarriedState;
 }
 
 /**
@@ -22,10 +32,14 @@ export interface Model {
   readonly params: ParamMap;
   /** Named activation sites where forward transforms (dropout) can attach, e.g. "hidden/1". */
   readonly sites: readonly string[];
+  /** The evaluation metrics `evaluate` returns sums for (usually the family manifest's `metrics`). */
+  readonly metrics: readonly MetricSpec[];
   /** Training loss (a scalar) for a batch. Forward sites must be routed through `ctx.site`. */
-  loss(batch: Batch, ctx: ForwardContext): tf.Scalar;
-  /** Evaluation sums for a batch (ctx.training is false). */
-  evaluate(batch: Batch, ctx: ForwardContext): EvalSums;
+  loss(batch: Batch, ctx: ForwardContext): tf.Scalar | LossWithCarry;
+  /** Evaluation sums for a batch, one per declared metric (ctx.training is false). */
+  evaluate(batch: Batch, ctx: ForwardContext): EvalSums | EvalWithCarry;
+  /** The state carried into the first batch of an epoch or an evaluation pass (absent: nothing carried). */
+  initialCarry?(): CarriedState;
   /** A short description for the plan (shapes, parameter count). */
   describe(): Readonly<Record<string, unknown>>;
   dispose(): void;

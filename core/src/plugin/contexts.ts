@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { GradMap, ParamMap } from '../model/param-map.js';
+import type { CarriedState } from '../model/model.js';
 
 /** Read-only facts about the step, passed to every transform. */
 export interface StepContext {
@@ -34,6 +35,21 @@ export interface ForwardContext {
   readonly phase: string;
   /** Phase-specific model options (e.g. { attention: 'linear' } during linear start). */
   readonly phaseOptions: Readonly<Record<string, unknown>>;
+  /** The curriculum's difficulty for this batch (e.g. { length: 7 }); empty without a curriculum. */
+  readonly curriculum: Readonly<Record<string, number>>;
+  /** State carried from the previous batch (present when the model has `initialCarry`). */
+  readonly carry?: CarriedState;
   /** Applies every forward transform attached to `site` (identity when none is, or in eval mode for dropout). */
   site(name: string, x: tf.Tensor): tf.Tensor;
+}
+
+/** What a curriculum sees before each training step (plain numbers, outside the step's tidy). */
+export interface CurriculumContext {
+  /** Completed updates before this step. */
+  readonly step: number;
+  readonly epoch: number;
+  /** Latest evaluation results ("train/error", "validation/sequence_error", …); empty before the first. */
+  readonly evaluation: Readonly<Record<string, number>>;
+  /** The previous step's training loss (NaN on the first step). */
+  readonly lastLoss: number;
 }

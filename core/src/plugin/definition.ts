@@ -3,7 +3,8 @@ import type { Dataset, DatasetLoadContext } from '../data/dataset.js';
 import type { Observer } from '../events/train-events.js';
 import type { HookPoint } from '../hooks/hook-point.js';
 import type { Initializer, Model, ModelBuildContext } from '../model/model.js';
-import type { ForwardTransform, GradientTransform, Optimizer, ParamTransform } from './transforms.js';
+import type { Curriculum, ForwardTransform, GradientTransform, Optimizer, ParamTransform } from './transforms.js';
+import type { MetricSpec } from '../model/metrics.js';
 
 export type PluginKind =
   | 'gradient-transform'
@@ -13,6 +14,7 @@ export type PluginKind =
   | 'initializer'
   | 'model-family'
   | 'dataset'
+  | 'curriculum'
   | 'observer';
 
 export const PLUGIN_KINDS: readonly PluginKind[] = [
@@ -23,6 +25,7 @@ export const PLUGIN_KINDS: readonly PluginKind[] = [
   'initializer',
   'model-family',
   'dataset',
+  'curriculum',
   'observer',
 ];
 
@@ -75,7 +78,12 @@ export interface InitializerPlugin<S extends ConfigSchema = ConfigSchema> extend
   create(config: ConfigOf<S>): Initializer;
 }
 export interface ModelFamilyPlugin<S extends ConfigSchema = ConfigSchema> extends Base<'model-family', S> {
+  /** The evaluation metrics the family's models report, per split (known before anything is built). */
+  readonly metrics: readonly MetricSpec[];
   create(config: ConfigOf<S>, ctx: ModelBuildContext): Model;
+}
+export interface CurriculumPlugin<S extends ConfigSchema = ConfigSchema> extends Base<'curriculum', S> {
+  create(config: ConfigOf<S>): Curriculum<any>;
 }
 export interface DatasetPlugin<S extends ConfigSchema = ConfigSchema> extends Base<'dataset', S> {
   load(config: ConfigOf<S>, ctx: DatasetLoadContext): Promise<Dataset>;
@@ -93,6 +101,7 @@ export type PluginDefinition =
   | InitializerPlugin<any>
   | ModelFamilyPlugin<any>
   | DatasetPlugin<any>
+  | CurriculumPlugin<any>
   | ObserverPlugin<any>;
 
 /** Identity helpers that keep the config type flowing from the schema into the factory. */
@@ -104,6 +113,7 @@ export const definePlugin = {
   initializer: <S extends ConfigSchema>(p: InitializerPlugin<S>) => p,
   modelFamily: <S extends ConfigSchema>(p: ModelFamilyPlugin<S>) => p,
   dataset: <S extends ConfigSchema>(p: DatasetPlugin<S>) => p,
+  curriculum: <S extends ConfigSchema>(p: CurriculumPlugin<S>) => p,
   observer: <S extends ConfigSchema>(p: ObserverPlugin<S>) => p,
 };
 

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { GradMap, ParamMap } from '../model/param-map.js';
-import type { ForwardContext, InitContext, StepContext } from './contexts.js';
+import type { CurriculumContext, ForwardContext, InitContext, StepContext } from './contexts.js';
 
 /**
  * Plugin state: plain JSON-able data, tf.Variables, typed arrays, or objects with `toCheckpoint()`
@@ -14,10 +14,21 @@ export type PluginState = unknown;
  */
 export type TransformMetrics = Readonly<Record<string, number | tf.Scalar>>;
 
+/**
+ * Facts about the step that the StepRecord has a field for, reported by the plugin that knows them
+ * (the noise plugin reports the std it used). Declared here, so the trainer never parses metric keys.
+ */
+export interface StepFacts {
+  /** Std of the Gaussian noise added this step (gradient or weight noise). */
+  readonly noiseStd?: number | tf.Scalar;
+}
+export const STEP_FACT_KEYS = ['noiseStd'] as const satisfies readonly (keyof StepFacts)[];
+
 export interface GradientUpdate<S> {
   readonly grads: GradMap;
   readonly state: S;
   readonly metrics?: TransformMetrics;
+  readonly facts?: StepFacts;
   /**
    * The global L2 norm of the returned `grads`, when the transform knows it for free (a global-norm
    * clip knows it is maxNorm); the trainer then does not recompute it for the StepRecord.
@@ -49,7 +60,7 @@ export interface Optimizer<S = PluginState> {
 export interface ParamTransform<S = PluginState> {
   readonly name: string;
   init(ctx: InitContext): S;
-  apply(params: ParamMap, state: S, ctx: StepContext): { state: S; metrics?: TransformMetrics };
+  apply(params: ParamMap, state: S, ctx: StepContext): { state: S; metrics?: TransformMetrics; facts?: StepFacts };
   dispose?(state: S): void;
 }
 
@@ -63,5 +74,18 @@ export interface ForwardTransform<S = PluginState> {
   readonly sites: readonly string[];
   init(ctx: InitContext): S;
   apply(x: tf.Tensor, site: string, state: S, ctx: ForwardContext): tf.Tensor;
+  dispose?(state: S): void;
+}
+
+/**
+ * A curriculum: before each training step (outside the tidy, plain numbers) it decides the difficulty
+ * of the step's batch, e.g. { length: 7 }. Datasets read it as `BatchContext.curriculum`, models as
+ * `ForwardContext.curriculum`; each key is tracked as the step metric `curriculum/<key>`. Its state
+ * is checkpointed like any plugin's.
+ */
+export interface Curriculum<S = PluginState> {
+  readonly name: string;
+  init(ctx: InitContext): S;
+  next(state: S, ctx: CurriculumContext): { readonly state: S; readonly level: Readonly<Record<string, number>> };
   dispose?(state: S): void;
 }

@@ -1,4 +1,5 @@
 import type { HookPoint } from '../hooks/hook-point.js';
+import type { ReportSpec } from './report-spec.js';
 
 /** A plugin in a recipe's ordered list. The list order is the execution order within a hook point. */
 export interface PluginUse {
@@ -75,6 +76,7 @@ export interface RecipePatch {
   readonly grid?: Readonly<Record<string, readonly unknown[]>>;
   readonly variants?: readonly Variant[];
   readonly restarts?: RestartSpec;
+  readonly report?: ReportSpec;
 }
 
 /** Random restarts: run N seeds per setting and keep the one with the best `selectBy` metric. */
@@ -117,5 +119,7 @@ export interface Recipe {
   /** The minutes-scale variant for a 2-core CPU. */
   readonly quick?: RecipePatch;
   readonly paper?: PaperComparison;
+  /** The recipe's table (default: 'restart-selection' with restarts, else 'best-average' on paper.metric). */
+  readonly report?: ReportSpec;
   readonly tags?: readonly string[];
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { defineSchema } from '../config/schema.js';
 import { definePlugin } from '../plugin/definition.js';
 import type { Model } from '../model/model.js';
+import { CLASSIFICATION_METRICS, classificationSums } from '../model/metrics.js';
 
 const schema = defineSchema({
   hidden: { type: 'number', integer: true, min: 1, default: 8, description: 'hidden units' },
@@ -20,6 +21,7 @@ export const tinyClassifierFamily = definePlugin.modelFamily({
     configSchema: schema,
     card: { summary: 'Test kit: one hidden ReLU layer classifier (not a paper model).' },
   },
+  metrics: CLASSIFICATION_METRICS,
   create(config, ctx): Model {
     const inputSize = Number(ctx.dataset.inputSize);
     const numClasses = Number(ctx.dataset.numClasses);
@@ -32,6 +34,7 @@ export const tinyClassifierFamily = definePlugin.modelFamily({
     const logits = (x: tf.Tensor, site: (n: string, t: tf.Tensor) => tf.Tensor) => tf.add(tf.matMul(site('hidden/1', tf.relu(tf.add(tf.matMul(x as tf.Tensor2D, w1), b1))) as tf.Tensor2D, w2), b2);
     return {
       params,
+      metrics: CLASSIFICATION_METRICS,
       sites: ['hidden/1'],
       loss(batch, fctx) {
         const l = logits(batch.x, fctx.site);
@@ -42,7 +45,7 @@ export const tinyClassifierFamily = definePlugin.modelFamily({
         const y = tf.cast(batch.y, 'int32');
         const correct = tf.sum(tf.cast(tf.equal(tf.argMax(l, 1), y), 'float32')) as tf.Scalar;
         const lossSum = tf.mul(tf.losses.softmaxCrossEntropy(tf.oneHot(y as tf.Tensor1D, numClasses), l), batch.y.shape[0]) as tf.Scalar;
-        return { correct, count: tf.scalar(batch.y.shape[0]), lossSum };
+        return classificationSums(correct, batch.y.shape[0], lossSum);
       },
       describe: () => ({ inputSize, hidden: config.hidden, numClasses, paramCount: inputSize * config.hidden + config.hidden + config.hidden * numClasses + numClasses }),
       dispose: () => tf.dispose([w1, b1, w2, b2]),

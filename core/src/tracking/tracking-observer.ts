@@ -37,12 +37,9 @@ export function createTrackingObserver(tracker: RunTracker, options: { stepMetri
       },
       'eval:end': async (e) => {
         const ts = Date.now();
-        await tracker.logMetrics([
-          { key: `${e.split}/accuracy`, value: e.accuracy, step: e.step, timestamp: ts },
-          { key: `${e.split}/error`, value: e.error, step: e.step, timestamp: ts },
-          // `<split>/mean_loss`, not `<split>/loss`: `train/loss` is the per-step training loss.
-          { key: `${e.split}/mean_loss`, value: e.loss, step: e.step, timestamp: ts },
-        ]);
+        // Keys are `<split>/<metric>` as the model declares them (classifiers: accuracy, error, mean_loss —
+        // `mean_loss`, not `loss`: `train/loss` is the per-step training loss).
+        await tracker.logMetrics(Object.entries(e.metrics).map(([k, value]) => ({ key: `${e.split}/${k}`, value, step: e.step, timestamp: ts })));
       },
       'run:end': async () => {
         await tracker.flush();

@@ -38,6 +38,8 @@ export interface CheckpointData {
   readonly position: CheckpointPosition;
   readonly params: Readonly<Record<string, tf.Variable>>;
   readonly states: ReadonlyMap<string, unknown>;
+  /** The model's carried state (LSTM hidden state mid-epoch), when it carries state. */
+  readonly carry?: Readonly<Record<string, tf.Tensor>>;
   readonly extra: Readonly<Record<string, unknown>>;
 }
 
@@ -137,7 +139,8 @@ export function saveCheckpoint(dir: string, data: CheckpointData): void {
   for (const [k, v] of Object.entries(data.params)) params[k] = encode(v, blob);
   const states: Record<string, Encoded> = {};
   for (const [k, v] of data.states) states[k] = encode(v, blob);
-  const json = { version: 1, position: data.position, params, states, extra: data.extra, blobFloats: blob.offset };
+  const carry = data.carry ? Object.fromEntries(Object.entries(data.carry).map(([k, t]) => [k, encode(t, blob)])) : undefined;
+  const json = { version: 1, position: data.position, params, states, ...(carry ? { carry } : {}), extra: data.extra, blobFloats: blob.offset };
   writeFileAtomic(join(dir, 'checkpoint.bin'), blob.bytes());
   writeJsonAtomic(join(dir, 'checkpoint.json'), json);
 }
@@ -154,12 +157,13 @@ export function restoreCheckpoint(
   dir: string,
   params: Readonly<Record<string, tf.Variable>>,
   states: Map<string, unknown>,
-): { position: CheckpointPosition; extra: Record<string, unknown> } {
+): { position: CheckpointPosition; extra: Record<string, unknown>; carry?: Record<string, tf.Tensor> } {
   if (!hasCheckpoint(dir)) throw new AnnealError('ANNEAL_ERR_RESUME', `no checkpoint in ${dir}: the run did not save one (it ended before its first checkpoint).`);
   const json = JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8')) as {
     position: CheckpointPosition;
     params: Record<string, Encoded>;
     states: Record<string, Encoded>;
+    carry?: Record<string, Encoded>;
     extra: Record<string, unknown>;
     blobFloats: number;
   };
@@ -174,5 +178,6 @@ export function restoreCheckpoint(
     if (!states.has(name)) throw new AnnealError('ANNEAL_ERR_RESUME', `checkpoint in ${dir} has state for plugin '${name}', which is not in this run's plan.`);
     states.set(name, decodeInto(states.get(name), encoded, blob, `states.${name}`));
   }
-  return { position: json.position, extra: json.extra };
+  const carry = json.carry ? Object.fromEntries(Object.entries(json.carry).map(([k, v]) => [k, decodeInto(undefined, v, blob, `carry.${k}`) as tf.Tensor])) : undefined;
+  return { position: json.position, extra: json.extra, ...(carry ? { carry } : {}) };
 }

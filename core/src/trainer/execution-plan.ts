@@ -1,8 +1,8 @@
 import type { Dataset } from '../data/dataset.js';
 import type { Observer } from '../events/train-events.js';
-import type { HookPoint } from '../hooks/hook-point.js';
+import { HOOK_POINTS, type HookPoint } from '../hooks/hook-point.js';
 import type { Model } from '../model/model.js';
-import type { ForwardTransform, GradientTransform, Optimizer, ParamTransform } from '../plugin/transforms.js';
+import type { Curriculum, ForwardTransform, GradientTransform, Optimizer, ParamTransform } from '../plugin/transforms.js';
 import type { LrSchedule, PhaseSpec, TrainingSpec } from '../recipe/recipe.js';
 
 /** One plugin instance placed in the plan. */
@@ -11,7 +11,7 @@ export interface PlanEntry<I> {
   readonly name: string;
   readonly plugin: string;
   readonly version: string;
-  readonly hookPoint: HookPoint | 'forward' | 'observer';
+  readonly hookPoint: HookPoint | 'forward' | 'curriculum' | 'observer';
   /** Validated, frozen config. */
   readonly config: Readonly<Record<string, unknown>>;
   readonly instance: I;
@@ -48,10 +48,23 @@ export interface ExecutionPlan {
     readonly 'post-update': readonly PlanEntry<ParamTransform>[];
   };
   readonly forward: readonly PlanEntry<ForwardTransform>[];
+  /** Curricula, consulted before each training step in this order (their levels are merged). */
+  readonly curricula: readonly PlanEntry<Curriculum>[];
   readonly observers: readonly PlanEntry<Observer>[];
   readonly training: ResolvedTraining;
   /** The fully resolved config (recipe after patches and --set), for params and artifacts. */
   readonly resolvedConfig: Readonly<Record<string, unknown>>;
+}
+
+/** The plan entries at one hook point, as a list (the single optimizer at 'update' too). */
+export function stageEntries(plan: Pick<ExecutionPlan, 'stages'>, hookPoint: HookPoint): readonly PlanEntry<unknown>[] {
+  const entries = plan.stages[hookPoint];
+  return Array.isArray(entries) ? entries : [entries as PlanEntry<unknown>];
+}
+
+/** Every plugin instance of a plan in order: hook points in step order, then forward transforms and curricula. */
+export function planEntries(plan: Pick<ExecutionPlan, 'stages' | 'forward' | 'curricula'>): readonly PlanEntry<unknown>[] {
+  return [...HOOK_POINTS.flatMap((hp) => stageEntries(plan, hp)), ...plan.forward, ...plan.curricula];
 }
 
 /** Deep-freezes plain objects/arrays (not tensors or class instances). */
@@ -75,17 +88,13 @@ export function formatPlan(plan: ExecutionPlan): string {
   lines.push(`├─ model    ${plan.model.family}@${plan.model.version}${cfg(plan.model.config)}${desc.paramCount !== undefined ? `  [${desc.paramCount} params]` : ''}`);
   lines.push(`├─ dataset  ${plan.dataset.name}@${plan.dataset.version}${cfg(plan.dataset.config)}`);
   for (const f of plan.forward) lines.push(`├─ forward  ${f.name} (${f.plugin}@${f.version})${cfg(f.config)}`);
+  for (const c of plan.curricula) lines.push(`├─ curriculum ${c.name} (${c.plugin}@${c.version})${cfg(c.config)}`);
   lines.push('├─ step     loss+gradients');
   const stage = (hp: string, entries: readonly PlanEntry<unknown>[]) => {
     if (entries.length === 0) lines.push(`│  ├─ ${hp.padEnd(11)} ·`);
     for (const e of entries) lines.push(`│  ├─ ${hp.padEnd(11)} ${e.name === e.plugin ? e.name : `${e.name} (${e.plugin})`}@${e.version}${cfg(e.config)}`);
   };
-  stage('pre-clip', plan.stages['pre-clip']);
-  stage('clip', plan.stages.clip);
-  stage('post-clip', plan.stages['post-clip']);
-  stage('pre-update', plan.stages['pre-update']);
-  stage('update', [plan.stages.update]);
-  stage('post-update', plan.stages['post-update']);
+  for (const hp of HOOK_POINTS) stage(hp, stageEntries(plan, hp));
   const t = plan.training;
   const phases = t.phases.map((p) => `${p.name}:${p.epochs}ep@lr${p.learningRate}${p.lrSchedule.kind === 'step' ? `(×${p.lrSchedule.factor}/${p.lrSchedule.everyEpochs}ep)` : ''}`).join(' → ');
   lines.push(`├─ training batch=${t.batchSize} ${phases}${t.maxSteps ? ` maxSteps=${t.maxSteps}` : ''} sampling=${t.sampling} eval=[${t.evalSplits.join(',')}] every ${t.evalEveryEpochs} ep`);

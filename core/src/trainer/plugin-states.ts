@@ -1,15 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { deriveSeed } from '../random/seed-derivation.js';
-import type { ExecutionPlan, PlanEntry } from './execution-plan.js';
+import { planEntries, type ExecutionPlan, type PlanEntry } from './execution-plan.js';
 import type { PluginStates } from './run-step.js';
 
 /** Every plugin instance of a plan that owns state, in hook-point order. */
 export function statefulEntries(plan: ExecutionPlan): PlanEntry<{ init(ctx: unknown): unknown; dispose?(s: unknown): void }>[] {
-  const s = plan.stages;
-  return [...s['pre-clip'], ...s.clip, ...s['post-clip'], ...s['pre-update'], s.update, ...s['post-update'], ...plan.forward] as PlanEntry<{
-    init(ctx: unknown): unknown;
-    dispose?(s: unknown): void;
-  }>[];
+  return planEntries(plan) as PlanEntry<{ init(ctx: unknown): unknown; dispose?(s: unknown): void }>[];
 }
 
 /** Creates each plugin's state with its own RNG seed, derived from (run seed, instance name). */

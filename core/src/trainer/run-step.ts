@@ -4,7 +4,8 @@ import { AnnealError } from '../errors/anneal-error.js';
 import type { GradMap } from '../model/param-map.js';
 import type { Batch } from '../data/dataset.js';
 import type { ForwardContext, StepContext } from '../plugin/contexts.js';
-import type { GradientTransform, TransformMetrics } from '../plugin/transforms.js';
+import type { GradientTransform, StepFacts, TransformMetrics } from '../plugin/transforms.js';
+import type { CarriedState } from '../model/model.js';
 import type { ExecutionPlan, PlanEntry } from './execution-plan.js';
 import { globalNormValue, type NormMemo } from './global-norm.js';
 
@@ -19,6 +20,10 @@ export interface StepTensors {
   readonly gradNormPostClip: number;
   /** Plugin metrics: numbers, or scalars kept for reading later. */
   readonly metrics: Record<string, number | tf.Scalar>;
+  /** Step facts plugins declared (noise std), numbers or kept scalars. */
+  readonly facts: { -readonly [K in keyof StepFacts]: StepFacts[K] };
+  /** The model's state for the next batch (kept tensors; the caller owns them), when it carries state. */
+  readonly carry?: CarriedState;
 }
 
 /** Called at every stage boundary with the stage name (used by the golden order test and debug tracing). */
@@ -42,22 +47,31 @@ export function runStep(
 ): StepTensors {
   const trace = options.trace;
   const metrics: Record<string, number | tf.Scalar> = {};
+  const facts: { -readonly [K in keyof StepFacts]: StepFacts[K] } = {};
+  const carried: { carry?: CarriedState } = {};
   const norm = stepCtx.globalNorm ?? globalNormValue;
-  return tf.tidy(() => {
+  const out = tf.tidy(() => {
     const model = plan.model.instance;
     const params = model.params;
     const names = Object.keys(params);
     const vars = names.map((n) => params[n]);
     trace?.('forward-backward');
-    const { value: loss, grads: byVarName } = tf.variableGrads(() => model.loss(batch({ training: true }), forwardCtx), vars);
+    const { value: loss, grads: byVarName } = tf.variableGrads(() => {
+      const out = model.loss(batch({ training: true }), forwardCtx);
+      if (out instanceof tf.Tensor) return out;
+      // Carried state leaves the forward tidy kept; the trainer disposes it when it is replaced.
+      carried.carry = Object.fromEntries(Object.entries(out.carry).map(([k, t]) => [k, tf.keep(t)]));
+      return out.loss;
+    }, vars);
     let grads: GradMap = Object.fromEntries(names.map((n, i) => [n, byVarName[vars[i].name]]));
 
-    grads = runGradientStage('pre-clip', plan.stages['pre-clip'], grads, states, stepCtx, metrics, trace);
+    const sink = { metrics, facts };
+    grads = runGradientStage('pre-clip', plan.stages['pre-clip'], grads, states, stepCtx, sink, trace);
     const normPre = options.recordGradNorms ? norm(grads) : NaN;
-    grads = runGradientStage('clip', plan.stages.clip, grads, states, stepCtx, metrics, trace);
+    grads = runGradientStage('clip', plan.stages.clip, grads, states, stepCtx, sink, trace);
     const normPost = options.recordGradNorms ? (plan.stages.clip.length > 0 ? norm(grads) : normPre) : NaN;
-    grads = runGradientStage('post-clip', plan.stages['post-clip'], grads, states, stepCtx, metrics, trace);
-    grads = runGradientStage('pre-update', plan.stages['pre-update'], grads, states, stepCtx, metrics, trace);
+    grads = runGradientStage('post-clip', plan.stages['post-clip'], grads, states, stepCtx, sink, trace);
+    grads = runGradientStage('pre-update', plan.stages['pre-update'], grads, states, stepCtx, sink, trace);
 
     trace?.('update');
     const optimizer = plan.stages.update;
@@ -70,10 +84,11 @@ export function runStep(
       const out = entry.instance.apply(params, states.get(entry.name), stepCtx);
       assertNotThenable(out, entry.name, 'post-update');
       states.set(entry.name, out.state);
-      collectMetrics(entry.name, out.metrics, metrics);
+      collect(entry.name, out, sink);
     }
-    return { loss: loss as tf.Scalar, gradNormPreClip: normPre, gradNormPostClip: normPost, metrics } as unknown as tf.TensorContainer;
-  }) as unknown as StepTensors;
+    return { loss: loss as tf.Scalar, gradNormPreClip: normPre, gradNormPostClip: normPost, metrics, facts } as unknown as tf.TensorContainer;
+  }) as unknown as Omit<StepTensors, 'carry'>;
+  return carried.carry ? { ...out, carry: carried.carry } : out;
 }
 
 function runGradientStage(
@@ -82,7 +97,7 @@ function runGradientStage(
   grads: GradMap,
   states: PluginStates,
   ctx: StepContext,
-  metrics: Record<string, number | tf.Scalar>,
+  sink: StepSink,
   trace: StageTracer | undefined,
 ): GradMap {
   trace?.(stage);
@@ -91,16 +106,21 @@ function runGradientStage(
     const out = entry.instance.update(current, states.get(entry.name), ctx);
     assertNotThenable(out, entry.name, stage);
     states.set(entry.name, out.state);
-    collectMetrics(entry.name, out.metrics, metrics);
+    collect(entry.name, out, sink);
     if (out.globalNorm !== undefined) (ctx.globalNorm as Partial<NormMemo> | undefined)?.remember?.(out.grads, out.globalNorm);
     current = out.grads;
   }
   return current;
 }
 
-function collectMetrics(owner: string, from: TransformMetrics | undefined, into: Record<string, number | tf.Scalar>): void {
-  if (!from) return;
-  for (const [k, v] of Object.entries(from)) into[`plugin/${owner}/${k}`] = v;
+interface StepSink {
+  readonly metrics: Record<string, number | tf.Scalar>;
+  readonly facts: { -readonly [K in keyof StepFacts]: StepFacts[K] };
+}
+
+function collect(owner: string, from: { metrics?: TransformMetrics; facts?: StepFacts }, into: StepSink): void {
+  for (const [k, v] of Object.entries(from.metrics ?? {})) into.metrics[`plugin/${owner}/${k}`] = v;
+  if (from.facts?.noiseStd !== undefined) into.facts.noiseStd = from.facts.noiseStd;
 }
 
 function assertNotThenable(value: unknown, name: string, stage: string): void {

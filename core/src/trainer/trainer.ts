@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { AnnealError } from '../errors/anneal-error.js';
 import { EventBus, type ObserverFailure } from '../events/event-bus.js';
 import type { EvalEvent, StepRecord } from '../events/train-events.js';
-import type { DataSplit } from '../data/dataset.js';
+import type { BatchContext, DataSplit } from '../data/dataset.js';
+import type { CarriedState } from '../model/model.js';
 import type { ForwardContext, StepContext } from '../plugin/contexts.js';
 import type { ForwardTransform } from '../plugin/transforms.js';
 import { Rng } from '../random/rng.js';
@@ -14,6 +15,8 @@ import { learningRateFor } from './learning-rate.js';
 import { createNormMemo } from './global-norm.js';
 import { runStep, type PluginStates, type StageTracer } from './run-step.js';
 import { createPluginStates, disposePluginStates } from './plugin-states.js';
+import { disposeCarry, initialCarry } from './carry.js';
+import { evaluateSplit, type SplitEvaluation } from './evaluate-split.js';
 
 export interface TrainerOptions {
   readonly runId: string;
@@ -46,8 +49,6 @@ export interface TrainResult {
   readonly observerFailures: readonly ObserverFailure[];
 }
 
-const NOISE_STD_SUFFIX = '/noise_std';
-
 /**
  * Runs an ExecutionPlan: phases → epochs → steps (runStep), evaluation, events, checkpoints.
  * The step order itself lives in run-step.ts.
@@ -57,6 +58,11 @@ export class Trainer {
   private readonly states: PluginStates = new Map();
   private readonly siteTransforms = new Map<string, readonly PlanEntry<ForwardTransform>[]>();
   private initialized = false;
+  /** The model's carried state for the next training batch (kept tensors), when it carries state. */
+  private carry: CarriedState | undefined;
+  private level: Readonly<Record<string, number>> = EMPTY;
+  /** Latest evaluation results, for curricula and batch contexts. */
+  private evaluation: Readonly<Record<string, number>> = Object.freeze({});
 
   constructor(
     readonly plan: ExecutionPlan,
@@ -82,13 +88,15 @@ export class Trainer {
     return list;
   }
 
-  private forwardContext(training: boolean, step: number, phaseIndex: number): ForwardContext {
+  private forwardContext(training: boolean, step: number, phaseIndex: number, curriculum: Readonly<Record<string, number>> = {}, carry?: CarriedState): ForwardContext {
     const phase = this.plan.training.phases[phaseIndex];
     const ctx: ForwardContext = {
       training,
       step,
       phase: phase.name,
       phaseOptions: phase.modelOptions ?? {},
+      curriculum,
+      carry,
       site: (name: string, x: tf.Tensor) => {
         let out = x;
         for (const f of this.transformsFor(name)) out = f.instance.apply(out, name, this.states.get(f.name), ctx);
@@ -98,35 +106,15 @@ export class Trainer {
     return ctx;
   }
 
-  /** Evaluates one split; returns accuracy / error / mean loss. */
-  evaluate(split: DataSplit, phaseIndex: number, step: number): { accuracy: number; error: number; loss: number; count: number } {
-    const bs = this.options.evalBatchSize ?? 1000;
-    const ctx = this.forwardContext(false, step, phaseIndex);
-    let correct = 0;
-    let count = 0;
-    let lossSum = 0;
-    const rng = new Rng(0);
-    for (let start = 0; start < split.size; start += bs) {
-      const n = Math.min(bs, split.size - start);
-      const indices = new Int32Array(n);
-      for (let i = 0; i < n; i++) indices[i] = start + i;
-      const sums = tf.tidy(() => {
-        const r = this.plan.model.instance.evaluate(split.batch(indices, { training: false, rng }), ctx);
-        return tf.stack([tf.cast(r.correct, 'float32'), tf.cast(r.count, 'float32'), tf.cast(r.lossSum, 'float32')]);
-      });
-      const [c, k, l] = sums.dataSync();
-      sums.dispose();
-      correct += c;
-      count += k;
-      lossSum += l;
-    }
-    const accuracy = count > 0 ? correct / count : NaN;
-    return { accuracy, error: 1 - accuracy, loss: count > 0 ? lossSum / count : NaN, count };
+  /** Evaluates one split: every metric the model declares, combined over the split. */
+  evaluate(split: DataSplit, phaseIndex: number, step: number, epoch = 0, curriculum: Readonly<Record<string, number>> = {}): SplitEvaluation {
+    const batchCtx: BatchContext = { training: false, rng: new Rng(0), step, epoch, evaluation: this.evaluation, curriculum };
+    return evaluateSplit(this.plan.model.instance, split, this.options.evalBatchSize ?? 1000, (carry) => this.forwardContext(false, step, phaseIndex, curriculum, carry), batchCtx);
   }
 
   private checkpoint(position: CheckpointPosition, extra: Record<string, unknown>): void {
     if (!this.options.checkpointDir) return;
-    saveCheckpoint(this.options.checkpointDir, { version: 1, position, params: this.plan.model.instance.params, states: this.states, extra });
+    saveCheckpoint(this.options.checkpointDir, { version: 1, position, params: this.plan.model.instance.params, states: this.states, carry: this.carry, extra });
   }
 
   async run(): Promise<TrainResult> {
@@ -139,6 +127,7 @@ export class Trainer {
 
     let position: CheckpointPosition = { step: 0, phaseIndex: 0, epochInPhase: 0, batchInEpoch: 0, epoch: 0 };
     let final: Record<string, number> = {};
+    let resumedLastLoss: number | undefined;
     if (this.options.resume) {
       if (!this.options.checkpointDir || !hasCheckpoint(this.options.checkpointDir)) {
         throw new AnnealError('ANNEAL_ERR_RESUME', `run ${this.options.runId} has no checkpoint to resume from (${this.options.checkpointDir ?? 'no run directory'}).`);
@@ -146,6 +135,9 @@ export class Trainer {
       const restored = restoreCheckpoint(this.options.checkpointDir, params, this.states);
       position = restored.position;
       final = { ...((restored.extra.final as Record<string, number>) ?? {}) };
+      this.evaluation = Object.freeze({ ...((restored.extra.evaluation as Record<string, number>) ?? {}) });
+      this.carry = restored.carry;
+      resumedLastLoss = typeof restored.extra.lastLoss === 'number' ? restored.extra.lastLoss : undefined;
     }
 
     this.events.emit('run:start', {
@@ -160,6 +152,7 @@ export class Trainer {
 
     let step = position.step;
     let epoch = position.epoch;
+    let lastLoss = resumedLastLoss ?? NaN;
     let diverged = false;
     let lastYield = performance.now();
     const stopAt = this.options.stopAfterSteps;
@@ -175,37 +168,46 @@ export class Trainer {
         const learningRate = learningRateFor(phase, epochInPhase);
         const { order, batches } = epochBatchOrder(plan.seed, epoch, train.size, training.batchSize, training.sampling);
         const firstBatch = phaseIndex === position.phaseIndex && epochInPhase === position.epochInPhase ? position.batchInEpoch : 0;
-        if (firstBatch === 0) this.events.emit('epoch:start', { epoch, phase: phase.name, step });
+        if (firstBatch === 0) {
+          this.events.emit('epoch:start', { epoch, phase: phase.name, step });
+          // Carried state (truncated BPTT) restarts with every epoch; a resumed epoch keeps its checkpointed state.
+          disposeCarry(this.carry);
+          this.carry = initialCarry(plan.model.instance);
+        }
         let lossSum = 0;
         let lossCount = 0;
         for (let b = firstBatch; b < batches; b++) {
           const why = interrupted();
           if (why) {
-            this.checkpoint({ step, phaseIndex, epochInPhase, batchInEpoch: b, epoch }, { final });
+            this.checkpoint({ step, phaseIndex, epochInPhase, batchInEpoch: b, epoch }, { final, evaluation: this.evaluation, lastLoss });
             await this.events.settle();
             return { status: why, steps: step, epochs: epoch, final, diverged, observerFailures: this.events.observerFailures };
           }
           if (training.maxSteps !== undefined && step >= training.maxSteps) break;
           const indices = order.subarray(b * training.batchSize, (b + 1) * training.batchSize);
-          const stepCtx: StepContext = { step, epoch, phase: phase.name, learningRate, params, globalNorm: createNormMemo() };
-          const stepFctx = this.forwardContext(true, step, phaseIndex);
           const t0 = performance.now();
-          const out = runStep(plan, this.states, (c) => train.batch(indices, { training: c.training, rng: batchRng(plan.seed, step) }), stepCtx, stepFctx, {
+          const curriculum = this.nextCurriculum(step, epoch, lastLoss);
+          const stepCtx: StepContext = { step, epoch, phase: phase.name, learningRate, params, globalNorm: createNormMemo() };
+          const stepFctx = this.forwardContext(true, step, phaseIndex, curriculum, this.carry);
+          const batchCtx: BatchContext = { training: true, rng: batchRng(plan.seed, step), step, epoch, evaluation: this.evaluation, curriculum };
+          const out = runStep(plan, this.states, () => train.batch(indices, batchCtx), stepCtx, stepFctx, {
             recordGradNorms,
             trace: this.options.trace,
           });
+          if (out.carry) {
+            disposeCarry(this.carry);
+            this.carry = out.carry;
+          }
           const loss = out.loss.dataSync()[0];
+          lastLoss = loss;
           const normPre = out.gradNormPreClip;
           const normPost = out.gradNormPostClip;
           const metrics: Record<string, number> = {};
-          let noiseStd: number | null = null;
-          for (const [k, v] of Object.entries(out.metrics)) {
-            const value = typeof v === 'number' ? v : v.dataSync()[0];
-            metrics[k] = value;
-            if (noiseStd === null && k.endsWith(NOISE_STD_SUFFIX)) noiseStd = value;
-          }
+          for (const [k, v] of Object.entries(out.metrics)) metrics[k] = readNumber(v);
+          for (const [k, v] of Object.entries(curriculum)) metrics[`curriculum/${k}`] = v;
+          const noiseStd = out.facts.noiseStd === undefined ? null : readNumber(out.facts.noiseStd);
           const stepTimeMs = performance.now() - t0;
-          tf.dispose([out.loss, ...Object.values(out.metrics).filter((v): v is tf.Scalar => typeof v !== 'number')]);
+          tf.dispose([out.loss, ...[...Object.values(out.metrics), ...Object.values(out.facts)].filter((v): v is tf.Scalar => typeof v !== 'number')]);
           const record: StepRecord = {
             step,
             epoch,
@@ -242,7 +244,7 @@ export class Trainer {
         if (epoch % training.evalEveryEpochs === 0 && !lastEpochOfRun) this.evaluateAll(phaseIndex, epoch - 1, step, final);
         if (this.options.checkpointDir && epoch % (this.options.checkpointEveryEpochs ?? 1) === 0) {
           const next = epochInPhase + 1 < phase.epochs ? { phaseIndex, epochInPhase: epochInPhase + 1 } : { phaseIndex: phaseIndex + 1, epochInPhase: 0 };
-          this.checkpoint({ step, ...next, batchInEpoch: 0, epoch }, { final });
+          this.checkpoint({ step, ...next, batchInEpoch: 0, epoch }, { final, evaluation: this.evaluation, lastLoss });
         }
         await this.events.settle();
       }
@@ -256,16 +258,35 @@ export class Trainer {
 
   private evaluateAll(phaseIndex: number, epoch: number, step: number, final: Record<string, number>): void {
     const splits = this.plan.dataset.instance.splits;
+    const curriculum = this.currentCurriculum();
+    const evaluation: Record<string, number> = { ...this.evaluation };
     for (const name of this.plan.training.evalSplits) {
       const split = splits[name];
       if (!split) continue;
-      const r = this.evaluate(split, phaseIndex, step);
-      final[`${name}/accuracy`] = r.accuracy;
-      final[`${name}/error`] = r.error;
-      final[`${name}/mean_loss`] = r.loss;
-      const event: EvalEvent = { epoch, step, split: name, ...r };
+      const r = this.evaluate(split, phaseIndex, step, epoch, curriculum);
+      for (const [k, v] of Object.entries(r.metrics)) final[`${name}/${k}`] = evaluation[`${name}/${k}`] = v;
+      const event: EvalEvent = { epoch, step, split: name, metrics: Object.freeze({ ...r.metrics }), count: r.count };
       this.events.emit('eval:end', event);
     }
+    this.evaluation = Object.freeze(evaluation);
+  }
+
+  /** Asks every curriculum for this step's level (their states advance; levels merge in plan order). */
+  private nextCurriculum(step: number, epoch: number, lastLoss: number): Readonly<Record<string, number>> {
+    if (this.plan.curricula.length === 0) return EMPTY;
+    const level: Record<string, number> = {};
+    for (const c of this.plan.curricula) {
+      const out = c.instance.next(this.states.get(c.name), { step, epoch, evaluation: this.evaluation, lastLoss });
+      this.states.set(c.name, out.state);
+      Object.assign(level, out.level);
+    }
+    this.level = Object.freeze(level);
+    return this.level;
+  }
+
+  /** The level of the last training step (evaluation passes use it). */
+  private currentCurriculum(): Readonly<Record<string, number>> {
+    return this.level;
   }
 
   /** Emits run:failed (used by the runner when run() threw or the process is being killed). */
@@ -278,8 +299,16 @@ export class Trainer {
   /** Frees plugin state (Variables) and event listeners (the model is disposed by its owner). */
   dispose(): void {
     disposePluginStates(this.plan, this.states);
+    disposeCarry(this.carry);
+    this.carry = undefined;
     this.events.removeAll();
   }
+}
+
+const EMPTY: Readonly<Record<string, number>> = Object.freeze({});
+
+function readNumber(v: number | tf.Scalar): number {
+  return typeof v === 'number' ? v : v.dataSync()[0];
 }
 
 /** "hidden/*" matches "hidden/3"; exact names match themselves. */

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { AnnealError, Rng, validateConfig } from '@anneal/core';
+import { AnnealError, Rng, validateConfig, batchContext } from '@anneal/core';
 import {
   babiConfigSchema,
   babiDataset,
@@ -110,7 +110,7 @@ test('batches: shapes, dtypes, exact time words for evaluation', async (t) => {
   const M = info.memorySize;
   const J = info.sentenceSize;
   const idx = Int32Array.from([0, 1, 2, 899]);
-  const batch = tf.tidy(() => ds.splits.train.batch(idx, { training: false, rng: new Rng(1) }));
+  const batch = tf.tidy(() => ds.splits.train.batch(idx, batchContext({ training: false, rng: new Rng(1) })));
   t.deepEqual(batch.stories.shape, [4, M, J]);
   t.is(batch.stories.dtype, 'int32');
   t.deepEqual(batch.queries.shape, [4, J]);
@@ -136,8 +136,8 @@ test('random-noise empty memories appear only in training batches', async (t) =>
   const data = await loadBabiTask(2, { dataDir: BABI_DIR });
   const M = data.memorySize;
   const idx = Int32Array.from({ length: 64 }, (_, i) => i * 7);
-  const exact = buildBatchArrays(data, data.train, idx, { training: false, rng: new Rng(5) });
-  const exact2 = buildBatchArrays(data, data.train, idx, { training: false, rng: new Rng(6) });
+  const exact = buildBatchArrays(data, data.train, idx, batchContext({ training: false, rng: new Rng(5) }));
+  const exact2 = buildBatchArrays(data, data.train, idx, batchContext({ training: false, rng: new Rng(6) }));
   t.deepEqual(exact.times, exact2.times);
   let differs = 0;
   for (let k = 0; k < idx.length; k++) {
@@ -145,7 +145,7 @@ test('random-noise empty memories appear only in training batches', async (t) =>
     for (let s = 0; s < n; s++) t.is(exact.times[k * M + s], n - s);
   }
   for (let rep = 0; rep < 5; rep++) {
-    const noisy = buildBatchArrays(data, data.train, idx, { training: true, rng: new Rng(100 + rep) });
+    const noisy = buildBatchArrays(data, data.train, idx, batchContext({ training: true, rng: new Rng(100 + rep) }));
     for (let k = 0; k < idx.length; k++) {
       const n = data.train.counts[idx[k]];
       const ts = Array.from(noisy.times.subarray(k * M, k * M + n));
@@ -158,8 +158,8 @@ test('random-noise empty memories appear only in training batches', async (t) =>
   }
   t.true(differs > 50, `RN changed ${differs} of 320 stories`);
   // Same rng state → same batch (reproducible through the trainer's checkpointed stream).
-  const a = buildBatchArrays(data, data.train, idx, { training: true, rng: new Rng(9) });
-  const b = buildBatchArrays(data, data.train, idx, { training: true, rng: new Rng(9) });
+  const a = buildBatchArrays(data, data.train, idx, batchContext({ training: true, rng: new Rng(9) }));
+  const b = buildBatchArrays(data, data.train, idx, batchContext({ training: true, rng: new Rng(9) }));
   t.deepEqual(a.times, b.times);
 });
 

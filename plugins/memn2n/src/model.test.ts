@@ -1,6 +1,6 @@
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
-import { AnnealError, Rng, validateConfig, type Batch, type ForwardContext } from '@anneal/core';
+import { AnnealError, Rng, validateConfig, type Batch, type EvalSums, type ForwardContext, batchContext } from '@anneal/core';
 import { loadBabiTask, makeBabiDataset } from '@anneal/dataset-babi';
 import { MemN2N, memn2nConfigSchema, memn2nModel, positionEncoding, zeroNilTransform, type MemN2NOptions } from './index.js';
 import { SHARED_BABI_DIR } from '@anneal/dataset-babi/testing';
@@ -18,7 +18,7 @@ const OPTS: MemN2NOptions = {
 };
 
 function fctx(training: boolean, phaseOptions: Record<string, unknown> = {}, site?: (name: string, x: tf.Tensor) => tf.Tensor): ForwardContext {
-  return { training, step: 0, phase: 'main', phaseOptions, site: site ?? ((_n, x) => x) };
+  return { training, step: 0, phase: "main", phaseOptions, curriculum: {}, site: site ?? ((_n, x) => x) };
 }
 
 test('position encoding: reference-code form, checked by hand for J=3, d=2', (t) => {
@@ -151,16 +151,16 @@ test('plugin factory: params, tying layout, shapes and init', async (t) => {
   t.is((model.describe() as { parameters: number }).parameters, 4 * info.vocabSize * 20);
 
   const idx = Int32Array.from([0, 1, 2, 3, 4]);
-  const batch = ds.splits.train.batch(idx, { training: false, rng: new Rng(0) });
+  const batch = ds.splits.train.batch(idx, batchContext({ training: false, rng: new Rng(0) }));
   const out = (model as MemN2N).forward(batch, fctx(false));
   t.deepEqual(out.logits.shape, [5, info.vocabSize]);
   t.is(out.attention.length, 3);
   for (const p of out.attention) t.deepEqual(p.shape, [5, info.memorySize]);
-  const loss = model.loss(batch, fctx(true));
+  const loss = model.loss(batch, fctx(true)) as tf.Scalar;
   t.deepEqual(loss.shape, []);
-  const sums = model.evaluate(batch, fctx(false));
-  t.is(sums.count.dataSync()[0], 5);
-  t.true(Math.abs(sums.lossSum.dataSync()[0] - loss.dataSync()[0]) < 1e-3);
+  const sums = model.evaluate(batch, fctx(false)) as EvalSums;
+  t.is(sums.accuracy.count.dataSync()[0], 5);
+  t.true(Math.abs(sums.mean_loss.sum.dataSync()[0] - loss.dataSync()[0]) < 1e-3);
   model.dispose();
 });
 
@@ -168,7 +168,7 @@ test('forward pass equals a naive per-example implementation (tying, PE, TE, nil
   const { data, ds } = await task1();
   const model = new MemN2N(OPTS, { vocabSize: data.vocabSize, sentenceSize: data.sentenceSize, memorySize: data.memorySize, nilIndex: 0 }, new Rng(4));
   const idx = Int32Array.from([3, 17]);
-  const batch = ds.splits.train.batch(idx, { training: false, rng: new Rng(0) });
+  const batch = ds.splits.train.batch(idx, batchContext({ training: false, rng: new Rng(0) }));
   const logits = model.forward(batch, fctx(false)).logits.arraySync() as number[][];
   const T = Object.values(model.params).map((v) => v.arraySync() as number[][]); // A1=B, C1=A2, C2=A3, C3=W^T
   const d = 20;
@@ -206,8 +206,8 @@ test('forward pass equals a naive per-example implementation (tying, PE, TE, nil
 test('loss is the sum (not the mean) of per-example cross-entropies', async (t) => {
   const { ds } = await task1();
   const model = new MemN2N(OPTS, ds.info as never, new Rng(9));
-  const one = (i: number) => tf.tidy(() => model.loss(ds.splits.train.batch(Int32Array.from([i]), { training: false, rng: new Rng(0) }), fctx(true)).dataSync()[0]);
-  const both = tf.tidy(() => model.loss(ds.splits.train.batch(Int32Array.from([5, 6]), { training: false, rng: new Rng(0) }), fctx(true)).dataSync()[0]);
+  const one = (i: number) => tf.tidy(() => model.loss(ds.splits.train.batch(Int32Array.from([i]), batchContext({ training: false, rng: new Rng(0) })), fctx(true)).dataSync()[0]);
+  const both = tf.tidy(() => model.loss(ds.splits.train.batch(Int32Array.from([5, 6]), batchContext({ training: false, rng: new Rng(0) })), fctx(true)).dataSync()[0]);
   t.true(Math.abs(both - (one(5) + one(6))) < 1e-4);
   t.true(both > 2 * Math.log(10)); // untrained: ≈ 2·log V, far above a mean
   model.dispose();
@@ -216,7 +216,7 @@ test('loss is the sum (not the mean) of per-example cross-entropies', async (t) 
 test("linear start: phaseOptions { attention: 'linear' } removes the softmax in every hop", async (t) => {
   const { ds } = await task1();
   const model = new MemN2N(OPTS, ds.info as never, new Rng(3));
-  const batch = ds.splits.train.batch(Int32Array.from([10, 11, 12, 13]), { training: false, rng: new Rng(0) });
+  const batch = ds.splits.train.batch(Int32Array.from([10, 11, 12, 13]), batchContext({ training: false, rng: new Rng(0) }));
   const soft = model.forward(batch, fctx(false));
   const lin = model.forward(batch, fctx(false, { attention: 'linear' }));
   const softDefault = model.forward(batch, fctx(false, { attention: 'softmax' }));
@@ -240,7 +240,7 @@ test("linear start: phaseOptions { attention: 'linear' } removes the softmax in 
 test('forward sites hop/1..hop/3 are routed through ctx.site; manual gradient refuses a non-identity transform', async (t) => {
   const { ds } = await task1();
   const model = new MemN2N(OPTS, ds.info as never, new Rng(3));
-  const batch = ds.splits.train.batch(Int32Array.from([1, 2]), { training: false, rng: new Rng(0) });
+  const batch = ds.splits.train.batch(Int32Array.from([1, 2]), batchContext({ training: false, rng: new Rng(0) }));
   const seen: string[] = [];
   model.loss(batch, fctx(true, {}, (n, x) => (seen.push(n), x)));
   t.deepEqual(seen, ['hop/1', 'hop/2', 'hop/3']);
@@ -266,7 +266,7 @@ test('training smoke (own loop: per-matrix clip 40 + plain SGD, batch 32 with re
     losses.push(
       tf.tidy(() => {
         const idx = Int32Array.from({ length: 32 }, () => rng.nextInt(train.size));
-        const batch = train.batch(idx, { training: true, rng });
+        const batch = train.batch(idx, batchContext({ training: true, rng }));
         const { value, grads } = tf.variableGrads(() => model.loss(batch, ctx), vars);
         for (const v of vars) {
           const g = grads[v.name];
@@ -286,8 +286,8 @@ test('training smoke (own loop: per-matrix clip 40 + plain SGD, batch 32 with re
   t.true(last < 0.5 * first);
   const val = ds.splits.validation!;
   const acc = tf.tidy(() => {
-    const r = model.evaluate(val.batch(Int32Array.from({ length: val.size }, (_, i) => i), { training: false, rng }), fctx(false));
-    return r.correct.dataSync()[0] / r.count.dataSync()[0];
+    const r = model.evaluate(val.batch(Int32Array.from({ length: val.size }, (_, i) => i), batchContext({ training: false, rng })), fctx(false));
+    return r.accuracy.sum.dataSync()[0] / r.accuracy.count.dataSync()[0];
   });
   t.log(`validation accuracy after 300 steps: ${(acc * 100).toFixed(1)}%`);
   t.true(acc > 0.5);
@@ -301,7 +301,7 @@ test('no tensors leak across loss + gradient + evaluate', async (t) => {
   const before = tf.memory().numTensors;
   for (let i = 0; i < 3; i++) {
     tf.tidy(() => {
-      const batch = ds.splits.train.batch(Int32Array.from([1, 2, 3]), { training: true, rng: new Rng(i) });
+      const batch = ds.splits.train.batch(Int32Array.from([1, 2, 3]), batchContext({ training: true, rng: new Rng(i) }));
       const { grads } = tf.variableGrads(() => model.loss(batch, fctx(true)), vars);
       for (const v of vars) v.assign(tf.sub(v, tf.mul(grads[v.name], 0.001)));
       model.evaluate(batch, fctx(false));

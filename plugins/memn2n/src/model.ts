@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { AnnealError, type Batch, type DatasetInfo, type EvalSums, type ForwardContext, type Model, type ParamMap, type Rng } from '@anneal/core';
+import { AnnealError, CLASSIFICATION_METRICS, classificationSums, type Batch, type DatasetInfo, type EvalSums, type ForwardContext, type Model, type ParamMap, type Rng } from '@anneal/core';
 
 /**
  * End-To-End Memory Network (Sukhbaatar et al. 2015) as used by Neelakantan et al. 2015 §4.2:
@@ -104,6 +104,7 @@ interface BagInputs {
 
 export class MemN2N implements Model {
   readonly params: ParamMap;
+  readonly metrics = CLASSIFICATION_METRICS;
   readonly sites: readonly string[];
   private readonly weights: tf.Variable[];
   private readonly peValues: Float32Array; // [J, d]
@@ -405,7 +406,7 @@ export class MemN2N implements Model {
     const answers = batch.answers as tf.Tensor1D;
     const pred = tf.argMax(logits, 1);
     const correct = tf.sum(tf.cast(tf.equal(pred, answers), 'float32')) as tf.Scalar;
-    return { correct, count: tf.scalar(answers.shape[0]), lossSum: this.lossSumOf(logits, answers) };
+    return classificationSums(correct, answers.shape[0], this.lossSumOf(logits, answers));
   }
 
   describe(): Readonly<Record<string, unknown>> {

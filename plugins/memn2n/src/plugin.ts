@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { definePlugin, defineSchema } from '@anneal/core';
+import { CLASSIFICATION_METRICS, definePlugin, defineSchema } from '@anneal/core';
 import { MemN2N, readDataInfo } from './model.js';
 
 export const memn2nConfigSchema = defineSchema({
@@ -39,6 +39,7 @@ export const memn2nModel = definePlugin.modelFamily({
         "Params embed/A1 (=B), embed/C1 (=A2), embed/C2 (=A3), embed/C3 (=W^T), each [vocabSize, d] ~ N(0, 0.1²). Forward sites hop/1..hop/K (the internal state u after each hop). Phase option attention: 'linear' removes the softmax in all hops.",
     },
   },
+  metrics: CLASSIFICATION_METRICS,
   create(config, ctx) {
     return new MemN2N(
       {

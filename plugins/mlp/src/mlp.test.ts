@@ -1,6 +1,6 @@
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng, isAnnealError, type ForwardContext, type Initializer, type InitializerSpec, type ModelBuildContext } from '@anneal/core';
+import { Rng, isAnnealError, type ForwardContext, type Initializer, type InitializerSpec, type ModelBuildContext, batchContext } from '@anneal/core';
 import { loadMnist } from '@anneal/dataset-mnist';
 import { buildMlp, mlpFamily, mlpLayerNames, mlpParamCount, type MlpConfigInput } from './mlp.js';
 import { dense, meanSoftmaxCrossEntropy, toOneHot, type DenseActivation, type TransposeMode } from './ops.js';
@@ -49,7 +49,7 @@ function forwardCtx(training: boolean, visits: string[] = []): ForwardContext {
     training,
     step: 0,
     phase: 'main',
-    phaseOptions: {},
+    phaseOptions: {}, curriculum: {},
     site: (name, x) => {
       visits.push(name);
       return x;
@@ -338,16 +338,16 @@ test('evaluate(): correct/count/lossSum agree with the logits and with loss() ×
     const sums = model.evaluate({ x, y }, forwardCtx(false));
     const pred = tf.argMax(model.logits(x, forwardCtx(false)), 1).dataSync();
     const expected = labels.reduce((n, l, i) => n + (pred[i] === l ? 1 : 0), 0);
-    t.is(sums.correct.dataSync()[0], expected);
-    t.is(sums.count.dataSync()[0], 16);
+    t.is(sums.accuracy.sum.dataSync()[0], expected);
+    t.is(sums.accuracy.count.dataSync()[0], 16);
     const loss = model.loss({ x, y }, forwardCtx(true)).dataSync()[0];
-    t.true(Math.abs(sums.lossSum.dataSync()[0] - 16 * loss) < 1e-3);
-    t.deepEqual(sums.correct.shape, []);
-    t.deepEqual(sums.lossSum.shape, []);
+    t.true(Math.abs(sums.mean_loss.sum.dataSync()[0] - 16 * loss) < 1e-3);
+    t.deepEqual(sums.accuracy.sum.shape, []);
+    t.deepEqual(sums.mean_loss.sum.shape, []);
     // one-hot labels give the same sums
     const sums2 = model.evaluate({ x, y: tf.oneHot(y, 10) }, forwardCtx(false));
-    t.is(sums2.correct.dataSync()[0], expected);
-    t.true(Math.abs(sums2.lossSum.dataSync()[0] - sums.lossSum.dataSync()[0]) < 1e-4);
+    t.is(sums2.accuracy.sum.dataSync()[0], expected);
+    t.true(Math.abs(sums2.mean_loss.sum.dataSync()[0] - sums.mean_loss.sum.dataSync()[0]) < 1e-4);
   });
 });
 
@@ -404,7 +404,7 @@ test('zero init on a real MNIST batch: every gradient except the output bias is 
   const model = build({ depth: 3, width: 8, init: { name: 'zero' } }, 1, data.info);
   t.teardown(() => model.dispose());
   const vars = Object.values(model.params);
-  const bctx = { training: true, rng: new Rng(1) };
+  const bctx = batchContext({ training: true, rng: new Rng(1) });
   const lr = 0.1;
   for (let step = 0; step < 5; step++) {
     const indices = Int32Array.from({ length: 64 }, (_, i) => step * 64 + i);
@@ -430,10 +430,10 @@ test('zero init on a real MNIST batch: every gradient except the output bias is 
   const test = data.splits.test;
   const all = Int32Array.from({ length: test.size }, (_, i) => i);
   const [correct, count, preds] = tf.tidy(() => {
-    const batch = test.batch(all, { training: false, rng: new Rng(0) });
+    const batch = test.batch(all, batchContext({ training: false, rng: new Rng(0) }));
     const sums = model.evaluate(batch, forwardCtx(false));
     const p = tf.argMax(model.logits(batch.x, forwardCtx(false)), 1).dataSync();
-    return [sums.correct.dataSync()[0], sums.count.dataSync()[0], p];
+    return [sums.accuracy.sum.dataSync()[0], sums.accuracy.count.dataSync()[0], p];
   });
   t.is(count, 10000);
   t.true(preds.every((p) => p === preds[0]), 'a single predicted class');

@@ -7,6 +7,8 @@ import {
   type Batch,
   type ConfigOf,
   type EvalSums,
+  CLASSIFICATION_METRICS,
+  classificationSums,
   type ForwardContext,
   type Initializer,
   type InitializerSpec,
@@ -141,6 +143,7 @@ export function mlpParamCount(inputSize: number, depth: number, width: number, n
  */
 export class MlpModel implements Model {
   readonly params: ParamMap;
+  readonly metrics = CLASSIFICATION_METRICS;
   readonly sites: readonly string[];
   private readonly kernels: tf.Variable[];
   private readonly biases: tf.Variable[];
@@ -240,7 +243,7 @@ export class MlpModel implements Model {
     const oneHot = toOneHot(y, this.info.numClasses);
     const labels = y.rank === 2 ? tf.argMax(y, 1) : y.dtype === 'int32' ? y : tf.cast(y, 'int32');
     const correct = tf.sum(tf.cast(tf.equal(tf.argMax(z, 1), labels), 'float32')) as tf.Scalar;
-    return { correct, count: tf.scalar(z.shape[0], 'float32'), lossSum: summedSoftmaxCrossEntropy(z, oneHot) };
+    return classificationSums(correct, z.shape[0], summedSoftmaxCrossEntropy(z, oneHot));
   }
 
   describe(): MlpDescription {
@@ -311,6 +314,7 @@ export const mlpFamily = definePlugin.modelFamily({
         'kernel per layer with hand-written gradients (tf.customGrad).',
     },
   },
+  metrics: CLASSIFICATION_METRICS,
   create(config, ctx) {
     return buildMlp(config, ctx);
   },

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng, isAnnealError } from '@anneal/core';
+import { Rng, isAnnealError, batchContext } from '@anneal/core';
 import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, parseIdx, readIdxFile } from './idx.js';
 import { MNIST_FILES, loadMnist, mnistDataPackageDir, mnistDataset, readIdxCached, resolveMnistSource, type MnistFileKey } from './mnist.js';
 
 const PKG = mnistDataPackageDir()!;
 const real = (key: MnistFileKey) => join(PKG, MNIST_FILES[key]);
-const bctx = { training: true, rng: new Rng(0) };
+const bctx = batchContext({ training: true, rng: new Rng(0) });
 
 /** A temp dir with the 4 files symlinked to the real ones, except those given in `override` (written as bytes). */
 function fixtureDir(t: ExecutionContext, override: Partial<Record<MnistFileKey, Uint8Array | null>> = {}, suffix: Partial<Record<MnistFileKey, string>> = {}): string {

@@ -184,6 +184,7 @@ export async function buildPlan(catalog: PluginCatalog, inputs: PlanInputs): Pro
     dataset: { name: r.dataset.name, version: dsDef.manifest.version, config: dsConfig, instance: dataset },
     stages,
     forward: forwardEntries,
+    curricula: [],
     observers: observerEntries,
     training,
     resolvedConfig,

@@ -1,4 +1,4 @@
-import type { Observer } from '@anneal/core';
+import type { MetricSpec, Observer } from '@anneal/core';
 
 export interface ProgressOptions {
   readonly label: string;
@@ -9,6 +9,16 @@ export interface ProgressOptions {
   readonly tty?: boolean;
   /** Plain-line sink used on non-TTY (also feeds the run log). */
   readonly log: (line: string) => void;
+  /** The model's declared metrics (percentages print as such); known once the plan is built. */
+  readonly metrics?: () => readonly MetricSpec[];
+}
+
+/** "accuracy 90.00% error 10.00% mean_loss 0.3000": every metric, percentages as such. */
+export function formatMetrics(values: Readonly<Record<string, number>>, specs: readonly MetricSpec[]): string {
+  const isPercent = (k: string) => specs.find((s) => s.key === k)?.percent ?? false;
+  return Object.entries(values)
+    .map(([k, v]) => `${k} ${isPercent(k) ? `${(v * 100).toFixed(2)}%` : v.toFixed(4)}`)
+    .join(' ');
 }
 
 function formatDuration(ms: number): string {
@@ -53,9 +63,11 @@ export function createProgressObserver(options: ProgressOptions): Observer {
         if (!tty) options.log(`${options.label} epoch ${e.epoch + 1} step ${e.step}/${options.totalSteps} loss ${e.meanLoss?.toFixed(4)} (${formatDuration(Date.now() - start)})`);
       },
       'eval:end': (e) => {
-        lastAcc = ` ${e.split} acc ${(e.accuracy * 100).toFixed(1)}%`;
+        const specs = options.metrics?.() ?? [];
+        const [first] = Object.keys(e.metrics);
+        lastAcc = first === undefined ? '' : ` ${e.split} ${formatMetrics({ [first]: e.metrics[first] }, specs)}`;
         if (tty) draw(e.step, true);
-        else options.log(`${options.label} eval ${e.split}: accuracy ${(e.accuracy * 100).toFixed(2)}% loss ${e.loss.toFixed(4)} (n=${e.count})`);
+        else options.log(`${options.label} eval ${e.split}: ${formatMetrics(e.metrics, specs)} (n=${e.count})`);
       },
       'run:end': () => {
         if (tty) stream.write('\r\x1b[2K');

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Trainer, type Batch, type ExecutionPlan, type ForwardContext, type Recipe } from '@anneal/core';
+import { Trainer, type Batch, type ExecutionPlan, type ForwardContext, type Recipe, batchContext } from '@anneal/core';
 import { buildPlan, type PluginCatalog } from '@anneal/registry';
 import { intervals, median } from './measure.js';
 
@@ -26,14 +26,14 @@ export function handWrittenLoop(plan: ExecutionPlan): number[] {
   const train = plan.dataset.instance.splits.train;
   const vars = Object.values(model.params);
   const lr = tf.scalar(0.01);
-  const ctx: ForwardContext = { training: true, step: 0, phase: 'main', phaseOptions: {}, site: (_n, x) => x };
+  const ctx: ForwardContext = { training: true, step: 0, phase: 'main', phaseOptions: {}, curriculum: {}, site: (_n, x) => x };
   const stamps: number[] = [performance.now()];
   const rng = { nextInt: () => 0 } as never;
   for (let step = 0; step < STEPS; step++) {
     const indices = Int32Array.from({ length: 128 }, (_, i) => step * 128 + i);
     const loss = tf.tidy(() => {
-      const batch: Batch = train.batch(indices, { training: true, rng });
-      const { value, grads } = tf.variableGrads(() => model.loss(batch, ctx), vars);
+      const batch: Batch = train.batch(indices, batchContext({ training: true, rng }));
+      const { value, grads } = tf.variableGrads(() => model.loss(batch, ctx) as tf.Scalar, vars);
       for (const v of vars) v.assign(tf.sub(v, tf.mul(grads[v.name], lr)));
       return value;
     });

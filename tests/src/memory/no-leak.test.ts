@@ -1,6 +1,6 @@
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng, batchRng, createPluginStates, disposePluginStates, runStep, type ForwardContext, type StepContext } from '@anneal/core';
+import { Rng, batchRng, createPluginStates, disposePluginStates, runStep, type ForwardContext, type StepContext, batchContext } from '@anneal/core';
 import { planFor, testCatalog, tinyRecipe } from '../helpers/test-catalog.js';
 
 /** Every step must leave tf.memory().numTensors unchanged (after the first step creates lazy state). */
@@ -26,14 +26,14 @@ test.serial('no tensor leak per step: clip + noise + dropout + adam + weight noi
       training: true,
       step,
       phase: 'main',
-      phaseOptions: {},
+      phaseOptions: {}, curriculum: {},
       site: (name, x) => {
         let out = x;
         for (const f of plan.forward) out = f.instance.apply(out, name, states.get(f.name), fctx);
         return out;
       },
     };
-    const out = runStep(plan, states, () => train.batch(indices, { training: true, rng: batchRng(1, step) }), stepCtx, fctx, { recordGradNorms: true });
+    const out = runStep(plan, states, () => train.batch(indices, batchContext({ training: true, rng: batchRng(1, step) })), stepCtx, fctx, { recordGradNorms: true });
     t.true(Number.isFinite(out.loss.dataSync()[0]));
     tf.dispose([out.loss, ...Object.values(out.metrics).filter((v): v is tf.Scalar => typeof v !== 'number')]);
     counts.push(tf.memory().numTensors);

@@ -33,7 +33,7 @@ export function addWeightNoise(config: Partial<WeightNoiseConfig> = {}): ParamTr
           offset += n;
         }
       });
-      return { state, metrics: { noise_std: std } };
+      return { state, metrics: { noise_std: std }, facts: { noiseStd: std } };
     },
   };
 }

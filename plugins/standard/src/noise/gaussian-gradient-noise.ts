@@ -53,7 +53,7 @@ export function gaussianGradientNoise(name: string, varianceAt: (step: number) =
       for (const g of Object.values(grads)) total += g.size;
       const noise = sourceFor().noise(state.seed, ctx.step, total);
       const strategy = options.strategy ?? defaultNoiseAddStrategy();
-      return { grads: addNoiseFromBuffer(grads, noise, strategy), state, metrics: { noise_std: std } };
+      return { grads: addNoiseFromBuffer(grads, noise, strategy), state, metrics: { noise_std: std }, facts: { noiseStd: std } };
     },
     dispose() {
       source?.dispose();

@@ -11,7 +11,7 @@ export function initContext(seed: number, params: ParamMap = {}): InitContext {
 }
 
 export function forwardContext(training: boolean): ForwardContext {
-  return { training, step: 0, phase: 'main', phaseOptions: {}, site: (_name: string, x: tf.Tensor) => x };
+  return { training, step: 0, phase: 'main', phaseOptions: {}, curriculum: {}, site: (_name: string, x: tf.Tensor) => x };
 }
 
 /** Non-trainable test parameters from plain arrays (shape inferred as 1-D unless given). */
