@@ -21,6 +21,9 @@ export interface ComponentUse {
   readonly config?: Readonly<Record<string, unknown>>;
 }
 
+export type BatchSampling = 'permutation' | 'with-replacement' | 'sequential';
+export const BATCH_SAMPLINGS: readonly BatchSampling[] = ['permutation', 'with-replacement', 'sequential'];
+
 /** Learning-rate schedule within a phase. */
 export type LrSchedule =
   | { readonly kind: 'constant' }
@@ -51,8 +54,11 @@ export interface TrainingSpec {
   readonly evalEveryEpochs?: number;
   /** Splits to evaluate (default: test, plus validation when the dataset has one). */
   readonly evalSplits?: readonly ('train' | 'validation' | 'test')[];
-  /** Draw batches with replacement (MemN2N) instead of a per-epoch permutation. */
-  readonly sampling?: 'permutation' | 'with-replacement';
+  /**
+   * How batches are drawn: a per-epoch permutation (default), with replacement (MemN2N), or in index
+   * order (streams cut into windows, e.g. PTB with carried LSTM state).
+   */
+  readonly sampling?: BatchSampling;
   /** Record global gradient norms in the StepRecord (costs a few ops per step). Default true. */
   readonly recordGradNorms?: boolean;
   readonly lrSchedule?: LrSchedule;

@@ -1,6 +1,6 @@
-import { AnnealError, didYouMean, isHookPoint, type Recipe } from '@anneal/core';
+import { AnnealError, BATCH_SAMPLINGS, didYouMean, isHookPoint, type Recipe } from '@anneal/core';
 
-export const RECIPE_KEYS = ['name', 'version', 'description', 'model', 'dataset', 'optimizer', 'plugins', 'training', 'seeds', 'grid', 'variants', 'restarts', 'load', 'quick', 'paper', 'tags'] as const;
+export const RECIPE_KEYS = ['name', 'version', 'description', 'model', 'dataset', 'optimizer', 'plugins', 'training', 'seeds', 'grid', 'variants', 'restarts', 'load', 'quick', 'paper', 'report', 'tags'] as const;
 export const TRAINING_KEYS = ['batchSize', 'epochs', 'phases', 'maxSteps', 'evalEveryEpochs', 'evalSplits', 'sampling', 'recordGradNorms', 'lrSchedule'] as const;
 
 function bad(recipe: string, message: string): never {
@@ -47,7 +47,7 @@ export function validateTraining(recipe: string, t: unknown): void {
     bad(recipe, `training.epochs must be an integer ≥ 1 (or give training.phases), got ${JSON.stringify(training.epochs)}`);
   }
   if (training.maxSteps !== undefined && (!Number.isInteger(training.maxSteps) || (training.maxSteps as number) < 1)) bad(recipe, `training.maxSteps must be an integer ≥ 1`);
-  if (training.sampling !== undefined && training.sampling !== 'permutation' && training.sampling !== 'with-replacement') {
-    bad(recipe, `training.sampling must be 'permutation' or 'with-replacement', got ${JSON.stringify(training.sampling)}`);
+  if (training.sampling !== undefined && !(BATCH_SAMPLINGS as readonly unknown[]).includes(training.sampling)) {
+    bad(recipe, `training.sampling must be one of ${BATCH_SAMPLINGS.map((s) => `'${s}'`).join(', ')}, got ${JSON.stringify(training.sampling)}`);
   }
 }
