@@ -23,13 +23,16 @@ export const RUN_HELP = `Usage: anneal run <recipe> [options]
 Options:
   --quick               the recipe's minutes-scale variant for a 2-core CPU
   --seed N              run only seed N (repeatable; replaces the recipe's seeds)
+  --variant NAME        run only this arm, e.g. --variant noise (repeatable)
   --set key=value       override a setting (repeatable), e.g.
                           --set training.epochs=2  --set optimizer.config.learningRate=0.01
                           --set plugins.annealed-gaussian.eta=1  --set dataset.config.trainSize=5000
+                        (plugins.<instance>.* applies to the trials whose arm has that plugin)
   --plugin <path|pkg>   load plugins from a module and attach them at their hook point (repeatable)
   --backend <b>         auto|wasm|cpu|tensorflow|tensorflow-gpu (default auto: gpu, node, wasm, cpu)
   --resume <run-id>     continue a stopped run from its last checkpoint (same step t, optimizer, RNG, data order)
   --plan                print the execution plan before training
+  --dry-run             resolve and validate every trial, print them (with --json: the trial specs), train nothing
   --json                print the results as JSON at the end
   --register-model NAME register each finished run's model in MLflow (needs MLFLOW_TRACKING_URI)
   --alias A             with --register-model: set this alias on the new version

@@ -1,5 +1,6 @@
 import { AnnealError, didYouMean } from '@anneal/core';
-import { selectRestarts, summarize, type Summary, type TrialOutcome } from '../runner/summarize.js';
+import { selectRestarts, summarize, type Summary } from '../runner/summarize.js';
+import type { TrialOutcome } from '../trials/trial-spec.js';
 import type { RecipeFacts, ReportRun, RunSource, SweepRef } from './report-run.js';
 import { latestPerTrial, settingKey, settingLabel } from './select-runs.js';
 

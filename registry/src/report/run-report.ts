@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RecipeCatalog } from '../catalog/recipe-catalog.js';
-import { resolveBase } from '../recipes/expand-trials.js';
+import { resolveBase } from '../trials/resolve-trials.js';
 import { buildReport, collectRuns, type Report } from './build-report.js';
 import { formatCsv, formatJson, formatMarkdown, type ReportFormat } from './format-report.js';
 import { renderReportPlots, type ReportPlot } from './report-plots.js';
@@ -12,7 +12,7 @@ export function recipeFactsFrom(recipes: RecipeCatalog): (name: string, quick: b
   return (name, quick) => {
     if (!recipes.has(name)) return undefined;
     const recipe = recipes.get(name);
-    const base = quick && recipe.quick ? resolveBase(recipe, { quick: true }) : recipe;
+    const base = quick && recipe.quick ? resolveBase(recipe, true) : recipe;
     return { name: recipe.name, version: recipe.version, description: recipe.description, paper: base.paper, restarts: base.restarts };
   };
 }

@@ -1,19 +1,6 @@
 import type { PaperComparison, RestartSpec } from '@anneal/core';
+import type { TrialOutcome } from '../trials/trial-spec.js';
 
-/** What the runner (or a report) knows about one finished trial. */
-export interface TrialOutcome {
-  readonly trialId: string;
-  readonly runId: string;
-  readonly variant?: string;
-  readonly setting: Readonly<Record<string, unknown>>;
-  readonly seed: number;
-  readonly restart?: number;
-  readonly status: string;
-  readonly final: Readonly<Record<string, number>>;
-  readonly steps: number;
-  readonly epochs?: number;
-  readonly durationMs?: number;
-}
 
 export interface SummaryRow {
   readonly variant: string;

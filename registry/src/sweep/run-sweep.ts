@@ -1,17 +1,22 @@
 import { existsSync } from 'node:fs';
 import { hostname, availableParallelism } from 'node:os';
-import { join, isAbsolute, resolve } from 'node:path';
+import { join } from 'node:path';
 import { AnnealError, hasCheckpoint, type RunMeta, type RunTracker } from '@anneal/core';
 import type { Booted } from '../boot.js';
-import { preflightRecipe } from '../plan/preflight.js';
-import { expandTrials, resolveBase } from '../recipes/expand-trials.js';
+import { formatFinal } from '../execute/format-final.js';
+import { checkDataLoads } from '../plan/check-data-loads.js';
+import { DatasetCache } from '../plan/dataset-cache.js';
+import { resolveBase, resolveTrials } from '../trials/resolve-trials.js';
+import { absoluteModule } from '../trials/plugin-modules.js';
+import { checkTrialPlugins } from '../trials/check-trial-plugins.js';
+import { WorkerPoolExecutor } from '../execute/worker-pool-executor.js';
+import type { TrialJob, TrialResult } from '../execute/trial-job.js';
 import { formatCsv, formatJson, formatMarkdown } from '../report/format-report.js';
 import { LocalRunSource, runTags } from '../report/local-source.js';
 import { makeReport, type ReportResult } from '../report/run-report.js';
-import type { TrialOutcome } from '../runner/summarize.js';
-import { readSweepManifest, SWEEP_KIND, SWEEP_MANIFEST, toSweepTrial, type SweepManifest, type SweepTrial } from './sweep-manifest.js';
+import type { TrialOutcome } from '../trials/trial-spec.js';
+import { readSweepManifest, SWEEP_KIND, SWEEP_MANIFEST, type SweepManifest, type SweepTrial } from './sweep-manifest.js';
 import { SweepProgress, formatDuration, type ProgressStream } from './sweep-progress.js';
-import { WorkerPool, type JobResult, type PoolJob } from './worker-pool.js';
 
 export interface SweepOptions {
   /** Recipe name (a new sweep); with `resume`, it must match the sweep's recipe when given. */
@@ -20,6 +25,7 @@ export interface SweepOptions {
   readonly resume?: string;
   readonly quick?: boolean;
   readonly seeds?: readonly number[];
+  readonly variants?: readonly string[];
   readonly sets?: readonly { path: string; value: unknown }[];
   /** --plugin module specifiers (as given; paths are made absolute). */
   readonly pluginModules?: readonly string[];
@@ -67,8 +73,8 @@ export interface SweepResult {
 }
 
 /** What to do with each trial of a sweep, from its children in the local store. */
-export interface TrialPlan {
-  readonly trial: SweepTrial;
+export interface TrialPlan<T extends { readonly id: string } = SweepTrial> {
+  readonly trial: T;
   readonly action: 'skip' | 'resume' | 'run';
   /** The finished run (skip) or the run to continue (resume). */
   readonly runId?: string;
@@ -82,7 +88,7 @@ export interface TrialPlan {
  * run), or run afresh (no child, a FAILED child, or no checkpoint). Each trial thus ends with exactly
  * one FINISHED run under the sweep.
  */
-export function planTrials(booted: Pick<Booted, 'store'>, sweepId: string, trials: readonly SweepTrial[]): TrialPlan[] {
+export function planTrials<T extends { readonly id: string }>(booted: Pick<Booted, 'store'>, sweepId: string, trials: readonly T[]): TrialPlan<T>[] {
   const store = booted.store;
   const children = store.listRuns().filter((m) => m.parentRunId === sweepId);
   const byTrial = new Map<string, RunMeta[]>();
@@ -112,7 +118,7 @@ function isAlive(pid: number): boolean {
   }
 }
 
-const trialStatus = (r: JobResult): 'FINISHED' | 'FAILED' | 'KILLED' =>
+const trialStatus = (r: TrialResult): 'FINISHED' | 'FAILED' | 'KILLED' =>
   r.kind === 'done' ? (r.outcome.status === 'FINISHED' ? 'FINISHED' : r.outcome.status === 'FAILED' ? 'FAILED' : 'KILLED') : 'FAILED';
 
 /**
@@ -193,7 +199,7 @@ export async function runSweep(booted: Booted, options: SweepOptions): Promise<S
     if (booted.recipes.has(manifest.recipe.name) && booted.recipes.get(manifest.recipe.name).version !== manifest.recipe.version) {
       say(`sweep: note — recipe ${manifest.recipe.name} is now version ${booted.recipes.get(manifest.recipe.name).version}; the sweep keeps running version ${manifest.recipe.version} as planned.`);
     }
-    for (const t of manifest.trials) preflightRecipe(booted.plugins, t.recipe, manifest.extraPlugins);
+    checkTrialPlugins(booted.plugins, manifest.trials, manifest.pluginModules);
     sweep = await booted.tracker.startRun({
       runId: sweepId,
       runName: meta.runName,
@@ -207,9 +213,11 @@ export async function runSweep(booted: Booted, options: SweepOptions): Promise<S
     if (!options.recipe) throw new AnnealError('ANNEAL_ERR_CLI_USAGE', 'sweep: give a recipe name (anneal recipes ls), or --resume <sweep-id>.');
     if (!options.backend) throw new AnnealError('ANNEAL_ERR_BACKEND', 'sweep: no backend resolved.');
     const recipe = booted.recipes.get(options.recipe);
-    const trials = expandTrials(recipe, { quick: options.quick, seeds: options.seeds, sets: options.sets, extraPlugins: booted.extraPluginNames });
-    for (const t of trials) preflightRecipe(booted.plugins, t.recipe, booted.extraPluginNames);
-    const base = resolveBase(recipe, { quick: options.quick });
+    const pluginModules = (options.pluginModules ?? []).map((m) => absoluteModule(m, cwd));
+    const trials = resolveTrials(booted.plugins, recipe, { quick: options.quick, seeds: options.seeds, variants: options.variants, sets: options.sets, extraPlugins: booted.extraPluginNames, pluginModules });
+    const datasets = new DatasetCache(env.ANNEAL_DATA_DIR);
+    await checkDataLoads(booted.plugins, trials, datasets).finally(() => datasets.dispose());
+    const base = resolveBase(recipe, options.quick);
     const quick = Boolean(options.quick);
     sweep = await booted.tracker.startRun({
       runName: `${recipe.name} sweep${quick ? ' (quick)' : ''}`,
@@ -223,14 +231,14 @@ export async function runSweep(booted: Booted, options: SweepOptions): Promise<S
       format: 1,
       sweepId: sweep.runId,
       createdAt: Date.now(),
-      recipe: { name: recipe.name, version: recipe.version, description: recipe.description, paper: base.paper, restarts: base.restarts },
+      recipe: { name: recipe.name, version: recipe.version, description: recipe.description, paper: base.paper, restarts: base.restarts, report: base.report },
       quick,
       seeds: options.seeds,
       sets: options.sets ?? [],
-      pluginModules: (options.pluginModules ?? []).map((m) => (m.startsWith('.') || isAbsolute(m) ? resolve(cwd, m) : m)),
+      pluginModules,
       extraPlugins: booted.extraPluginNames,
       backend: options.backend,
-      trials: trials.map(toSweepTrial),
+      trials,
     };
     await sweep.logParams({ recipe: recipe.name, recipe_version: String(recipe.version), quick: String(quick), trials: String(trials.length), sets: JSON.stringify(manifest.sets), seeds: JSON.stringify(options.seeds ?? base.seeds) });
     await sweep.logArtifact(SWEEP_MANIFEST, `${JSON.stringify(manifest, null, 2)}\n`);
@@ -245,9 +253,9 @@ export async function runSweep(booted: Booted, options: SweepOptions): Promise<S
   const plans = planTrials(booted, sweepId, manifest.trials);
   for (const p of plans) for (const runId of p.stale) await closeRun(booted, runId, 'KILLED', 'left RUNNING by a sweep process that died; superseded on resume');
   const total = manifest.trials.length;
-  const jobs: PoolJob[] = plans
+  const jobs: TrialJob[] = plans
     .filter((p) => p.action !== 'skip')
-    .map((p) => ({ trial: p.trial, resumeRunId: p.action === 'resume' ? p.runId : undefined, label: `[${p.trial.index + 1}/${total} ${p.trial.label}]` }));
+    .map((p) => ({ spec: p.trial, parentRunId: sweepId, resumeRunId: p.action === 'resume' ? p.runId : undefined, label: `[${p.trial.index + 1}/${total} ${p.trial.label}]` }));
   const skipped = plans.filter((p) => p.action === 'skip');
   const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), Math.max(1, jobs.length)));
   say(
@@ -259,19 +267,19 @@ export async function runSweep(booted: Booted, options: SweepOptions): Promise<S
   const results = new Map<string, SweepTrialResult>();
   for (const p of skipped) results.set(p.trial.id, { trial: p.trial, status: 'SKIPPED', runId: p.runId });
   const progress = new SweepProgress(progressStream, { total, alreadyDone: skipped.length, workers, queued: () => pool.queued, tty: options.tty });
-  const pool = new WorkerPool({
+  const pool = new WorkerPoolExecutor({
     size: workers,
-    init: { pluginModules: manifest.pluginModules, backend, quick: manifest.quick, recipe: { name: manifest.recipe.name, version: manifest.recipe.version } },
-    parentRunId: sweepId,
+    init: { pluginModules: manifest.pluginModules, backend },
     env: { ...env, ANNEAL_HOME: store.home, ANNEAL_BACKEND: backend },
     cwd,
     entry: options.workerEntry,
-    events: {
-      onStart: (job, workerId) => progress.trialStarted(job.trial.id, job.label, workerId, Boolean(job.resumeRunId)),
-      onLog: (line) => {
+  });
+  const events = {
+      onStart: (job: TrialJob, workerId: number) => progress.trialStarted(job.spec.id, job.label, workerId, Boolean(job.resumeRunId)),
+      onLog: (line: string) => {
         if (options.verbose) progress.line(`  ${line}`);
       },
-      onEnd: async (job, result, workerId, durationMs) => {
+      onEnd: async (job: TrialJob, result: TrialResult, workerId: number, durationMs: number) => {
         const status = trialStatus(result);
         let message: string | undefined;
         if (result.kind === 'crashed') {
@@ -279,13 +287,12 @@ export async function runSweep(booted: Booted, options: SweepOptions): Promise<S
           if (result.runId) await closeRun(booted, result.runId, 'FAILED', result.message).catch(() => undefined);
         } else if (result.kind === 'failed') message = result.message;
         const runId = result.kind === 'done' ? result.outcome.runId : result.runId;
-        results.set(job.trial.id, { trial: job.trial, status, runId, message, outcome: result.kind === 'done' ? result.outcome : undefined, resumed: Boolean(job.resumeRunId) });
-        const final = result.kind === 'done' ? Object.entries(result.outcome.final).filter(([k]) => /accuracy|error/.test(k)).map(([k, v]) => `${k} ${(v * 100).toFixed(2)}%`).join(', ') : '';
+        results.set(job.spec.id, { trial: job.spec, status, runId, message, outcome: result.kind === 'done' ? result.outcome : undefined, resumed: Boolean(job.resumeRunId) });
+        const final = result.kind === 'done' ? formatFinal(result.outcome.final, job.spec) : '';
         const what = status === 'FINISHED' ? final : status === 'KILLED' ? 'stopped (checkpoint kept)' : (message ?? '').split('\n')[0];
-        progress.ended(job.trial.id, status, `${status} ${job.trial.label}${what ? ` — ${what}` : ''} (${formatDuration(durationMs)}, worker ${workerId}${runId ? `, run ${runId.slice(0, 12)}` : ''})`, durationMs);
+        progress.ended(job.spec.id, status, `${status} ${job.spec.label}${what ? ` — ${what}` : ''} (${formatDuration(durationMs)}, worker ${workerId}${runId ? `, run ${runId.slice(0, 12)}` : ''})`, durationMs);
       },
-    },
-  });
+  };
   const onAbort = () => {
     progress.line(`sweep: interrupted — stopping ${pool.running} running trial(s) (their runs end as KILLED with a checkpoint)…`);
     pool.stop();
@@ -294,7 +301,7 @@ export async function runSweep(booted: Booted, options: SweepOptions): Promise<S
   else options.signal?.addEventListener('abort', onAbort, { once: true });
   let poolError: Error | undefined;
   try {
-    await pool.run(jobs);
+    await pool.run(jobs, events);
   } catch (error) {
     poolError = error as Error;
   } finally {
@@ -302,8 +309,7 @@ export async function runSweep(booted: Booted, options: SweepOptions): Promise<S
     progress.close();
   }
   const trialsEndedAt = Date.now();
-  for (const job of pool.leftover) if (!results.has(job.trial.id)) results.set(job.trial.id, { trial: job.trial, status: 'NOT_RUN' });
-  for (const job of jobs) if (!results.has(job.trial.id)) results.set(job.trial.id, { trial: job.trial, status: 'NOT_RUN' });
+  for (const job of [...pool.leftover, ...jobs]) if (!results.has(job.spec.id)) results.set(job.spec.id, { trial: job.spec, status: 'NOT_RUN' });
   if (pool.gaveUp) say(`sweep: ${pool.gaveUp}.`);
 
   const list = manifest.trials.map((t) => results.get(t.id)!);

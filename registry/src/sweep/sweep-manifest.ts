@@ -1,32 +1,22 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AnnealError, type PaperComparison, type Recipe, type RestartSpec } from '@anneal/core';
-import type { Trial } from '../recipes/expand-trials.js';
+import { AnnealError, type PaperComparison, type ReportSpec, type RestartSpec } from '@anneal/core';
+import type { TrialSpec } from '../trials/trial-spec.js';
 
 /** Artifact of the sweep run that lists its trials (what `--resume` re-reads). */
 export const SWEEP_MANIFEST = 'sweep.json';
 /** Tag values on the sweep run. */
 export const SWEEP_KIND = 'sweep';
 
-/** A trial as stored in the manifest (the resolved recipe included, so a resume runs exactly what was planned). */
-export interface SweepTrial {
-  readonly id: string;
-  readonly index: number;
-  readonly label: string;
-  readonly variant?: string;
-  readonly setting: Readonly<Record<string, unknown>>;
-  readonly seed: number;
-  readonly runSeed: number;
-  readonly restart?: number;
-  readonly recipe: Recipe;
-}
+/** A trial as stored in the manifest: its whole spec, so a resume runs exactly what was planned. */
+export type SweepTrial = TrialSpec;
 
 export interface SweepManifest {
   readonly format: 1;
   readonly sweepId: string;
   readonly createdAt: number;
   /** The recipe as registered (name/version) with what summaries need (after --quick). */
-  readonly recipe: { readonly name: string; readonly version: number; readonly description?: string; readonly paper?: PaperComparison; readonly restarts?: RestartSpec };
+  readonly recipe: { readonly name: string; readonly version: number; readonly description?: string; readonly paper?: PaperComparison; readonly restarts?: RestartSpec; readonly report?: ReportSpec };
   readonly quick: boolean;
   /** --seed overrides, when given. */
   readonly seeds?: readonly number[];
@@ -39,10 +29,6 @@ export interface SweepManifest {
   readonly trials: readonly SweepTrial[];
 }
 
-export function toSweepTrial(t: Trial): SweepTrial {
-  return { id: t.id, index: t.index, label: t.label, variant: t.variant, setting: t.setting, seed: t.seed, runSeed: t.runSeed, restart: t.restart, recipe: t.recipe };
-}
-
 /** Reads a sweep's manifest from its run directory in the local store. */
 export function readSweepManifest(artifactsDir: string, sweepId: string): SweepManifest {
   const path = join(artifactsDir, SWEEP_MANIFEST);
@@ -50,6 +36,6 @@ export function readSweepManifest(artifactsDir: string, sweepId: string): SweepM
     throw new AnnealError('ANNEAL_ERR_RESUME', `run ${sweepId} has no ${SWEEP_MANIFEST}: it is not a sweep started with 'anneal sweep' (resume single runs with 'anneal run --resume <run-id>').`);
   }
   const manifest = JSON.parse(readFileSync(path, 'utf8')) as SweepManifest;
-  if (manifest.format !== 1 || !Array.isArray(manifest.trials)) throw new AnnealError('ANNEAL_ERR_RESUME', `${path} is not a sweep manifest this version of anneal can read (format ${JSON.stringify(manifest.format)}).`);
+  if (manifest.format !== 1 || !Array.isArray(manifest.trials) || manifest.trials.some((t) => t.format !== 1)) throw new AnnealError('ANNEAL_ERR_RESUME', `${path} is not a sweep manifest this version of anneal can read (format ${JSON.stringify(manifest.format)}).`);
   return manifest;
 }

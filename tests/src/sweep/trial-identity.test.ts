@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAnnealError } from '@anneal/core';
 import type { Recipe } from '@anneal/core';
-import { expandTrials, planTrials, toSweepTrial } from '@anneal/registry';
+import { expandTrials, planTrials } from '@anneal/registry';
 import { smokeRecipe, table1Recipes } from '@anneal/recipes';
 import { tempStore, writeRun } from '../report/fake-store.js';
 
@@ -38,7 +38,7 @@ test('trial identity: same trial → same id (golden), across --seed selections;
   t.not(withSet[0].id, all[0].id);
   t.deepEqual(expandTrials(smokeRecipe as Recipe, { seeds: [1], sets: [{ path: 'training.epochs', value: 1 }] }).map((x) => x.id), withSet.map((x) => x.id));
   // What the sweep manifest stores round-trips through JSON unchanged.
-  const stored = JSON.parse(JSON.stringify(all.map(toSweepTrial)));
+  const stored = JSON.parse(JSON.stringify(all));
   t.deepEqual(stored.map((x: { id: string }) => x.id), all.map((x) => x.id));
 });
 
@@ -57,7 +57,7 @@ test('bad grid keys and values fail with a clear message before anything runs', 
 
 test('resume plan: finished trials are skipped, killed/stale runs with a checkpoint continue in place, the rest run afresh', async (t) => {
   const store = tempStore(t);
-  const trials = expandTrials(smokeRecipe as Recipe, { seeds: [1, 2, 3] }).map(toSweepTrial);
+  const trials = expandTrials(smokeRecipe as Recipe, { seeds: [1, 2, 3] });
   const [a, b, c, d, e, f] = trials;
   const sweepId = 'f'.repeat(32);
   const run = (trial: (typeof trials)[number], status: 'FINISHED' | 'FAILED' | 'KILLED' | 'RUNNING', checkpoint: boolean) =>

@@ -1,6 +1,6 @@
 import { AnnealError, describeSchema, type Recipe } from '@anneal/core';
 import { bootAnneal } from '../../boot.js';
-import { expandTrials, resolveBase } from '../../recipes/expand-trials.js';
+import { expandTrials, resolveBase } from '../../trials/resolve-trials.js';
 import { formatTable } from '../format-table.js';
 import { PLUGINS_HELP, RECIPES_HELP } from '../help.js';
 import { parse, toList } from '../parse.js';
@@ -25,7 +25,7 @@ export async function recipesCommand(args: readonly string[], env: NodeJS.Proces
   if (sub === 'show') {
     if (!name) throw new AnnealError('ANNEAL_ERR_CLI_USAGE', 'recipes show: give a recipe name. See anneal recipes ls.');
     const recipe = recipes.get(name);
-    const base: Recipe = values.quick ? resolveBase(recipe, { quick: true }) : recipe;
+    const base: Recipe = values.quick ? resolveBase(recipe, true) : recipe;
     const trials = expandTrials(recipe, { quick: values.quick });
     if (values.json) out(JSON.stringify({ recipe: base, trials: trials.map((t) => ({ id: t.id, label: t.label, variant: t.variant, setting: t.setting, seed: t.seed })) }, null, 2));
     else {

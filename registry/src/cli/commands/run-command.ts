@@ -6,6 +6,8 @@ import { parseSetArg } from '../../recipes/set-override.js';
 import type { LaunchOptions } from '../../runner/run-launcher.js';
 import { RUN_HELP } from '../help.js';
 import { parse, toList } from '../parse.js';
+import { absoluteModule } from '../../trials/plugin-modules.js';
+import { formatTrialSpecs } from '../../trials/format-trial-specs.js';
 
 type RegisterFn = (args: { env: NodeJS.ProcessEnv; store: unknown; tracker: unknown; runId: string; name: string; alias?: string }) => Promise<unknown>;
 
@@ -14,6 +16,8 @@ export async function runCommand(args: readonly string[], io: { signal: AbortSig
   const { values, positionals } = parse('run', args, {
     quick: { type: 'boolean' },
     seed: { type: 'string', multiple: true },
+    variant: { type: 'string', multiple: true },
+    'dry-run': { type: 'boolean' },
     set: { type: 'string', multiple: true },
     plugin: { type: 'string', multiple: true },
     backend: { type: 'string' },
@@ -51,9 +55,10 @@ export async function runCommand(args: readonly string[], io: { signal: AbortSig
     backend: backend.name,
     quick: values.quick,
     seeds: seeds.length ? seeds : undefined,
+    variants: toList(values.variant),
     sets,
     extraPlugins: booted.extraPluginNames,
-    extraPluginModules: toList(values.plugin),
+    pluginModules: toList(values.plugin).map((m) => absoluteModule(m)),
     dataDir: io.env.ANNEAL_DATA_DIR,
     signal: io.signal,
     printPlan: values.plan,
@@ -73,6 +78,11 @@ export async function runCommand(args: readonly string[], io: { signal: AbortSig
       const outcome = await booted.launcher.resume(runId, options, booted.store);
       if (values.json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
       return outcome.status === 'FINISHED' ? 0 : 130;
+    }
+    if (values['dry-run']) {
+      const trials = booted.launcher.resolve(positionals[0], options);
+      process.stdout.write(values.json ? `${JSON.stringify(trials, null, 2)}\n` : `${formatTrialSpecs(trials)}\n`);
+      return 0;
     }
     const result = await booted.launcher.launch(positionals[0], options);
     if (values.json) process.stdout.write(`${JSON.stringify({ recipe: result.recipe.name, parentRunId: result.parentRunId, outcomes: result.outcomes, summary: result.summary && { metric: result.summary.metric, rows: result.summary.rows } }, null, 2)}\n`);

@@ -1,40 +1,18 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { AnnealError } from '@anneal/core';
-import type { TrialOutcome } from '../runner/summarize.js';
-import type { SweepTrial } from './sweep-manifest.js';
+import type { ExecutorEvents, TrialExecutor } from './executor.js';
+import type { TrialJob, TrialResult } from './trial-job.js';
 import type { ParentMessage, WorkerInit, WorkerMessage } from './worker-protocol.js';
 
-/** The compiled worker entry (registry/dist/sweep/sweep-worker.js). */
-export const WORKER_ENTRY = fileURLToPath(new URL('./sweep-worker.js', import.meta.url));
-
-export interface PoolJob {
-  readonly trial: SweepTrial;
-  readonly label: string;
-  /** Continue this run from its checkpoint. */
-  readonly resumeRunId?: string;
-}
-
-export type JobResult =
-  | { readonly kind: 'done'; readonly outcome: TrialOutcome }
-  | { readonly kind: 'failed'; readonly message: string; readonly runId?: string }
-  | { readonly kind: 'crashed'; readonly message: string; readonly runId?: string };
-
-export interface PoolEvents {
-  onReady?(workerId: number): void;
-  onStart?(job: PoolJob, workerId: number): void;
-  onRunId?(job: PoolJob, runId: string): void;
-  onEnd(job: PoolJob, result: JobResult, workerId: number, durationMs: number): void | Promise<void>;
-  onLog?(line: string, job: PoolJob | undefined, workerId: number): void;
-}
+/** The compiled worker entry (registry/dist/execute/worker-entry.js). */
+export const WORKER_ENTRY = fileURLToPath(new URL('./worker-entry.js', import.meta.url));
 
 export interface PoolOptions {
   readonly size: number;
   readonly init: Omit<WorkerInit, 'type' | 'workerId'>;
-  readonly parentRunId: string;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
-  readonly events: PoolEvents;
   /** Worker entry (tests may point elsewhere). */
   readonly entry?: string;
   /** How long stopped workers get to end their runs before SIGKILL (default 60 s). */
@@ -45,7 +23,7 @@ interface Slot {
   readonly id: number;
   readonly child: ChildProcess;
   ready: boolean;
-  job?: PoolJob;
+  job?: TrialJob;
   jobStarted: number;
   runId?: string;
   ended: boolean;
@@ -53,12 +31,14 @@ interface Slot {
 }
 
 /**
- * Runs jobs in N forked worker processes, one job per worker at a time. A worker that dies while
- * running a job reports the job as crashed and is replaced; a worker that cannot boot fails the pool.
+ * Runs jobs in N forked worker processes (each boots anneal once and runs trials through a
+ * TrialRunner), one job per worker at a time. A worker that dies while running a job reports the job
+ * as crashed and is replaced; a worker that cannot boot fails the pool.
  */
-export class WorkerPool {
+export class WorkerPoolExecutor implements TrialExecutor {
   private readonly slots = new Map<number, Slot>();
-  private queue: PoolJob[] = [];
+  private queue: TrialJob[] = [];
+  private events!: ExecutorEvents;
   private nextId = 1;
   private stopping = false;
   private crashes = 0;
@@ -84,13 +64,14 @@ export class WorkerPool {
     return this.queue.length;
   }
   /** Jobs never dispatched (after stop() or when the pool gave up). */
-  get leftover(): readonly PoolJob[] {
+  get leftover(): readonly TrialJob[] {
     return this.queue;
   }
 
   /** Runs every job (or until stop()); resolves when every worker has exited. */
-  run(jobs: readonly PoolJob[]): Promise<void> {
+  run(jobs: readonly TrialJob[], events: ExecutorEvents): Promise<void> {
     this.queue = [...jobs];
+    this.events = events;
     return new Promise<void>((resolve, reject) => {
       this.finish = (error) => {
         if (this.finished) return;
@@ -130,7 +111,7 @@ export class WorkerPool {
     const onOutput = (chunk: Buffer) => {
       const text = chunk.toString('utf8');
       slot.stderrTail = (slot.stderrTail + text).slice(-4000);
-      for (const line of text.split('\n')) if (line.trim()) this.options.events.onLog?.(line, slot.job, id);
+      for (const line of text.split('\n')) if (line.trim()) this.events.onLog?.(line, slot.job, id);
     };
     child.stdout?.on('data', onOutput);
     child.stderr?.on('data', onOutput);
@@ -157,20 +138,20 @@ export class WorkerPool {
         slot.ready = true;
         this.everReady = true;
         this.firstReadyAt ??= Date.now();
-        this.options.events.onReady?.(slot.id);
+        this.events.onReady?.(slot.id);
         this.dispatch(slot);
         break;
       case 'boot-failed':
         this.bootFailures.push(m.message);
         break;
       case 'started':
-        if (slot.job && slot.job.trial.id === m.trialId) {
+        if (slot.job && slot.job.spec.id === m.trialId) {
           slot.runId = m.runId;
-          this.options.events.onRunId?.(slot.job, m.runId);
+          this.events.onRunId?.(slot.job, m.runId);
         }
         break;
       case 'log':
-        this.options.events.onLog?.(m.line, slot.job, slot.id);
+        this.events.onLog?.(m.line, slot.job, slot.id);
         break;
       case 'done':
         this.endJob(slot, { kind: 'done', outcome: m.outcome });
@@ -181,13 +162,13 @@ export class WorkerPool {
     }
   }
 
-  private endJob(slot: Slot, result: JobResult): void {
+  private endJob(slot: Slot, result: TrialResult): void {
     const job = slot.job;
     if (!job) return;
     if (result.kind !== 'crashed') this.crashStreak = 0;
     slot.job = undefined;
     slot.runId = undefined;
-    const p = Promise.resolve(this.options.events.onEnd(job, result, slot.id, Date.now() - slot.jobStarted)).catch(() => undefined);
+    const p = Promise.resolve(this.events.onEnd(job, result, slot.id, Date.now() - slot.jobStarted)).catch(() => undefined);
     this.pendingEnds.add(p);
     void p.finally(() => this.pendingEnds.delete(p));
     this.dispatch(slot);
@@ -202,8 +183,8 @@ export class WorkerPool {
     }
     slot.job = job;
     slot.jobStarted = Date.now();
-    this.options.events.onStart?.(job, slot.id);
-    this.post(slot, { type: 'run', trial: job.trial, parentRunId: this.options.parentRunId, resumeRunId: job.resumeRunId, label: job.label });
+    this.events.onStart?.(job, slot.id);
+    this.post(slot, { type: 'run', job });
   }
 
   private onClose(slot: Slot, code: number | null, signal: NodeJS.Signals | null): void {

@@ -1,25 +1,19 @@
-import type { TrialOutcome } from '../runner/summarize.js';
-import type { SweepTrial } from './sweep-manifest.js';
+import type { TrialJob } from './trial-job.js';
+import type { TrialOutcome } from '../trials/trial-spec.js';
 
 /** Sent once after fork: how to boot (the environment is inherited). */
 export interface WorkerInit {
   readonly type: 'init';
   readonly workerId: number;
+  /** External plugin modules to load (absolute paths or package names). */
   readonly pluginModules: readonly string[];
   readonly backend: string;
-  readonly quick: boolean;
-  readonly recipe: { readonly name: string; readonly version: number };
 }
 
-/** One trial to run as a run nested under the sweep run. */
+/** One trial to run (its spec says everything; the run is nested under job.parentRunId). */
 export interface WorkerJob {
   readonly type: 'run';
-  readonly trial: SweepTrial;
-  readonly parentRunId: string;
-  /** Continue this (KILLED / stale RUNNING) run from its checkpoint instead of starting a new one. */
-  readonly resumeRunId?: string;
-  /** Label for log lines, e.g. "[3/12 noise lr=0.1 seed=2]". */
-  readonly label: string;
+  readonly job: TrialJob;
 }
 
 export type ParentMessage = WorkerInit | WorkerJob | { readonly type: 'stop' } | { readonly type: 'exit' };

@@ -1,6 +1,6 @@
 /**
- * A sweep worker process (forked by `anneal sweep`): boots anneal once, then runs the trials it is
- * sent, one at a time, each as its own tracked run nested under the sweep run. It stops (ending the
+ * A worker process (forked by the WorkerPoolExecutor): boots anneal once, then runs the trial jobs it
+ * is sent, one at a time, through a TrialRunner, each as its own tracked run nested under the job's parent. It stops (ending the
  * current run as KILLED, with a checkpoint) on a 'stop' message, on SIGINT/SIGTERM, or when the
  * sweep process goes away (IPC disconnect) — a second signal exits at once.
  */
@@ -9,7 +9,8 @@ import { hostname } from 'node:os';
 import { LocalRunStore, resolveAnnealHome, type RunStartInfo, type RunTracker, type Tracker } from '@anneal/core';
 import { selectBackend } from '../backend/select-backend.js';
 import { bootAnneal, createTracker, type Booted } from '../boot.js';
-import type { Trial } from '../recipes/expand-trials.js';
+import { DatasetCache } from '../plan/dataset-cache.js';
+import { TrialRunner } from './trial-runner.js';
 import type { ParentMessage, WorkerInit, WorkerJob, WorkerMessage } from './worker-protocol.js';
 
 /** A tracker that tells the sweep process the run id of each run it starts (to clean up after a crash). */
@@ -38,6 +39,8 @@ class NotifyingTracker implements Tracker {
 const controller = new AbortController();
 let booted: Booted | undefined;
 let init: WorkerInit | undefined;
+let runner: TrialRunner | undefined;
+const datasets = new DatasetCache(process.env.ANNEAL_DATA_DIR);
 let busy = false;
 let stopping = false;
 let signals = 0;
@@ -56,6 +59,7 @@ function send(message: WorkerMessage): Promise<void> {
 
 async function shutdown(code = 0): Promise<never> {
   try {
+    await datasets.dispose();
     await booted?.tracker.close();
   } catch {
     // nothing more to do: the local store has everything
@@ -83,6 +87,7 @@ async function boot(message: WorkerInit): Promise<void> {
     });
     const backend = await selectBackend(message.backend);
     booted = await bootAnneal({ env, pluginModules: message.pluginModules, tracker });
+    runner = new TrialRunner(booted.plugins, tracker, store);
     await send({ type: 'ready', workerId: message.workerId, backend: backend.name });
   } catch (error) {
     await send({ type: 'boot-failed', message: (error as Error).message });
@@ -90,35 +95,22 @@ async function boot(message: WorkerInit): Promise<void> {
   }
 }
 
-async function runJob(job: WorkerJob): Promise<void> {
-  if (!booted || !init) return;
+async function runJob({ job }: WorkerJob): Promise<void> {
+  if (!booted || !init || !runner) return;
   busy = true;
   currentRunId = undefined;
-  const trial: Trial = { ...job.trial, recipe: job.trial.recipe };
   try {
-    const outcome = await booted.launcher.runTrial(
-      trial,
-      job.trial.recipe,
-      {
-        backend: init.backend,
-        quick: init.quick,
-        extraPlugins: booted.extraPluginNames,
-        extraPluginModules: init.pluginModules,
-        dataDir: process.env.ANNEAL_DATA_DIR,
-        signal: controller.signal,
-        tty: false,
-        log: (line) => void send({ type: 'log', trialId: job.trial.id, line }),
-        afterTrial: async (o, tracker) => {
-          await tracker.setTags({ 'anneal.steps': String(o.steps), ...(o.epochs !== undefined ? { 'anneal.epochs': String(o.epochs) } : {}) });
-        },
-      },
-      job.label,
-      job.parentRunId,
-      job.resumeRunId,
-    );
-    await send({ type: 'done', trialId: job.trial.id, outcome });
+    const outcome = await runner.run(job, {
+      backend: init.backend,
+      dataDir: process.env.ANNEAL_DATA_DIR,
+      datasets,
+      signal: controller.signal,
+      tty: false,
+      log: (line) => void send({ type: 'log', trialId: job.spec.id, line }),
+    });
+    await send({ type: 'done', trialId: job.spec.id, outcome });
   } catch (error) {
-    await send({ type: 'failed', trialId: job.trial.id, runId: currentRunId, message: (error as Error).message });
+    await send({ type: 'failed', trialId: job.spec.id, runId: currentRunId, message: (error as Error).message });
   } finally {
     busy = false;
     if (stopping) await shutdown(0);
