@@ -3,6 +3,7 @@ import * as mlp from '@anneal/model-mlp';
 import * as mnist from '@anneal/dataset-mnist';
 import * as babi from '@anneal/dataset-babi';
 import * as memn2n from '@anneal/model-memn2n';
+import * as curriculum from '@anneal/curriculum';
 import * as recipesPkg from '@anneal/recipes';
 import type { PluginDefinition, Recipe } from '@anneal/core';
 
@@ -32,6 +33,7 @@ export function builtinPlugins(): { definition: PluginDefinition; source: string
     ['@anneal/dataset-mnist', mnist],
     ['@anneal/dataset-babi', babi],
     ['@anneal/model-memn2n', memn2n],
+    ['@anneal/curriculum', curriculum],
   ];
   const seen = new Set<PluginDefinition>();
   const out: { definition: PluginDefinition; source: string }[] = [];

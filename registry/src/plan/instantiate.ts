@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import {
   AnnealError,
   Rng,
@@ -11,6 +12,7 @@ import {
   type GradientTransform,
   type Initializer,
   type InitializerSpec,
+  type Model,
   type Observer,
   type Optimizer,
   type ParamTransform,
@@ -50,7 +52,9 @@ export async function instantiate(catalog: PluginCatalog, spec: TrialSpec, optio
     const def = catalog.get(name, 'initializer', `model '${p.model.name}' init`);
     return def.create(validateConfig(`initializer '${name}'`, def.manifest.configSchema, typeof s === 'string' ? undefined : s.config));
   };
-  const model = catalog.get(p.model.name, 'model-family').create(p.model.config, { dataset: dataset.info, rng: new Rng(deriveSeed(spec.runSeed, 'model/init')), initializer });
+  // Built inside a tidy: the tensors a family makes on the way to its Variables are released.
+  const family = catalog.get(p.model.name, 'model-family');
+  const model = tf.tidy(() => family.create(p.model.config, { dataset: dataset.info, rng: new Rng(deriveSeed(spec.runSeed, 'model/init')), initializer }) as unknown as tf.TensorContainer) as unknown as Model;
 
   const forward = p.forward.map((u) => {
     const instance = create<ForwardTransform>(u);
