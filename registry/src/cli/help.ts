@@ -68,6 +68,7 @@ Options:
   --resume <sweep-id>   continue a sweep: finished trials are skipped, killed ones continue from
                         their checkpoint, failed or never-started ones run again (each trial counts once)
   --seed N              run only seed N (repeatable; replaces the recipe's seeds)
+  --variant NAME        run only this arm (repeatable)
   --set key=value       override a setting in every trial (repeatable), e.g. --set training.epochs=2
   --plugin <path|pkg>   load plugins from a module and attach them at their hook point (repeatable)
   --backend <b>         auto|wasm|cpu|tensorflow|tensorflow-gpu (default auto; a resume keeps the sweep's)

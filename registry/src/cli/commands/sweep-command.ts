@@ -17,6 +17,7 @@ export async function sweepCommand(args: readonly string[], io: { signal: AbortS
     workers: { type: 'string', short: 'j' },
     resume: { type: 'string' },
     seed: { type: 'string', multiple: true },
+    variant: { type: 'string', multiple: true },
     set: { type: 'string', multiple: true },
     plugin: { type: 'string', multiple: true },
     backend: { type: 'string' },
@@ -32,8 +33,8 @@ export async function sweepCommand(args: readonly string[], io: { signal: AbortS
   if (positionals.length > 1 || (!values.resume && positionals.length !== 1)) {
     throw new AnnealError('ANNEAL_ERR_CLI_USAGE', `sweep: give one recipe name (e.g. anneal sweep mlp-table1-exp3 --quick --workers 2), or --resume <sweep-id>. See 'anneal recipes ls'.`);
   }
-  if (values.resume && (values.quick || values.set || values.seed || values.plugin)) {
-    throw new AnnealError('ANNEAL_ERR_CLI_USAGE', `sweep: --resume continues the sweep exactly as planned; --quick, --set, --seed and --plugin cannot change it (start a new sweep instead).`);
+  if (values.resume && (values.quick || values.set || values.seed || values.variant || values.plugin)) {
+    throw new AnnealError('ANNEAL_ERR_CLI_USAGE', `sweep: --resume continues the sweep exactly as planned; --quick, --set, --seed, --variant and --plugin cannot change it (start a new sweep instead).`);
   }
   let workers: number | undefined;
   if (values.workers !== undefined) {
@@ -62,6 +63,7 @@ export async function sweepCommand(args: readonly string[], io: { signal: AbortS
       resume: values.resume,
       quick: values.quick,
       seeds: seeds.length ? seeds : undefined,
+      variants: toList(values.variant),
       sets,
       pluginModules: values.resume ? undefined : pluginModules,
       backend,
