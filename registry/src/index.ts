@@ -13,7 +13,7 @@ export * from './plan/instantiate.js';
 export * from './plan/build-plan.js';
 export * from './plan/dataset-cache.js';
 export * from './plan/check-data-loads.js';
-export * from './plan/order-hook-point.js';
+export * from './trials/order-hook-point.js';
 export * from './recipes/apply-patch.js';
 export * from './recipes/set-override.js';
 export * from './recipes/validate-recipe.js';

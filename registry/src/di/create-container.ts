@@ -36,7 +36,15 @@ export function createAnnealContainer(inputs: ContainerInputs): Container {
         for (const r of ctx.getAll<Recipe>(RecipeToken, { optional: true })) catalog.register(r);
         return catalog;
       });
-      bind(RunLauncher).toSelf();
+      bind(RunLauncher).toDynamicValue(
+        (ctx) =>
+          new RunLauncher(
+            ctx.get<PluginCatalog>(PluginCatalogToken),
+            ctx.get<RecipeCatalog>(RecipeCatalogToken),
+            ctx.get<Tracker>(TrackerToken),
+            ctx.get<LocalRunStore>(RunStoreToken, { optional: true }),
+          ),
+      );
     }),
   );
   return container;

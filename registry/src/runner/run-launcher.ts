@@ -1,8 +1,6 @@
-import { inject, injectable, optional } from 'inversify';
 import { AnnealError, type LocalRunStore, type Recipe, type RunTracker, type Tracker } from '@anneal/core';
 import type { PluginCatalog } from '../catalog/plugin-catalog.js';
 import type { RecipeCatalog } from '../catalog/recipe-catalog.js';
-import { PluginCatalogToken, RecipeCatalogToken, RunStoreToken, TrackerToken } from '../di/tokens.js';
 import { InProcessExecutor } from '../execute/in-process-executor.js';
 import type { TrialJob, TrialResult, TrialRunOptions } from '../execute/trial-job.js';
 import { TrialRunner, readStoredTrial } from '../execute/trial-runner.js';
@@ -30,16 +28,16 @@ export interface LaunchResult {
  * `anneal run`: resolves a recipe's trials (the only validation), checks their data loads, and runs
  * them in this process with the InProcessExecutor (each trial's run written by its TrialRunner),
  * nested under one parent run when there are several; then the summary table and plots.
+ * Built by the composition root (di/create-container.ts); it imports nothing from the container.
  */
-@injectable()
 export class RunLauncher {
   readonly runner: TrialRunner;
 
   constructor(
-    @inject(PluginCatalogToken) readonly plugins: PluginCatalog,
-    @inject(RecipeCatalogToken) readonly recipes: RecipeCatalog,
-    @inject(TrackerToken) readonly tracker: Tracker,
-    @inject(RunStoreToken) @optional() readonly store?: LocalRunStore,
+    readonly plugins: PluginCatalog,
+    readonly recipes: RecipeCatalog,
+    readonly tracker: Tracker,
+    readonly store?: LocalRunStore,
   ) {
     this.runner = new TrialRunner(plugins, tracker, store);
   }

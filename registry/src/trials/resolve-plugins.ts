@@ -10,7 +10,7 @@ import {
 } from '@anneal/core';
 import type { PluginCatalog } from '../catalog/plugin-catalog.js';
 import { defaultHookPoint } from '../catalog/validate-manifest.js';
-import { orderHookPoint, type Placed } from '../plan/order-hook-point.js';
+import { orderHookPoint, type Placed } from './order-hook-point.js';
 import type { ListHookPoint, ResolvedPlugin, TrialPlanSpec } from './trial-spec.js';
 
 /** Kinds a recipe's `plugins` list takes, and where each goes. */
