@@ -26,7 +26,8 @@ export interface TrialOverrides {
 /** The recipe after the quick patch (if asked), before variants and grid. */
 export function resolveBase(recipe: Recipe, quick = false): Recipe {
   if (quick && !recipe.quick) throw new AnnealError('ANNEAL_ERR_RECIPE_INVALID', `recipe '${recipe.name}' has no quick variant; run it without --quick.`);
-  return { ...(quick ? applyPatch(recipe, recipe.quick) : recipe), quick: undefined };
+  const { quick: _patch, ...base } = quick ? applyPatch(recipe, recipe.quick) : recipe;
+  return base;
 }
 
 /**
@@ -79,7 +80,8 @@ export function expandTrials(recipe: Recipe, overrides: TrialOverrides = {}): Ex
       }
       for (const seed of seeds) {
         for (let r = 0; r < Math.max(1, restarts); r++) {
-          const trialRecipe: Recipe = { ...resolved, grid: undefined, variants: undefined, seeds: [seed] };
+          const { grid: _grid, variants: _variants, ...rest } = resolved;
+          const trialRecipe: Recipe = { ...rest, seeds: [seed] };
           validateRecipeShape(trialRecipe);
           const restart = restarts > 0 ? r : undefined;
           const label = [variant?.name, settingLabel(setting), `seed=${seed}`, restart !== undefined ? `restart=${restart}` : ''].filter(Boolean).join(' ');
