@@ -63,7 +63,6 @@ export function checkRecipeValues(values: readonly ExportedValue[], where: strin
     const shape = recipeIssues(value, path);
     issues.push(...shape, ...checkRecipeNames(plugins, value, path));
   }
-  if (values.length === 0) issues.push({ path: '', message: 'holds no recipe: give one recipe object, or a list of them' });
   if (issues.length) throw recipeError(where, issues);
   return values.map((v) => v.value as Recipe);
 }
@@ -91,6 +90,7 @@ export async function loadRecipeFile(spec: string, context: { cwd: string; plugi
     throw new AnnealError('ANNEAL_ERR_RECIPE_UNKNOWN', `recipe file '${spec}' not found (looked at ${file}). Give a path relative to ${context.cwd}, or a registered name (anneal recipes ls).`, { file });
   }
   const values = await readRecipeValues(file, label, context.cwd);
+  if (values.length === 0) throw recipeError(label, [{ path: '', message: 'holds no recipe: give one recipe object or a list of them (a module: export default, or export const recipes)' }]);
   const withModules: ExportedValue[] = [];
   for (const v of values) withModules.push(isPlainObject(v.value) ? { ...v, value: await loadListedModules(v.value, dirname(file), context.plugins) } : v);
   const recipes = checkRecipeValues(withModules, label, context.plugins);
