@@ -30,24 +30,32 @@ export function recipeIssues(value: unknown, path = ''): ShapeIssue[] {
   return issues;
 }
 
-/** One coded error for a list of issues: `<where>: <path>: <message>`, one line per issue. */
-export function recipeError(where: string, issues: readonly ShapeIssue[]): AnnealError {
-  const lines = issues.map((i) => `${where}: ${i.path ? `${i.path}: ` : ''}${i.message}`);
+/**
+ * One coded error for a list of issues, one line per issue. For a file (`where` = its name) each line
+ * is `<file>: <path>: <message>`; for a recipe in memory (`recipe 'name'`, e.g. after --set) it is
+ * `recipe 'name': <message> (at <path>)`.
+ */
+export function recipeError(where: string, issues: readonly ShapeIssue[], inFile = true): AnnealError {
+  const line = (i: ShapeIssue) => (!i.path ? `${where}: ${i.message}` : inFile ? `${where}: ${i.path}: ${i.message}` : `${where}: ${i.message} (at ${i.path})`);
+  const lines = issues.map(line);
   const more = lines.length > 1 ? `\n  ${lines.slice(1).join('\n  ')}` : '';
   return new AnnealError('ANNEAL_ERR_RECIPE_INVALID', `${lines[0]}${more}`, { where, issues: issues.map((i) => ({ ...i })) });
 }
 
-/** Structural checks on a recipe; throws ANNEAL_ERR_RECIPE_INVALID naming each problem's path. */
-export function validateRecipeShape(r: Recipe, where?: string): void {
+/**
+ * Structural checks on a recipe; throws ANNEAL_ERR_RECIPE_INVALID naming each problem's path. `file`
+ * names the recipe file it came from (messages then start with the file).
+ */
+export function validateRecipeShape(r: Recipe, file?: string): void {
   const issues = recipeIssues(r);
   if (issues.length === 0) return;
   const name = isPlainObject(r) && typeof r.name === 'string' ? r.name : '(unnamed)';
-  throw recipeError(where ?? `recipe '${name}'`, issues);
+  throw recipeError(file ?? `recipe '${name}'`, issues, file !== undefined);
 }
 
 /** Checks a training block alone (e.g. after `--set training.*`). */
 export function validateTraining(recipe: string, t: unknown): void {
   const issues: ShapeIssue[] = [];
   checkShape(t, TRAINING_SHAPE, 'training', issues);
-  if (issues.length) throw recipeError(`recipe '${recipe}'`, issues);
+  if (issues.length) throw recipeError(`recipe '${recipe}'`, issues, false);
 }
