@@ -20,3 +20,8 @@ export { main } from './cli/main.js';
 export * from './plan/preflight.js';
 export * from './sweep/index.js';
 export * from './report/index.js';
+export * from './catalog/load-recipe-file.js';
+export * from './catalog/resolve-recipe-arg.js';
+export * from './catalog/project-file.js';
+export * from './catalog/check-recipe-names.js';
+export * from './catalog/shared-imports.js';

@@ -32,7 +32,7 @@ async function readRecipeValues(file: string, label: string, cwd: string): Promi
   try {
     doc = ext === '.json' ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    const first = (error as Error).message.split('\n')[0];
+    const first = (error as Error).message.split('\n')[0].replace(/:$/, '');
     throw new AnnealError('ANNEAL_ERR_RECIPE_INVALID', `${label}: not valid ${ext === '.json' ? 'JSON' : 'YAML'}: ${first}`, { file });
   }
   return Array.isArray(doc) ? doc.map((value, i) => ({ value, path: `[${i}]` })) : [{ value: doc, path: '' }];
