@@ -6,10 +6,9 @@ import * as memn2n from '@anneal/model-memn2n';
 import * as curriculum from '@anneal/curriculum';
 import * as recipesPkg from '@anneal/recipes';
 import type { PluginDefinition, Recipe } from '@anneal/core';
+import { isPluginDefinition } from './catalog/module-exports.js';
 
-function isDefinition(v: unknown): v is PluginDefinition {
-  return !!v && typeof v === 'object' && 'manifest' in v && typeof (v as { manifest: { kind?: unknown } }).manifest?.kind === 'string';
-}
+const isDefinition = (v: unknown): v is PluginDefinition => isPluginDefinition(v);
 
 /** Every plugin definition a module exports (single definitions and lists), de-duplicated. */
 export function collectDefinitions(mod: Record<string, unknown>): PluginDefinition[] {

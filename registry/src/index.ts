@@ -32,3 +32,8 @@ export * from './di/create-container.js';
 export { main } from './cli/main.js';
 export * from './sweep/index.js';
 export * from './report/index.js';
+export * from './catalog/load-recipe-file.js';
+export * from './catalog/resolve-recipe-arg.js';
+export * from './catalog/project-file.js';
+export * from './catalog/check-recipe-names.js';
+export * from './catalog/shared-imports.js';

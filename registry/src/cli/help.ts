@@ -3,10 +3,11 @@ export const MAIN_HELP = `anneal — plugin-based training with annealed gradien
 Usage: anneal <command> [options]
 
 Commands:
-  run <recipe>            train a registered recipe (all its variants × settings × seeds)
+  run <recipe|file>       train a recipe (all its variants × settings × seeds): a registered name or a
+                          recipe file (./my-recipe.json, .yaml, .yml, or a .js/.mjs module exporting recipes)
   sweep <recipe>          run a recipe's trials in parallel worker processes, resumable (--resume <sweep-id>)
   report <recipe|sweep>   rebuild the paper's tables and plots from tracked runs (local store or MLflow)
-  recipes ls|show         list recipes / show one (resolved, with --quick)
+  recipes ls|show         list recipes (built in, from the project file and plugin packages) / show one
   plugins ls|show         list plugins by kind / show a plugin's card and config schema
   runs ls|show            list tracked runs in the local store / show one
   mlflow up|sync          start a local MLflow server / deliver spooled runs to MLflow
@@ -15,10 +16,15 @@ Commands:
 
 Options everywhere: --help; listings take --json.
 Environment: ANNEAL_HOME (run store, default ./.anneal), ANNEAL_DATA_DIR, MLFLOW_TRACKING_URI.
+Project file: ./anneal.config.json (or the "anneal" key of ./package.json) lists plugin packages and
+recipe files every command loads: { "plugins": ["my-anneal-plugin"], "recipes": ["./my-recipe.json"] }.
 `;
 
 export const RUN_HELP = `Usage: anneal run <recipe> [options]
+       anneal run ./my-recipe.json [options]     (also .yaml/.yml, or .js/.mjs; file#name picks one of several)
        anneal run --resume <run-id>
+
+A recipe file has the shape 'anneal recipes show <name> --json' prints; start from one of those.
 
 Options:
   --quick               the recipe's minutes-scale variant for a 2-core CPU
@@ -38,8 +44,14 @@ Options:
   --alias A             with --register-model: set this alias on the new version
 `;
 
-export const RECIPES_HELP = `Usage: anneal recipes ls [--json]
-       anneal recipes show <name> [--quick] [--json]
+export const RECIPES_HELP = `Usage: anneal recipes ls [--json] [--plugin path|pkg]
+       anneal recipes show <name | ./file.json> [--quick] [--json] [--trials] [--plugin path|pkg]
+
+recipes ls lists the built-in recipes, those of the project file (anneal.config.json, or the "anneal"
+key of package.json) and those plugin packages export, with where each comes from.
+recipes show --json prints exactly a loadable recipe: save it, rename it, change it, and run it with
+'anneal run ./my-recipe.json'. With --quick it prints the quick variant as a recipe of its own.
+--trials (with --json) prints the trial list instead: id, label, variant, setting, seed.
 `;
 export const PLUGINS_HELP = `Usage: anneal plugins ls [--kind K] [--json] [--plugin path]
        anneal plugins show <name> [--json] [--plugin path]

@@ -1,53 +1,61 @@
-import { AnnealError, BATCH_SAMPLINGS, didYouMean, isHookPoint, type Recipe } from '@anneal/core';
+import { AnnealError, type Recipe } from '@anneal/core';
+import { checkShape, isPlainObject, joinPath, type ShapeIssue } from './check-shape.js';
+import { RECIPE_SHAPE, RECIPE_KEYS, TRAINING_KEYS, TRAINING_SHAPE } from './recipe-shape.js';
 
-export const RECIPE_KEYS = ['name', 'version', 'description', 'model', 'dataset', 'optimizer', 'plugins', 'training', 'seeds', 'grid', 'variants', 'restarts', 'load', 'quick', 'paper', 'report', 'tags'] as const;
-export const TRAINING_KEYS = ['batchSize', 'epochs', 'phases', 'maxSteps', 'evalEveryEpochs', 'evalSplits', 'sampling', 'recordGradNorms', 'lrSchedule'] as const;
+export { RECIPE_KEYS, TRAINING_KEYS };
 
-function bad(recipe: string, message: string): never {
-  throw new AnnealError('ANNEAL_ERR_RECIPE_INVALID', `recipe '${recipe}': ${message}`);
+/** Checks that need more than one field: epochs or phases, unique variant names. */
+function crossFieldIssues(r: Record<string, unknown>, path: string, issues: ShapeIssue[]): void {
+  const training = r.training;
+  if (isPlainObject(training) && training.phases === undefined && training.epochs === undefined) {
+    issues.push({ path: joinPath(joinPath(path, 'training'), 'epochs'), message: 'must be an integer ≥ 1 (or give training.phases), got nothing' });
+  }
+  const variants = Array.isArray(r.variants) ? r.variants : [];
+  const seen = new Set<unknown>();
+  variants.forEach((v, i) => {
+    const name = isPlainObject(v) ? v.name : undefined;
+    if (seen.has(name)) issues.push({ path: joinPath(joinPath(joinPath(path, 'variants'), i), 'name'), message: `variant names must be unique; '${String(name)}' is used twice` });
+    seen.add(name);
+  });
 }
 
-/** Structural checks on a recipe (plugin names and configs are checked when the plan is built). */
-export function validateRecipeShape(r: Recipe): void {
-  const name = typeof r?.name === 'string' ? r.name : '(unnamed)';
-  if (!/^[a-z0-9][a-z0-9.-]*$/.test(name)) bad(name, `name must be kebab-case, got ${JSON.stringify(r?.name)}`);
-  for (const key of Object.keys(r)) {
-    if (!(RECIPE_KEYS as readonly string[]).includes(key)) bad(name, `unknown key '${key}'.${didYouMean(key, RECIPE_KEYS)}`);
-  }
-  if (!Number.isInteger(r.version) || r.version < 1) bad(name, `version must be a positive integer, got ${JSON.stringify(r.version)}`);
-  for (const part of ['model', 'dataset', 'optimizer'] as const) {
-    if (!r[part] || typeof r[part].name !== 'string') bad(name, `'${part}' must be { name, config? }`);
-  }
-  if (!Array.isArray(r.plugins)) bad(name, `'plugins' must be a list of { plugin, config?, at?, as? }`);
-  for (const use of r.plugins) {
-    if (typeof use.plugin !== 'string') bad(name, `every plugins entry needs 'plugin' (a name), got ${JSON.stringify(use)}`);
-    if (use.placement !== undefined && use.placement !== 'list' && use.placement !== 'constraints') bad(name, `plugin '${use.plugin}' has placement=${JSON.stringify(use.placement)}; use 'list' or 'constraints'`);
-    if (use.at !== undefined && !isHookPoint(use.at)) bad(name, `plugin '${use.plugin}' has at=${JSON.stringify(use.at)}; hook points: pre-clip, clip, post-clip, pre-update, update, post-update`);
-  }
-  validateTraining(name, r.training);
-  if (!Array.isArray(r.seeds) || r.seeds.length === 0 || !r.seeds.every((s) => Number.isInteger(s) && s >= 0)) bad(name, `'seeds' must be a non-empty list of non-negative integers`);
-  for (const [key, values] of Object.entries(r.grid ?? {})) {
-    if (!Array.isArray(values) || values.length === 0) bad(name, `grid '${key}' must be a non-empty list of values`);
-  }
-  const variantNames = new Set<string>();
-  for (const v of r.variants ?? []) {
-    if (typeof v.name !== 'string' || variantNames.has(v.name)) bad(name, `variant names must be unique strings, got ${JSON.stringify(v.name)}`);
-    variantNames.add(v.name);
-  }
+/**
+ * Every structural problem of a recipe value, each with its path (`plugins[1].at`). Plugin names and
+ * configs are not checked here (see checkRecipeNames and the trial pipeline).
+ */
+export function recipeIssues(value: unknown, path = ''): ShapeIssue[] {
+  const issues: ShapeIssue[] = [];
+  checkShape(value, RECIPE_SHAPE, path, issues);
+  if (isPlainObject(value)) crossFieldIssues(value, path, issues);
+  return issues;
 }
 
+/**
+ * One coded error for a list of issues, one line per issue. For a file (`where` = its name) each line
+ * is `<file>: <path>: <message>`; for a recipe in memory (`recipe 'name'`, e.g. after --set) it is
+ * `recipe 'name': <message> (at <path>)`.
+ */
+export function recipeError(where: string, issues: readonly ShapeIssue[], inFile = true): AnnealError {
+  const line = (i: ShapeIssue) => (!i.path ? `${where}: ${i.message}` : inFile ? `${where}: ${i.path}: ${i.message}` : `${where}: ${i.message} (at ${i.path})`);
+  const lines = issues.map(line);
+  const more = lines.length > 1 ? `\n  ${lines.slice(1).join('\n  ')}` : '';
+  return new AnnealError('ANNEAL_ERR_RECIPE_INVALID', `${lines[0]}${more}`, { where, issues: issues.map((i) => ({ ...i })) });
+}
+
+/**
+ * Structural checks on a recipe; throws ANNEAL_ERR_RECIPE_INVALID naming each problem's path. `file`
+ * names the recipe file it came from (messages then start with the file).
+ */
+export function validateRecipeShape(r: Recipe, file?: string): void {
+  const issues = recipeIssues(r);
+  if (issues.length === 0) return;
+  const name = isPlainObject(r) && typeof r.name === 'string' ? r.name : '(unnamed)';
+  throw recipeError(file ?? `recipe '${name}'`, issues, file !== undefined);
+}
+
+/** Checks a training block alone (e.g. after `--set training.*`). */
 export function validateTraining(recipe: string, t: unknown): void {
-  if (!t || typeof t !== 'object') bad(recipe, `'training' must be an object`);
-  const training = t as Record<string, unknown>;
-  for (const key of Object.keys(training)) {
-    if (!(TRAINING_KEYS as readonly string[]).includes(key)) bad(recipe, `unknown training key '${key}'.${didYouMean(key, TRAINING_KEYS)} Known: ${TRAINING_KEYS.join(', ')}`);
-  }
-  if (!Number.isInteger(training.batchSize) || (training.batchSize as number) < 1) bad(recipe, `training.batchSize must be an integer ≥ 1, got ${JSON.stringify(training.batchSize)}`);
-  if (training.phases === undefined && (!Number.isInteger(training.epochs) || (training.epochs as number) < 1)) {
-    bad(recipe, `training.epochs must be an integer ≥ 1 (or give training.phases), got ${JSON.stringify(training.epochs)}`);
-  }
-  if (training.maxSteps !== undefined && (!Number.isInteger(training.maxSteps) || (training.maxSteps as number) < 1)) bad(recipe, `training.maxSteps must be an integer ≥ 1`);
-  if (training.sampling !== undefined && !(BATCH_SAMPLINGS as readonly unknown[]).includes(training.sampling)) {
-    bad(recipe, `training.sampling must be one of ${BATCH_SAMPLINGS.map((s) => `'${s}'`).join(', ')}, got ${JSON.stringify(training.sampling)}`);
-  }
+  const issues: ShapeIssue[] = [];
+  checkShape(t, TRAINING_SHAPE, 'training', issues);
+  if (issues.length) throw recipeError(`recipe '${recipe}'`, issues, false);
 }

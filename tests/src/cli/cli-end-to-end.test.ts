@@ -72,10 +72,10 @@ test('listings: --json everywhere and --help', async (t) => {
     t.is(h.code, 0, cmd.join(' '));
     t.regex(h.stdout, /Usage: anneal/);
   }
-  const show = await runCli(['recipes', 'show', 'mlp-table1-exp3', '--quick', '--json'], { env: { ANNEAL_HOME: home } });
-  const shown = JSON.parse(show.stdout) as { trials: { variant: string }[] };
-  t.deepEqual([...new Set(shown.trials.map((x) => x.variant))], ['no-noise', 'noise']);
-  t.is(shown.trials.length, 6);
+  const show = await runCli(['recipes', 'show', 'mlp-table1-exp3', '--quick', '--json', '--trials'], { env: { ANNEAL_HOME: home } });
+  const trials = JSON.parse(show.stdout) as { variant: string }[];
+  t.deepEqual([...new Set(trials.map((x) => x.variant))], ['no-noise', 'noise']);
+  t.is(trials.length, 6);
 });
 
 test('bad input: exact messages, non-zero exit, nothing written', async (t) => {

@@ -1,5 +1,6 @@
 import { AnnealError, describeSchema, type Recipe } from '@anneal/core';
 import { bootAnneal } from '../../boot.js';
+import { resolveRecipeArg } from '../../catalog/resolve-recipe-arg.js';
 import { expandTrials, resolveBase } from '../../trials/resolve-trials.js';
 import { formatTable } from '../format-table.js';
 import { PLUGINS_HELP, RECIPES_HELP } from '../help.js';
@@ -7,30 +8,33 @@ import { parse, toList } from '../parse.js';
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 
-/** `anneal recipes ls|show`. */
+/** `anneal recipes ls|show`: registered recipes, those of the project file and plugin packages, and recipe files. */
 export async function recipesCommand(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const { values, positionals } = parse('recipes', args, { json: { type: 'boolean' }, quick: { type: 'boolean' } });
+  const { values, positionals } = parse('recipes', args, { json: { type: 'boolean' }, quick: { type: 'boolean' }, trials: { type: 'boolean' }, plugin: { type: 'string', multiple: true } });
   const [sub, name] = positionals;
   if (values.help || !sub) {
     out(RECIPES_HELP);
     return values.help ? 0 : 2;
   }
-  const { recipes } = await bootAnneal({ env });
+  const booted = await bootAnneal({ env, pluginModules: toList(values.plugin) });
+  const { recipes } = booted;
   if (sub === 'ls') {
     const list = recipes.list();
-    if (values.json) out(JSON.stringify(list.map((r) => ({ name: r.name, version: r.version, description: r.description, model: r.model.name, dataset: r.dataset.name, runs: expandTrials(r).length, quickRuns: r.quick ? expandTrials(r, { quick: true }).length : null, tags: r.tags ?? [] })), null, 2));
-    else out(formatTable(['recipe', 'v', 'model', 'dataset', 'runs (full/quick)', 'description'], list.map((r) => [r.name, String(r.version), r.model.name, r.dataset.name, `${expandTrials(r).length}/${r.quick ? expandTrials(r, { quick: true }).length : '–'}`, r.description])));
+    if (values.json) out(JSON.stringify(list.map((r) => ({ name: r.name, version: r.version, description: r.description, model: r.model.name, dataset: r.dataset.name, runs: expandTrials(r).length, quickRuns: r.quick ? expandTrials(r, { quick: true }).length : null, tags: r.tags ?? [], source: recipes.source(r.name) })), null, 2));
+    else out(formatTable(['recipe', 'v', 'model', 'dataset', 'runs (full/quick)', 'source', 'description'], list.map((r) => [r.name, String(r.version), r.model.name, r.dataset.name, `${expandTrials(r).length}/${r.quick ? expandTrials(r, { quick: true }).length : '–'}`, recipes.source(r.name) ?? '', r.description])));
     return 0;
   }
   if (sub === 'show') {
-    if (!name) throw new AnnealError('ANNEAL_ERR_CLI_USAGE', 'recipes show: give a recipe name. See anneal recipes ls.');
-    const recipe = recipes.get(name);
+    if (!name) throw new AnnealError('ANNEAL_ERR_CLI_USAGE', 'recipes show: give a recipe name or a recipe file. See anneal recipes ls.');
+    const recipe = await resolveRecipeArg(name, booted);
+    // With --quick the quick patch is applied and dropped, so the printed recipe runs as the quick variant.
     const base: Recipe = values.quick ? resolveBase(recipe, true) : recipe;
     const trials = expandTrials(recipe, { quick: values.quick });
-    if (values.json) out(JSON.stringify({ recipe: base, trials: trials.map((t) => ({ id: t.id, label: t.label, variant: t.variant, setting: t.setting, seed: t.seed })) }, null, 2));
+    const trialRows = trials.map((t) => ({ id: t.id, label: t.label, variant: t.variant, setting: t.setting, seed: t.seed }));
+    if (values.json) out(JSON.stringify(values.trials ? trialRows : base, null, 2));
     else {
-      out(`${recipe.name} v${recipe.version}${values.quick ? ' (quick)' : ''}\n${recipe.description}\n`);
-      out(JSON.stringify({ ...base, quick: values.quick ? undefined : base.quick }, null, 2));
+      out(`${recipe.name} v${recipe.version}${values.quick ? ' (quick)' : ''}  (${recipes.source(recipe.name) ?? 'builtin'})\n${recipe.description}\n`);
+      out(JSON.stringify(base, null, 2));
       out(`\n${trials.length} runs:`);
       out(formatTable(['trial', 'variant', 'setting', 'seed'], trials.slice(0, 50).map((t) => [t.id, t.variant ?? '', JSON.stringify(t.setting), String(t.seed)])) + (trials.length > 50 ? `\n… and ${trials.length - 50} more` : ''));
     }

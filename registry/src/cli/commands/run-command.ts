@@ -2,6 +2,7 @@ import { AnnealError, resolveAnnealHome } from '@anneal/core';
 import * as mlflow from '@anneal/tracker-mlflow';
 import { selectBackend } from '../../backend/select-backend.js';
 import { bootAnneal } from '../../boot.js';
+import { resolveRecipeArg } from '../../catalog/resolve-recipe-arg.js';
 import { parseSetArg } from '../../recipes/set-override.js';
 import type { LaunchOptions } from '../../runner/run-launcher.js';
 import { RUN_HELP } from '../help.js';
@@ -79,12 +80,13 @@ export async function runCommand(args: readonly string[], io: { signal: AbortSig
       if (values.json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
       return outcome.status === 'FINISHED' ? 0 : 130;
     }
+    const recipe = await resolveRecipeArg(positionals[0], booted);
     if (values['dry-run']) {
-      const trials = booted.launcher.resolve(positionals[0], options);
+      const trials = booted.launcher.resolve(recipe, options);
       process.stdout.write(values.json ? `${JSON.stringify(trials, null, 2)}\n` : `${formatTrialSpecs(trials)}\n`);
       return 0;
     }
-    const result = await booted.launcher.launch(positionals[0], options);
+    const result = await booted.launcher.launch(recipe, options);
     if (values.json) process.stdout.write(`${JSON.stringify({ recipe: result.recipe.name, parentRunId: result.parentRunId, outcomes: result.outcomes, summary: result.summary && { metric: result.summary.metric, rows: result.summary.rows } }, null, 2)}\n`);
     process.stderr.write(`anneal: runs stored in ${resolveAnnealHome(io.env)}/runs${booted.tracker.kind !== 'local' ? ` and sent to ${booted.tracker.location}` : ''}\n`);
     if (io.signal.aborted) return 130;
