@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { hostname, availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { AnnealError, hasCheckpoint, type RunMeta, type RunTracker } from '@anneal/core';
+import { AnnealError, hasCheckpoint, type Recipe, type RunMeta, type RunTracker } from '@anneal/core';
 import type { Booted } from '../boot.js';
 import { formatFinal } from '../execute/format-final.js';
 import { checkDataLoads } from '../plan/check-data-loads.js';
@@ -19,8 +19,8 @@ import { readSweepManifest, SWEEP_KIND, SWEEP_MANIFEST, type SweepManifest, type
 import { SweepProgress, formatDuration, type ProgressStream } from './sweep-progress.js';
 
 export interface SweepOptions {
-  /** Recipe name (a new sweep); with `resume`, it must match the sweep's recipe when given. */
-  readonly recipe?: string;
+  /** Recipe or its name (a new sweep); with `resume`, the name must match the sweep's recipe when given. */
+  readonly recipe?: string | Recipe;
   /** Sweep run id (or unique prefix) to resume. */
   readonly resume?: string;
   readonly quick?: boolean;
@@ -188,8 +188,9 @@ export async function runSweep(booted: Booted, options: SweepOptions): Promise<S
       throw new AnnealError('ANNEAL_ERR_RESUME', `run ${sweepId} is not a sweep (anneal.kind=${tags['anneal.kind'] ?? 'none'}); resume single runs with 'anneal run --resume ${sweepId}'.`);
     }
     manifest = readSweepManifest(store.artifactsDir(sweepId), sweepId);
-    if (options.recipe && options.recipe !== manifest.recipe.name) {
-      throw new AnnealError('ANNEAL_ERR_RESUME', `sweep ${sweepId} is a sweep of '${manifest.recipe.name}', not '${options.recipe}'; drop the recipe name or give the right one.`);
+    const asked = typeof options.recipe === 'string' ? options.recipe : options.recipe?.name;
+    if (asked && asked !== manifest.recipe.name) {
+      throw new AnnealError('ANNEAL_ERR_RESUME', `sweep ${sweepId} is a sweep of '${manifest.recipe.name}', not '${asked}'; drop the recipe name or give the right one.`);
     }
     const pid = Number(tags['anneal.sweep_pid']);
     if (meta.status === 'RUNNING' && tags['anneal.sweep_host'] === hostname() && Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) {
@@ -212,9 +213,17 @@ export async function runSweep(booted: Booted, options: SweepOptions): Promise<S
   } else {
     if (!options.recipe) throw new AnnealError('ANNEAL_ERR_CLI_USAGE', 'sweep: give a recipe name (anneal recipes ls), or --resume <sweep-id>.');
     if (!options.backend) throw new AnnealError('ANNEAL_ERR_BACKEND', 'sweep: no backend resolved.');
-    const recipe = booted.recipes.get(options.recipe);
-    const pluginModules = (options.pluginModules ?? []).map((m) => absoluteModule(m, cwd));
-    const trials = resolveTrials(booted.plugins, recipe, { quick: options.quick, seeds: options.seeds, variants: options.variants, sets: options.sets, extraPlugins: booted.extraPluginNames, pluginModules });
+    const recipe = typeof options.recipe === 'string' ? booted.recipes.get(options.recipe) : options.recipe;
+    const trials = resolveTrials(booted.plugins, recipe, {
+      quick: options.quick,
+      seeds: options.seeds,
+      variants: options.variants,
+      sets: options.sets,
+      extraPlugins: booted.extraPluginNames,
+      pluginModules: (options.pluginModules ?? []).map((m) => absoluteModule(m, cwd)),
+    });
+    // Workers load the modules the trials' plugins come from (--plugin and the recipe's `load` list).
+    const pluginModules = trials[0]?.pluginModules ?? [];
     const datasets = new DatasetCache(env.ANNEAL_DATA_DIR);
     await checkDataLoads(booted.plugins, trials, datasets).finally(() => datasets.dispose());
     const base = resolveBase(recipe, options.quick);

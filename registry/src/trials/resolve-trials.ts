@@ -7,6 +7,7 @@ import { cartesian, settingLabel, stableJson, trialId } from './expand-grid.js';
 import { resolvePlugins } from './resolve-plugins.js';
 import { resolveTraining } from './resolve-training.js';
 import type { TrialPlanSpec, TrialSpec } from './trial-spec.js';
+import { absoluteModule } from './plugin-modules.js';
 
 /** What a user changes about a recipe at launch. */
 export interface TrialOverrides {
@@ -37,12 +38,14 @@ export function resolveBase(recipe: Recipe, quick = false): Recipe {
  */
 export function resolveTrials(catalog: PluginCatalog, recipe: Recipe, overrides: TrialOverrides = {}): TrialSpec[] {
   const planCache = new Map<string, TrialPlanSpec>();
+  // The modules a trial's plugins come from: --plugin and the recipe's own `load` list (absolute paths).
+  const pluginModules = [...new Set([...(overrides.pluginModules ?? []), ...(recipe.load ?? [])].map((m) => absoluteModule(m)))];
   const specs = expandTrials(recipe, overrides).map((t): TrialSpec => {
     // Trials that differ only in their seed share one plan: resolve it once.
     const key = stableJson({ ...t.recipe, seeds: [] });
     let plan = planCache.get(key);
     if (!plan) planCache.set(key, (plan = resolvePlan(catalog, t.recipe)));
-    return { format: 1, ...t, plan, pluginModules: overrides.pluginModules ?? [] };
+    return { format: 1, ...t, plan, pluginModules };
   });
   checkReportMetrics(recipe.name, resolveBase(recipe, overrides.quick), specs[0]?.plan.metrics ?? []);
   return specs;

@@ -145,3 +145,22 @@ test('a bad project file entry fails with the file and the key named', async (t)
   t.is(badEntry.code, 1);
   t.true(badEntry.stderr.includes('anneal: ANNEAL_ERR_CONFIG_VALUE: package.json: anneal.recipes[0]: must be a non-empty string (a path or a package name), got 42.'), badEntry.stderr);
 });
+
+test('anneal sweep ./file.json: a recipe file runs in worker processes, each trial once, with its report', async (t) => {
+  const { dir, home } = userProject(t);
+  const env = { ANNEAL_HOME: home };
+  const shown = await runCli(['recipes', 'show', 'mlp-smoke', '--json'], { cwd: dir, env });
+  const recipe = JSON.parse(shown.stdout) as Record<string, any>;
+  recipe.name = 'my-sweep-smoke';
+  recipe.training.epochs = 1;
+  recipe.dataset.config.trainSize = 500;
+  writeFileSync(join(dir, 'my-sweep.json'), JSON.stringify(recipe, null, 2));
+  const r = await runCli(['sweep', './my-sweep.json', '--workers', '2', '--seed', '1'], { cwd: dir, env });
+  t.is(r.code, 0, r.stderr);
+  const store = new LocalRunStore(home);
+  const sweep = store.listRuns().find((m) => !m.parentRunId)!;
+  const trials = store.listRuns().filter((m) => m.parentRunId === sweep.runId);
+  t.is(trials.length, 2, 'no-noise and noise, seed 1');
+  t.true(trials.every((m) => m.status === 'FINISHED' && m.recipe === 'my-sweep-smoke'));
+  t.true(store.listArtifacts(sweep.runId).includes('summary.md'));
+});

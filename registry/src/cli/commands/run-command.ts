@@ -1,4 +1,4 @@
-import { AnnealError, resolveAnnealHome } from '@anneal/core';
+import { AnnealError, LocalRunStore, resolveAnnealHome } from '@anneal/core';
 import * as mlflow from '@anneal/tracker-mlflow';
 import { selectBackend } from '../../backend/select-backend.js';
 import { bootAnneal } from '../../boot.js';
@@ -9,6 +9,13 @@ import { RUN_HELP } from '../help.js';
 import { parse, toList } from '../parse.js';
 import { absoluteModule } from '../../trials/plugin-modules.js';
 import { formatTrialSpecs } from '../../trials/format-trial-specs.js';
+import { readStoredTrial } from '../../execute/trial-runner.js';
+
+function storedPluginModules(runRef: string, env: NodeJS.ProcessEnv): readonly string[] {
+  const store = new LocalRunStore(resolveAnnealHome(env));
+  const runId = store.resolveRunId(runRef);
+  return readStoredTrial(store.runDir(runId), runId).pluginModules;
+}
 
 type RegisterFn = (args: { env: NodeJS.ProcessEnv; store: unknown; tracker: unknown; runId: string; name: string; alias?: string }) => Promise<unknown>;
 
@@ -42,7 +49,9 @@ export async function runCommand(args: readonly string[], io: { signal: AbortSig
     return n;
   });
   const sets = toList(values.set).map(parseSetArg);
-  const booted = await bootAnneal({ pluginModules: toList(values.plugin), env: io.env });
+  // A resumed run loads the plugin modules its trial spec names (its --plugin modules and its recipe's load list).
+  const resumeModules = values.resume ? storedPluginModules(values.resume, io.env) : [];
+  const booted = await bootAnneal({ pluginModules: [...toList(values.plugin), ...resumeModules], env: io.env });
   const backend = await selectBackend(values.backend ?? io.env.ANNEAL_BACKEND ?? 'auto');
   process.stderr.write(`anneal: backend ${backend.name}${backend.skipped.length ? ` (skipped: ${backend.skipped.map((s) => s.split(' ')[0]).join(', ')})` : ''}; tracking: ${booted.tracker.kind} at ${booted.tracker.location}\n`);
   const registerName = values['register-model'];

@@ -3,6 +3,7 @@ import { AnnealError, LocalRunStore, resolveAnnealHome } from '@anneal/core';
 import { selectBackend } from '../../backend/select-backend.js';
 import { bootAnneal } from '../../boot.js';
 import { parseSetArg } from '../../recipes/set-override.js';
+import { resolveRecipeArg } from '../../catalog/resolve-recipe-arg.js';
 import { formatMarkdown } from '../../report/format-report.js';
 import { writeReportFiles } from '../../report/run-report.js';
 import { runSweep } from '../../sweep/run-sweep.js';
@@ -59,7 +60,7 @@ export async function sweepCommand(args: readonly string[], io: { signal: AbortS
     const requested = values.backend ?? (values.resume ? undefined : io.env.ANNEAL_BACKEND ?? 'auto');
     const backend = requested === undefined ? undefined : (await selectBackend(requested)).name;
     const result = await runSweep(booted, {
-      recipe: positionals[0],
+      recipe: values.resume ? positionals[0] : positionals[0] === undefined ? undefined : await resolveRecipeArg(positionals[0], booted),
       resume: values.resume,
       quick: values.quick,
       seeds: seeds.length ? seeds : undefined,
