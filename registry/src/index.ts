@@ -11,7 +11,6 @@ export * from './recipes/set-override.js';
 export * from './recipes/expand-trials.js';
 export * from './recipes/validate-recipe.js';
 export * from './runner/run-launcher.js';
-export * from './runner/summarize.js';
 export * from './runner/progress-observer.js';
 export * from './backend/select-backend.js';
 export * from './di/tokens.js';

@@ -17,13 +17,12 @@ import {
 import type { PluginCatalog } from '../catalog/plugin-catalog.js';
 import type { RecipeCatalog } from '../catalog/recipe-catalog.js';
 import { PluginCatalogToken, RecipeCatalogToken, RunStoreToken, TrackerToken } from '../di/tokens.js';
-import { runCurvesSvg, variantBandSvg } from './plots.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { preflightRecipe } from '../plan/preflight.js';
-import { expandTrials, type ExpandOptions, type Trial } from '../recipes/expand-trials.js';
+import { expandTrials, resolveBase, type ExpandOptions, type Trial } from '../recipes/expand-trials.js';
 import { writeModelArtifacts } from './model-artifacts.js';
 import { createProgressObserver } from './progress-observer.js';
-import { summarize, summarizePerSetting, type Summary, type TrialOutcome } from './summarize.js';
+import { collectOutcomes, formatConsole, familyMetrics, LocalRunSource, recipeBudget, recipeFactsOf, reportOf, runCurvesSvg, writeReportArtifacts, type Summary, type TrialOutcome } from '../report/index.js';
 
 export interface LaunchOptions extends ExpandOptions {
   readonly backend: string;
@@ -112,37 +111,21 @@ export class RunLauncher {
       if (parent) await parent.end(options.signal?.aborted ? 'KILLED' : 'FAILED', (error as Error).message);
       throw error;
     }
+    // The report pipeline (the same as anneal sweep / anneal report), on the runs just made.
     let summary: Summary | undefined;
-    let perSetting: string | undefined;
     if (outcomes.length > 0) {
-      const base = options.quick && recipe.quick?.restarts ? recipe.quick.restarts : recipe.restarts;
-      summary = summarize(outcomes, recipe.paper, base);
-      perSetting = summarizePerSetting(outcomes, recipe.paper, base);
-      if (perSetting) log(`\n${perSetting}`);
-      if (trials.length > 1 || recipe.paper) log(`\n${summary.table}\n`);
+      const quick = Boolean(options.quick);
+      const target = { kind: 'run', id: parent?.runId ?? recipe.name, source: 'memory', location: parent?.localDir ?? 'memory' } as const;
+      const collected = collectOutcomes(outcomes, { facts: recipeFactsOf(recipe, quick, familyMetrics(this.plugins, recipe)), quick, target, budget: recipeBudget(resolveBase(recipe, options)) });
+      const result = await reportOf(collected, parent && this.store && outcomes.length > 1 ? new LocalRunSource(this.store) : undefined);
+      summary = result.report.summary;
+      if (trials.length > 1 || recipe.paper) log(`\n${formatConsole(result.report)}`);
+      if (parent) {
+        await writeReportArtifacts(parent, result);
+        if (parent.localDir) log(`summary and plots: ${parent.localDir}/artifacts/`);
+      }
     }
     if (parent) {
-      if (this.store && outcomes.length > 1) {
-        const runs = outcomes.filter((o) => o.status === 'FINISHED' && o.runId).map((o) => ({ group: o.variant ?? 'default', points: this.store!.readMetrics(o.runId) }));
-        for (const [key, file] of [['train/epoch_loss', 'plots/train-loss-by-variant.svg'], ['test/accuracy', 'plots/test-accuracy-by-variant.svg']] as const) {
-          if (!runs.some((r) => r.points.some((p) => p.key === key))) continue;
-          const svg = await variantBandSvg(runs, key, `${recipe.name}: ${key}, mean and min–max over runs`).catch(() => undefined);
-          if (svg) await parent.logArtifact(file, svg);
-        }
-        if (parent.localDir) log(`plots: ${parent.localDir}/artifacts/plots/`);
-      }
-      if (summary) {
-        await parent.logArtifact('summary.md', `${perSetting ? `${perSetting}\n\n` : ''}${summary.table}\n`);
-        await parent.logArtifact('summary.json', `${JSON.stringify({ recipe: recipe.name, quick: Boolean(options.quick), summary, outcomes }, null, 2)}\n`);
-        const ts = Date.now();
-        await parent.logMetrics(
-          summary.rows.flatMap((r) =>
-            Object.entries(r.ours)
-              .filter(([, v]) => Number.isFinite(v))
-              .map(([k, v]) => ({ key: `summary/${r.variant}/${k.replace(/[^\w./ -]/g, '_')}`, value: v, step: 0, timestamp: ts })),
-          ),
-        );
-      }
       const killed = options.signal?.aborted;
       await parent.end(killed ? 'KILLED' : outcomes.some((o) => o.status === 'FAILED') ? 'FAILED' : 'FINISHED');
     }

@@ -1,4 +1,3 @@
-export * from './sweep-manifest.js';
 export * from './worker-protocol.js';
 export * from './worker-pool.js';
 export * from './sweep-progress.js';

@@ -5,11 +5,12 @@ import { AnnealError, hasCheckpoint, type RunMeta, type RunTracker } from '@anne
 import type { Booted } from '../boot.js';
 import { preflightRecipe } from '../plan/preflight.js';
 import { expandTrials, resolveBase } from '../recipes/expand-trials.js';
-import { formatCsv, formatJson, formatMarkdown } from '../report/format-report.js';
 import { LocalRunSource, runTags } from '../report/local-source.js';
-import { makeReport, type ReportResult } from '../report/run-report.js';
-import type { TrialOutcome } from '../runner/summarize.js';
-import { readSweepManifest, SWEEP_KIND, SWEEP_MANIFEST, toSweepTrial, type SweepManifest, type SweepTrial } from './sweep-manifest.js';
+import { familyMetrics, recipeFactsOf } from '../report/recipe-facts.js';
+import { writeReportArtifacts, type ReportResult } from '../report/report-artifacts.js';
+import { makeReport } from '../report/run-report.js';
+import type { TrialOutcome } from '../report/trial-outcome.js';
+import { readSweepManifest, SWEEP_KIND, SWEEP_MANIFEST, toSweepTrial, type SweepManifest, type SweepTrial } from '../report/sweep-manifest.js';
 import { SweepProgress, formatDuration, type ProgressStream } from './sweep-progress.js';
 import { WorkerPool, type JobResult, type PoolJob } from './worker-pool.js';
 
@@ -223,7 +224,7 @@ export async function runSweep(booted: Booted, options: SweepOptions): Promise<S
       format: 1,
       sweepId: sweep.runId,
       createdAt: Date.now(),
-      recipe: { name: recipe.name, version: recipe.version, description: recipe.description, paper: base.paper, restarts: base.restarts },
+      recipe: recipeFactsOf(recipe, quick, familyMetrics(booted.plugins, recipe)),
       quick,
       seeds: options.seeds,
       sets: options.sets ?? [],
@@ -324,19 +325,7 @@ export async function runSweep(booted: Booted, options: SweepOptions): Promise<S
   if (counts.finished + counts.skipped > 0) {
     try {
       report = await makeReport({ source: new LocalRunSource(store), target: sweepId, plots: options.plots !== false, liveSweep: true });
-      const plotPaths = report.plots.map((p) => `plots/${p.name}`);
-      await sweep.logArtifact('summary.md', formatMarkdown(report.report, plotPaths));
-      await sweep.logArtifact('summary.json', formatJson(report.report, plotPaths));
-      await sweep.logArtifact('summary.csv', formatCsv(report.report));
-      for (const p of report.plots) await sweep.logArtifact(`plots/${p.name}`, p.svg);
-      const ts = Date.now();
-      await sweep.logMetrics(
-        report.report.summary.rows.flatMap((r) =>
-          Object.entries(r.ours)
-            .filter(([, v]) => Number.isFinite(v))
-            .map(([k, v]) => ({ key: `summary/${r.variant}/${k.replace(/[^\w./ -]/g, '_')}`, value: v, step: 0, timestamp: ts })),
-        ),
-      );
+      await writeReportArtifacts(sweep, report);
     } catch (error) {
       say(`sweep: the summary could not be built: ${(error as Error).message}`);
     }

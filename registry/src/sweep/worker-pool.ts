@@ -1,8 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { AnnealError } from '@anneal/core';
-import type { TrialOutcome } from '../runner/summarize.js';
-import type { SweepTrial } from './sweep-manifest.js';
+import type { TrialOutcome } from '../report/trial-outcome.js';
+import type { SweepTrial } from '../report/sweep-manifest.js';
 import type { ParentMessage, WorkerInit, WorkerMessage } from './worker-protocol.js';
 
 /** The compiled worker entry (registry/dist/sweep/sweep-worker.js). */

@@ -1,5 +1,5 @@
-import type { TrialOutcome } from '../runner/summarize.js';
-import type { SweepTrial } from './sweep-manifest.js';
+import type { TrialOutcome } from '../report/trial-outcome.js';
+import type { SweepTrial } from '../report/sweep-manifest.js';
 
 /** Sent once after fork: how to boot (the environment is inherited). */
 export interface WorkerInit {

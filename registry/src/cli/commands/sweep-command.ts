@@ -4,9 +4,9 @@ import { selectBackend } from '../../backend/select-backend.js';
 import { bootAnneal } from '../../boot.js';
 import { parseSetArg } from '../../recipes/set-override.js';
 import { formatMarkdown } from '../../report/format-report.js';
-import { writeReportFiles } from '../../report/run-report.js';
+import { writeReportFiles } from '../../report/report-artifacts.js';
 import { runSweep } from '../../sweep/run-sweep.js';
-import { readSweepManifest } from '../../sweep/sweep-manifest.js';
+import { readSweepManifest } from '../../report/sweep-manifest.js';
 import { SWEEP_HELP } from '../help.js';
 import { parse, toList } from '../parse.js';
 

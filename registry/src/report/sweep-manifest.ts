@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AnnealError, type PaperComparison, type Recipe, type RestartSpec } from '@anneal/core';
+import { AnnealError, type Recipe } from '@anneal/core';
 import type { Trial } from '../recipes/expand-trials.js';
+import type { RecipeFacts } from './report-run.js';
 
 /** Artifact of the sweep run that lists its trials (what `--resume` re-reads). */
 export const SWEEP_MANIFEST = 'sweep.json';
@@ -25,8 +26,8 @@ export interface SweepManifest {
   readonly format: 1;
   readonly sweepId: string;
   readonly createdAt: number;
-  /** The recipe as registered (name/version) with what summaries need (after --quick). */
-  readonly recipe: { readonly name: string; readonly version: number; readonly description?: string; readonly paper?: PaperComparison; readonly restarts?: RestartSpec };
+  /** The recipe as registered (name/version) with what reports need (after --quick): paper, restarts, report, metrics. */
+  readonly recipe: RecipeFacts & { readonly version: number };
   readonly quick: boolean;
   /** --seed overrides, when given. */
   readonly seeds?: readonly number[];
