@@ -1,3 +1,5 @@
+import { AnnealError } from '../errors/anneal-error.js';
+import { didYouMean } from '../errors/nearest-names.js';
 /**
  * How a recipe's runs become its table: a layout as data. `anneal run`'s parent summary, `anneal sweep`'s
  * summary and `anneal report` all render it through one report pipeline (registry/src/report).
@@ -40,3 +42,34 @@ export type ReportSpec = ReportSpecCommon &
 export type ReportLayoutName = ReportSpec['layout'];
 
 export const REPORT_LAYOUTS: readonly ReportLayoutName[] = ['best-average', 'restart-selection', 'grid-best', 'success-rate', 'threshold-counts', 'mean-std'];
+
+/**
+ * Checks a recipe's `report` declaration (a layout name and the fields it needs); `where` names the
+ * recipe in the message. Throws ANNEAL_ERR_RECIPE_INVALID naming the field and the fix.
+ */
+export function validateReportSpec(where: string, spec: unknown): void {
+  if (spec === undefined) return;
+  const bad = (message: string): never => {
+    throw new AnnealError('ANNEAL_ERR_RECIPE_INVALID', `recipe '${where}': report ${message}`);
+  };
+  if (!spec || typeof spec !== 'object') bad(`must be an object { layout, metric, … }, got ${JSON.stringify(spec)}`);
+  const s = spec as Record<string, unknown>;
+  if (!(REPORT_LAYOUTS as readonly unknown[]).includes(s.layout)) bad(`layout ${JSON.stringify(s.layout)} is not one of ${REPORT_LAYOUTS.join(', ')}.${typeof s.layout === 'string' ? didYouMean(s.layout, REPORT_LAYOUTS) : ''}`);
+  if (typeof s.metric !== 'string' || !s.metric.includes('/')) bad(`metric must be a tracked key '<split>/<metric>' (e.g. 'test/accuracy'), got ${JSON.stringify(s.metric)}`);
+  if (s.baseline !== undefined && typeof s.baseline !== 'string') bad(`baseline must be a variant name, got ${JSON.stringify(s.baseline)}`);
+  const strings = (key: string, required: boolean) => {
+    const v = s[key];
+    if (v === undefined && !required) return;
+    if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === 'string')) bad(`${key} must be a non-empty list of strings for layout '${String(s.layout)}', got ${JSON.stringify(v)}`);
+  };
+  if (s.layout === 'restart-selection') strings('columns', false);
+  if (s.layout === 'mean-std') strings('metrics', false);
+  if (s.layout === 'grid-best') strings('taskKeys', true);
+  if (s.layout === 'success-rate') {
+    if (typeof s.threshold !== 'number' || !Number.isFinite(s.threshold)) bad(`threshold must be a number in the tracked unit (0.01 = 1%), got ${JSON.stringify(s.threshold)}`);
+    if (s.reach !== 'at-most' && s.reach !== 'at-least') bad(`reach must be 'at-most' (errors) or 'at-least' (accuracies), got ${JSON.stringify(s.reach)}`);
+  }
+  if (s.layout === 'threshold-counts' && (!Array.isArray(s.thresholds) || s.thresholds.length === 0 || !s.thresholds.every((x) => typeof x === 'number' && Number.isFinite(x)))) {
+    bad(`thresholds must be a non-empty list of numbers in the tracked unit, got ${JSON.stringify(s.thresholds)}`);
+  }
+}

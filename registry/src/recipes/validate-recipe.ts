@@ -1,6 +1,6 @@
-import { AnnealError, didYouMean, isHookPoint, type Recipe } from '@anneal/core';
+import { AnnealError, didYouMean, isHookPoint, validateReportSpec, type Recipe } from '@anneal/core';
 
-export const RECIPE_KEYS = ['name', 'version', 'description', 'model', 'dataset', 'optimizer', 'plugins', 'training', 'seeds', 'grid', 'variants', 'restarts', 'load', 'quick', 'paper', 'tags'] as const;
+export const RECIPE_KEYS = ['name', 'version', 'description', 'model', 'dataset', 'optimizer', 'plugins', 'training', 'seeds', 'grid', 'variants', 'restarts', 'load', 'quick', 'paper', 'report', 'tags'] as const;
 export const TRAINING_KEYS = ['batchSize', 'epochs', 'phases', 'maxSteps', 'evalEveryEpochs', 'evalSplits', 'sampling', 'recordGradNorms', 'lrSchedule'] as const;
 
 function bad(recipe: string, message: string): never {
@@ -29,6 +29,7 @@ export function validateRecipeShape(r: Recipe): void {
   for (const [key, values] of Object.entries(r.grid ?? {})) {
     if (!Array.isArray(values) || values.length === 0) bad(name, `grid '${key}' must be a non-empty list of values`);
   }
+  validateReportSpec(name, r.report);
   const variantNames = new Set<string>();
   for (const v of r.variants ?? []) {
     if (typeof v.name !== 'string' || variantNames.has(v.name)) bad(name, `variant names must be unique strings, got ${JSON.stringify(v.name)}`);
