@@ -56,7 +56,7 @@ export function formatMarkdown(r: Report, plots: readonly string[] = []): string
   out.push('');
   for (const s of r.sections) out.push(`## ${s.title}`, '', mdTable(s.header, s.rows), '');
   if (r.comparisons.length) {
-    out.push('## Arms compared over seeds (95% intervals; the paper gives none)', '', comparisonTable(r), '');
+    out.push('## Arms compared over seeds (means: mean ± std and Welch p; rates: k/n [95% Wilson interval] and Fisher p; the paper gives no uncertainty)', '', comparisonTable(r), '');
   }
   if (plots.length) {
     out.push('## Plots', '');
