@@ -1,5 +1,6 @@
 import type { Report } from './build-report.js';
 import { formatCell, mdTable } from './layouts/format-cells.js';
+import { settingKey } from './select-runs.js';
 import type { ArmComparison } from './stats/compare-arms.js';
 
 export const REPORT_FORMATS = ['md', 'csv', 'json'] as const;
@@ -35,10 +36,14 @@ export function comparisonTable(r: Report): string {
   );
 }
 
-/** What `anneal run` prints at the end: the detail tables, the main table and the arm comparisons. */
+/**
+ * What `anneal run` prints at the end: the detail tables (a best-average one only with several grid
+ * settings, else it repeats the main table), the main table and the arm comparisons.
+ */
 export function formatConsole(r: Report): string {
   const out: string[] = [];
-  for (const s of r.sections) out.push(`${s.title}:`, mdTable(s.header, s.rows), '');
+  const oneSetting = new Set(r.runs.map((x) => settingKey(x.setting))).size < 2;
+  for (const s of r.sections) if (!(oneSetting && r.layout === 'best-average')) out.push(`${s.title}:`, mdTable(s.header, s.rows), '');
   out.push(r.summary.table, '');
   if (r.comparisons.length) out.push('arms compared over seeds:', comparisonTable(r), '');
   return out.join('\n');
