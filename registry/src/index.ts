@@ -25,7 +25,6 @@ export * from './execute/worker-pool-executor.js';
 export * from './execute/worker-protocol.js';
 export * from './execute/progress-observer.js';
 export * from './runner/run-launcher.js';
-export * from './runner/summarize.js';
 export * from './backend/select-backend.js';
 export * from './di/tokens.js';
 export * from './di/create-container.js';

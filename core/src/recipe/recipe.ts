@@ -93,13 +93,25 @@ export interface RestartSpec {
   readonly mode: 'min' | 'max';
 }
 
-/** Paper numbers to print beside ours: per variant name, metric → value (percent). */
+/**
+ * The paper's numbers to print beside ours, for any report layout: per arm (variant name), per column of
+ * the layout's main table, one number in the table's unit. The columns a layout has:
+ *   best-average       'best', 'average'                    (percent for percent metrics)
+ *   restart-selection  metric keys, e.g. 'train/error'      (mean over tasks of the selected restarts)
+ *   grid-best          task labels, e.g. 'task=1'           (best over the rest of the grid and the seeds)
+ *   success-rate       setting labels, e.g. 'learningRate=0.1', or 'all'   (percent of seeds reaching the threshold)
+ *   threshold-counts   threshold labels, e.g. '< 1%', '< 0.5'              (a count of runs; unit 'count')
+ *   mean-std           metric keys, e.g. 'test/perplexity'  (the paper's value; ours is mean ± std)
+ * Labels are what the report prints as column headers (`anneal report --format json` lists them).
+ */
 export interface PaperComparison {
   readonly table: string;
   /** e.g. { 'no-noise': { best: 95.7, average: 51.6 }, noise: {...} } */
   readonly values: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** Which tracked metric the numbers are about, e.g. "test/accuracy". */
   readonly metric: string;
+  /** How many runs each paper number is over, per arm (e.g. Table 5: counts out of N runs). */
+  readonly runs?: Readonly<Record<string, number>>;
   readonly note?: string;
 }
 

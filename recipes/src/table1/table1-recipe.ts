@@ -39,6 +39,7 @@ export function table1Recipe(e: Table1Experiment): Recipe {
       ...(e.withDropoutArm ? [{ name: 'no-noise+dropout', patch: { plugins: [...clipUses, { plugin: 'dropout', config: { rate: 0.5, sites: ['hidden/*'] } }] } }] : []),
     ],
     quick: e.quick,
+    report: { layout: 'best-average', metric: 'test/accuracy', baseline: 'no-noise' },
     paper: {
       table: `Table 1, Exp. ${e.experiment} (${e.title})`,
       metric: 'test/accuracy',

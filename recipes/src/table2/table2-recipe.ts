@@ -89,6 +89,7 @@ export function table2Recipe(protocol: Table2Protocol): Recipe {
     ],
     restarts: { count: 10, selectBy: 'train/error', mode: 'min' },
     quick: table2Quick(protocol),
+    report: { layout: 'restart-selection', metric: 'train/error', columns: ['train/error', 'validation/error'], baseline: 'no-noise' },
     paper: {
       table: `Table 2, ${twoStage ? 'two-stage' : 'one-stage'} training (End-To-End Memory Networks, bAbI 1k)`,
       metric: 'train/error',

@@ -95,11 +95,15 @@ Exit code: 0 all trials finished, 1 some failed, 130 interrupted (resume it).
 export const REPORT_HELP = `Usage: anneal report <recipe | sweep-id> [options]
 
 Rebuilds the paper's tables from tracked runs, beside the paper's numbers, with the number of runs
-behind each cell and the budget (epochs, updates) per run:
-  Table 1 layout (no restarts): best / average of the recipe's metric per variant (all grid settings
-    pooled, as the paper pools lr 0.1 and 0.01), then per variant × setting.
-  Table 2 layout (recipes with restarts): per setting (task) and variant, the restart with the lowest
-    training error; its train / validation error; the mean over settings beside the paper.
+behind each cell and the budget (epochs, updates) per run, in the layout the recipe declares (report:):
+  best-average       Table 1: best / average of the metric per variant, grid settings pooled, then per setting
+  restart-selection  Table 2: per task the restart with the best selectBy metric; the mean over tasks
+  grid-best          Table 3: per task the best metric over the rest of the grid and the seeds
+  success-rate       Table 4: per setting the share of the same seeds reaching a threshold (Wilson interval)
+  threshold-counts   Table 5: runs under each error threshold
+  mean-std           PTB: mean ± std over seeds of each metric
+Arms are compared over seeds (Welch's t for means; Wilson intervals and Fisher's exact test for rates),
+saying when the runs are too few to tell.
 Given a recipe name: all its finished trial runs, each trial once (its latest finished run). Given a
 sweep id (or unique prefix): that sweep's trials. Reads MLflow (runs/search) when MLFLOW_TRACKING_URI
 is set, falling back to the local store when the server cannot be read; else the local store.
@@ -110,6 +114,6 @@ Options:
                         (default $ANNEAL_HOME/reports/<recipe-or-sweep-id>[-quick])
   --quick | --full      recipe reports: the quick runs / the full-protocol runs (default: full, else quick)
   --source auto|local|mlflow   where to read runs (default auto)
-  --no-plots            skip the plots (curves.svg: train loss and accuracy vs step, noise vs no noise,
+  --no-plots            skip the plots (curves.svg: train loss and the report's metric vs step, per variant,
                         band across seeds; final-<metric>.svg: per-setting distribution)
 `;

@@ -14,7 +14,7 @@ import {
 } from '@anneal/core';
 import type { PluginCatalog } from '../catalog/plugin-catalog.js';
 import { instantiate } from '../plan/instantiate.js';
-import { runCurvesSvg } from '../runner/plots.js';
+import { runCurvesSvg } from '../report/run-curves-plot.js';
 import type { TrialOutcome, TrialSpec } from '../trials/trial-spec.js';
 import { formatFinal } from './format-final.js';
 import { writeModelArtifacts } from './model-artifacts.js';

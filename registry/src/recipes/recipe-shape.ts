@@ -69,27 +69,31 @@ const restarts: Shape = {
   fields: { count: req(int1), selectBy: req(string), mode: req({ type: 'enum', values: ['min', 'max'] }) },
 };
 
+/** A tracked metric key: `<split>/<metric>`. */
+const trackedKey: Shape = { type: 'string', pattern: /^[a-z]+\/[\w./-]+$/, hint: "a tracked key '<split>/<metric>', e.g. 'test/accuracy'" };
+const reportFields = { layout: req(string), metric: req(trackedKey), baseline: opt(string) };
+
 const report: Shape = {
   type: 'tagged',
   tag: 'layout',
   cases: {
-    'best-average': { type: 'object', what: 'report', fields: { layout: req(string), metric: req(string) } },
-    'restart-selection': { type: 'object', what: 'report', fields: { layout: req(string), metric: req(string), columns: opt(strings) } },
-    'grid-best': { type: 'object', what: 'report', fields: { layout: req(string), metric: req(string), taskKeys: req(strings) } },
+    'best-average': { type: 'object', what: 'report', fields: reportFields },
+    'restart-selection': { type: 'object', what: 'report', fields: { ...reportFields, columns: opt(strings) } },
+    'grid-best': { type: 'object', what: 'report', fields: { ...reportFields, taskKeys: req(strings) } },
     'success-rate': {
       type: 'object',
       what: 'report',
-      fields: { layout: req(string), metric: req(string), threshold: req({ type: 'number' }), reach: req({ type: 'enum', values: ['at-most', 'at-least'] }) },
+      fields: { ...reportFields, threshold: req({ type: 'number' }), reach: req({ type: 'enum', values: ['at-most', 'at-least'] }) },
     },
-    'threshold-counts': { type: 'object', what: 'report', fields: { layout: req(string), metric: req(string), thresholds: req({ type: 'list', item: { type: 'number' }, nonEmpty: true }) } },
-    'mean-std': { type: 'object', what: 'report', fields: { layout: req(string), metric: req(string), metrics: opt(strings) } },
+    'threshold-counts': { type: 'object', what: 'report', fields: { ...reportFields, thresholds: req({ type: 'list', item: { type: 'number' }, nonEmpty: true }) } },
+    'mean-std': { type: 'object', what: 'report', fields: { ...reportFields, metrics: opt(strings) } },
   },
 };
 
 const paper: Shape = {
   type: 'object',
   what: 'paper',
-  fields: { table: req(string), values: req({ type: 'map', value: { type: 'map', value: { type: 'number' } } }), metric: req(string), note: opt(string) },
+  fields: { table: req(string), values: req({ type: 'map', value: { type: 'map', value: { type: 'number' } } }), metric: req(string), runs: opt({ type: 'map', value: { type: 'number' } }), note: opt(string) },
 };
 
 const seeds: Shape = { type: 'list', item: { type: 'number', integer: true, min: 0 }, nonEmpty: true };

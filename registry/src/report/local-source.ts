@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAnnealError, type LocalRunStore, type Recipe, type RunMeta } from '@anneal/core';
-import { SWEEP_MANIFEST, type SweepManifest } from '../sweep/sweep-manifest.js';
+import { SWEEP_MANIFEST, type SweepManifest } from './sweep-manifest.js';
 import { readMetricCurves } from './metrics-reader.js';
 import type { Curve, ReportRun, RunBudget, RunSource, SweepRef } from './report-run.js';
 

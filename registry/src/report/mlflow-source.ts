@@ -1,6 +1,6 @@
 import { AnnealError, type Recipe, type RunStatus } from '@anneal/core';
 import * as mlflow from '@anneal/tracker-mlflow';
-import { SWEEP_MANIFEST, type SweepManifest } from '../sweep/sweep-manifest.js';
+import { SWEEP_MANIFEST, type SweepManifest } from './sweep-manifest.js';
 import { parseFinal, recipeBudget } from './local-source.js';
 import type { Curve, ReportRun, RunSource, SweepRef } from './report-run.js';
 

@@ -1,5 +1,6 @@
 import { renderVegaLiteSvg } from '@anneal/plots';
 import type { Report } from './build-report.js';
+import { metricFacts } from './metric-facts.js';
 import { binCurve } from './metrics-reader.js';
 import type { Curve, ReportRun, RunSource } from './report-run.js';
 import { settingKey, settingLabel } from './select-runs.js';
@@ -25,13 +26,6 @@ export interface BandRow {
 }
 
 const LOSS_KEY = 'train/loss';
-const ACCURACY_KEYS = ['test/accuracy', 'validation/accuracy', 'train/accuracy'] as const;
-
-/** The accuracy curve to plot: the first of test / validation / train accuracy that the runs have. */
-export function accuracyKey(runs: readonly ReportRun[]): string {
-  for (const k of ACCURACY_KEYS) if (runs.some((r) => Number.isFinite(r.final[k]))) return k;
-  return 'test/accuracy';
-}
 
 /**
  * Mean / min / max across runs per (variant, setting) and x. Dense per-step curves (train loss) are
@@ -100,12 +94,12 @@ function panel(rows: readonly BandRow[], title: string, yTitle: string, logY: bo
 }
 
 /**
- * Figure-2-style training curves: train loss (top) and accuracy (bottom) vs step, one colour per
+ * Figure-2-style training curves: train loss (top) and the report's metric (bottom) vs step, one colour per
  * variant (noise / no noise), line = mean across seeds, band = min–max across seeds; one panel per
  * grid setting.
  */
-export async function renderCurvesPlot(lossRows: readonly BandRow[], accRows: readonly BandRow[], options: { title: string; accuracyKey: string }): Promise<string> {
-  const settings = new Set([...lossRows, ...accRows].map((r) => r.setting));
+export async function renderCurvesPlot(lossRows: readonly BandRow[], evalRows: readonly BandRow[], options: { title: string; metric: string; percent: boolean }): Promise<string> {
+  const settings = new Set([...lossRows, ...evalRows].map((r) => r.setting));
   const facet = settings.size > 1;
   const panels: object[] = [];
   if (lossRows.length) {
@@ -115,7 +109,9 @@ export async function renderCurvesPlot(lossRows: readonly BandRow[], accRows: re
     const log = pos && hi / lo >= 50;
     panels.push(panel(lossRows, `training loss (${LOSS_KEY}) — mean over runs (seeds, restarts), band min–max`, log ? 'train loss (log scale)' : 'train loss', log, facet));
   }
-  if (accRows.length) panels.push(panel(accRows.map((r) => ({ ...r, mean: r.mean * 100, min: r.min * 100, max: r.max * 100 })), `${options.accuracyKey} (percent) — mean over runs (seeds, restarts), band min–max`, `${options.accuracyKey} (%)`, false, facet));
+  const k = options.percent ? 100 : 1;
+  const unit = options.percent ? ' (percent)' : '';
+  if (evalRows.length) panels.push(panel(evalRows.map((r) => ({ ...r, mean: r.mean * k, min: r.min * k, max: r.max * k })), `${options.metric}${unit} — mean over runs (seeds, restarts), band min–max`, `${options.metric}${options.percent ? ' (%)' : ''}`, false, facet));
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: options.title, fontSize: 15 },
@@ -133,14 +129,14 @@ function jitter(id: string): number {
 }
 
 /** Per-setting distribution of a final metric: box (min–max whiskers) + one dot per run, per variant. */
-export async function renderDistributionPlot(runs: readonly ReportRun[], metric: string, options: { title: string }): Promise<string> {
+export async function renderDistributionPlot(runs: readonly ReportRun[], metric: string, options: { title: string; percent: boolean }): Promise<string> {
   const rows = runs
     .filter((r) => r.status === 'FINISHED' && Number.isFinite(r.final[metric]))
-    .map((r) => ({ variant: r.variant ?? 'default', setting: settingLabel(r.setting), value: r.final[metric] * 100, seed: r.seed, restart: r.restart ?? null, run: r.runId.slice(0, 12), jitter: jitter(r.runId) }));
+    .map((r) => ({ variant: r.variant ?? 'default', setting: settingLabel(r.setting), value: r.final[metric] * (options.percent ? 100 : 1), seed: r.seed, restart: r.restart ?? null, run: r.runId.slice(0, 12), jitter: jitter(r.runId) }));
   const settings = new Set(rows.map((r) => r.setting));
   const variants = new Set(rows.map((r) => r.variant));
   const color = { field: 'variant', type: 'nominal', title: 'variant' };
-  const y = { field: 'value', type: 'quantitative', title: `final ${metric} (%)`, scale: { zero: false } };
+  const y = { field: 'value', type: 'quantitative', title: `final ${metric}${options.percent ? ' (%)' : ''}`, scale: { zero: false } };
   const only = settings.size === 1 ? [...settings][0] : undefined;
   const x = { field: 'variant', type: 'nominal', title: only && only !== 'all' ? only : null, axis: { labelAngle: 0 } };
   const layer = [
@@ -179,19 +175,20 @@ export function perUpdateLoss(curve: Curve, updates: number | undefined): Map<nu
 /** Both report plots, reading the curves of the finished runs behind the report from the source. */
 export async function renderReportPlots(report: Report, source: RunSource): Promise<ReportPlot[]> {
   const finished = report.runs.filter((r) => r.status === 'FINISHED');
-  const accKey = accuracyKey(finished);
+  const metric = report.metric;
+  const { percent } = metricFacts(report.recipe.metrics, metric);
   const loss: { run: ReportRun; curve: Curve }[] = [];
-  const acc: { run: ReportRun; curve: Curve }[] = [];
+  const evals: { run: ReportRun; curve: Curve }[] = [];
   for (const run of finished) {
-    const curves = await source.curves(run, [LOSS_KEY, accKey]);
+    const curves = await source.curves(run, [LOSS_KEY, metric]);
     loss.push({ run, curve: perUpdateLoss(curves.get(LOSS_KEY) ?? new Map(), run.budget.steps) });
-    acc.push({ run, curve: curves.get(accKey) ?? new Map() });
+    evals.push({ run, curve: curves.get(metric) ?? new Map() });
   }
   const name = `${report.recipe.name}${report.quick ? ' (quick)' : ''}`;
-  const curves = await renderCurvesPlot(bandRows(loss), bandRows(acc, { binned: false }), { title: `${name}: noise vs no noise — ${finished.length} runs`, accuracyKey: accKey });
-  const dist = await renderDistributionPlot(finished, report.metric, { title: `${name}: final ${report.metric} per setting (one dot per run)` });
+  const curves = await renderCurvesPlot(bandRows(loss), bandRows(evals, { binned: false }), { title: `${name}: noise vs no noise — ${finished.length} runs`, metric, percent });
+  const dist = await renderDistributionPlot(finished, metric, { title: `${name}: final ${metric} per setting (one dot per run)`, percent });
   return [
-    { name: 'curves.svg', title: 'training curves (train loss and accuracy vs step; band across seeds)', svg: curves },
-    { name: `final-${report.metric.replace(/[^\w]+/g, '-')}.svg`, title: `final ${report.metric} per setting`, svg: dist },
+    { name: 'curves.svg', title: `training curves (train loss and ${metric} vs step; band across seeds)`, svg: curves },
+    { name: `final-${metric.replace(/[^\w]+/g, '-')}.svg`, title: `final ${metric} per setting`, svg: dist },
   ];
 }

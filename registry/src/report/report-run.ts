@@ -1,4 +1,4 @@
-import type { PaperComparison, RestartSpec, RunStatus } from '@anneal/core';
+import type { MetricSpec, PaperComparison, ReportSpec, RestartSpec, RunStatus } from '@anneal/core';
 
 /** What a report knows about one tracked trial run (from the local store or from MLflow). */
 export interface ReportRun {
@@ -46,6 +46,13 @@ export interface RecipeFacts {
   readonly description?: string;
   readonly paper?: PaperComparison;
   readonly restarts?: RestartSpec;
+  /** The recipe's table (Recipe.report); when absent, derived from restarts and paper (reportSpecOf). */
+  readonly report?: ReportSpec;
+  /**
+   * The evaluation metrics the recipe's model family declares: direction (higher or lower is better)
+   * and percent-ness of every tracked metric come from here.
+   */
+  readonly metrics?: readonly MetricSpec[];
 }
 
 /** Where runs come from: the local run store, or an MLflow tracking server. */

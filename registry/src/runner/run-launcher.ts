@@ -8,8 +8,7 @@ import { DatasetCache } from '../plan/dataset-cache.js';
 import { checkDataLoads } from '../plan/check-data-loads.js';
 import { resolveBase, resolveTrials, type TrialOverrides } from '../trials/resolve-trials.js';
 import type { TrialOutcome, TrialSpec } from '../trials/trial-spec.js';
-import { variantBandSvg } from './plots.js';
-import { summarize, summarizePerSetting, type Summary } from './summarize.js';
+import { collectOutcomes, familyMetrics, formatConsole, LocalRunSource, recipeBudget, recipeFactsOf, reportOf, writeReportArtifacts, type Summary } from '../report/index.js';
 
 export interface LaunchOptions extends TrialOverrides, Omit<TrialRunOptions, 'datasets'> {
   /** Keep going when a trial fails; a single run rethrows its error. */
@@ -103,34 +102,19 @@ export class RunLauncher {
     return parent;
   }
 
+  /** The report pipeline (the same as anneal sweep / anneal report) on the runs just made; its files go to the parent. */
   private async summarize(recipe: Recipe, options: LaunchOptions, outcomes: readonly TrialOutcome[], parent: RunTracker | undefined, log: (line: string) => void): Promise<Summary | undefined> {
     if (outcomes.length === 0) return undefined;
-    const base = resolveBase(recipe, options.quick);
-    const summary = summarize(outcomes, base.paper, base.restarts);
-    const perSetting = summarizePerSetting(outcomes, base.paper, base.restarts);
-    if (perSetting) log(`\n${perSetting}`);
-    if (outcomes.length > 1 || base.paper) log(`\n${summary.table}\n`);
-    if (!parent) return summary;
-    if (this.store && outcomes.length > 1) {
-      const runs = outcomes.filter((o) => o.status === 'FINISHED' && o.runId).map((o) => ({ group: o.variant ?? 'default', points: this.store!.readMetrics(o.runId) }));
-      for (const [key, file] of [['train/epoch_loss', 'plots/train-loss-by-variant.svg'], ['test/accuracy', 'plots/test-accuracy-by-variant.svg']] as const) {
-        if (!runs.some((r) => r.points.some((p) => p.key === key))) continue;
-        const svg = await variantBandSvg(runs, key, `${recipe.name}: ${key}, mean and min–max over runs`).catch(() => undefined);
-        if (svg) await parent.logArtifact(file, svg);
-      }
-      if (parent.localDir) log(`plots: ${parent.localDir}/artifacts/plots/`);
+    const quick = Boolean(options.quick);
+    const target = { kind: 'run', id: parent?.runId ?? recipe.name, source: 'memory', location: parent?.localDir ?? 'memory' } as const;
+    const collected = collectOutcomes(outcomes, { facts: recipeFactsOf(recipe, quick, familyMetrics(this.plugins, recipe)), quick, target, budget: recipeBudget(resolveBase(recipe, quick)) });
+    const result = await reportOf(collected, parent && this.store && outcomes.length > 1 ? new LocalRunSource(this.store) : undefined);
+    if (outcomes.length > 1 || recipe.paper) log(`\n${formatConsole(result.report)}`);
+    if (parent) {
+      await writeReportArtifacts(parent, result);
+      if (parent.localDir) log(`summary and plots: ${parent.localDir}/artifacts/`);
     }
-    await parent.logArtifact('summary.md', `${perSetting ? `${perSetting}\n\n` : ''}${summary.table}\n`);
-    await parent.logArtifact('summary.json', `${JSON.stringify({ recipe: recipe.name, quick: Boolean(options.quick), summary, outcomes }, null, 2)}\n`);
-    const ts = Date.now();
-    await parent.logMetrics(
-      summary.rows.flatMap((r) =>
-        Object.entries(r.ours)
-          .filter(([, v]) => Number.isFinite(v))
-          .map(([k, v]) => ({ key: `summary/${r.variant}/${k.replace(/[^\w./ -]/g, '_')}`, value: v, step: 0, timestamp: ts })),
-      ),
-    );
-    return summary;
+    return result.report.summary;
   }
 
   /** Resumes a run from its last checkpoint, continuing the same step counter, optimizer and RNG state. */

@@ -1,3 +1,2 @@
-export * from './sweep-manifest.js';
 export * from './sweep-progress.js';
 export * from './run-sweep.js';

@@ -11,11 +11,12 @@ import { absoluteModule } from '../trials/plugin-modules.js';
 import { checkTrialPlugins } from '../trials/check-trial-plugins.js';
 import { WorkerPoolExecutor } from '../execute/worker-pool-executor.js';
 import type { TrialJob, TrialResult } from '../execute/trial-job.js';
-import { formatCsv, formatJson, formatMarkdown } from '../report/format-report.js';
 import { LocalRunSource, runTags } from '../report/local-source.js';
-import { makeReport, type ReportResult } from '../report/run-report.js';
+import { familyMetrics, recipeFactsOf } from '../report/recipe-facts.js';
+import { writeReportArtifacts, type ReportResult } from '../report/report-artifacts.js';
+import { makeReport } from '../report/run-report.js';
 import type { TrialOutcome } from '../trials/trial-spec.js';
-import { readSweepManifest, SWEEP_KIND, SWEEP_MANIFEST, type SweepManifest, type SweepTrial } from './sweep-manifest.js';
+import { readSweepManifest, SWEEP_KIND, SWEEP_MANIFEST, type SweepManifest, type SweepTrial } from '../report/sweep-manifest.js';
 import { SweepProgress, formatDuration, type ProgressStream } from './sweep-progress.js';
 
 export interface SweepOptions {
@@ -240,7 +241,7 @@ export async function runSweep(booted: Booted, options: SweepOptions): Promise<S
       format: 1,
       sweepId: sweep.runId,
       createdAt: Date.now(),
-      recipe: { name: recipe.name, version: recipe.version, description: recipe.description, paper: base.paper, restarts: base.restarts, report: base.report },
+      recipe: recipeFactsOf(recipe, quick, familyMetrics(booted.plugins, recipe)),
       quick,
       seeds: options.seeds,
       sets: options.sets ?? [],
@@ -339,19 +340,7 @@ export async function runSweep(booted: Booted, options: SweepOptions): Promise<S
   if (counts.finished + counts.skipped > 0) {
     try {
       report = await makeReport({ source: new LocalRunSource(store), target: sweepId, plots: options.plots !== false, liveSweep: true });
-      const plotPaths = report.plots.map((p) => `plots/${p.name}`);
-      await sweep.logArtifact('summary.md', formatMarkdown(report.report, plotPaths));
-      await sweep.logArtifact('summary.json', formatJson(report.report, plotPaths));
-      await sweep.logArtifact('summary.csv', formatCsv(report.report));
-      for (const p of report.plots) await sweep.logArtifact(`plots/${p.name}`, p.svg);
-      const ts = Date.now();
-      await sweep.logMetrics(
-        report.report.summary.rows.flatMap((r) =>
-          Object.entries(r.ours)
-            .filter(([, v]) => Number.isFinite(v))
-            .map(([k, v]) => ({ key: `summary/${r.variant}/${k.replace(/[^\w./ -]/g, '_')}`, value: v, step: 0, timestamp: ts })),
-        ),
-      );
+      await writeReportArtifacts(sweep, report);
     } catch (error) {
       say(`sweep: the summary could not be built: ${(error as Error).message}`);
     }

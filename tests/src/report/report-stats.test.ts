@@ -51,7 +51,7 @@ test('Table 1 statistics by hand: best/average per variant (settings pooled), pe
   await table1Store(store);
   const collected = await collectRuns(new LocalRunSource(store), EXP3, { quick: true, recipeFacts: facts(TABLE1_FACTS) });
   const report = buildReport(collected);
-  t.is(report.layout, 'table1');
+  t.is(report.layout, 'best-average');
   t.true(report.quick);
   const row = (v: string) => report.summary.rows.find((r) => r.variant === v)!;
   close(t, row('no-noise').ours.best, 90, 'no-noise best');
@@ -147,7 +147,7 @@ test('Table 2 by hand: per task the restart with the lowest training error, mean
   await writeRun(store, { recipe: 'memn2n-fake', quick: true, trialId: 'outside', variant: 'noise', setting: { 'dataset.config.task': 1 }, seed: 1, status: 'FINISHED', final: { 'train/error': 0, 'validation/error': 0 } });
 
   const report = buildReport(await collectRuns(new LocalRunSource(store), sweepId.slice(0, 8), { recipeFacts: () => undefined }));
-  t.is(report.layout, 'table2');
+  t.is(report.layout, 'restart-selection');
   t.is(report.target.kind, 'sweep');
   t.is(report.target.id, sweepId);
   t.is(report.counts.planned, 9);

@@ -5,7 +5,9 @@ import { formatReport, REPORT_FORMATS, reportHeadline, type ReportFormat } from 
 import { LocalRunSource } from '../../report/local-source.js';
 import { MlflowRunSource, mlflowClientFromEnv } from '../../report/mlflow-source.js';
 import type { RunSource } from '../../report/report-run.js';
-import { makeReport, recipeFactsFrom, writeReportFiles, type ReportResult } from '../../report/run-report.js';
+import { recipeFactsFrom } from '../../report/recipe-facts.js';
+import { writeReportFiles, type ReportResult } from '../../report/report-artifacts.js';
+import { makeReport } from '../../report/run-report.js';
 import { REPORT_HELP } from '../help.js';
 import { parse } from '../parse.js';
 
@@ -34,8 +36,8 @@ export async function reportCommand(args: readonly string[], env: NodeJS.Process
   if (!(SOURCES as readonly string[]).includes(sourceChoice)) throw new AnnealError('ANNEAL_ERR_CLI_USAGE', `report: --source '${values.source}' is not one of ${SOURCES.join(', ')}.`);
   if (values.quick && values.full) throw new AnnealError('ANNEAL_ERR_CLI_USAGE', 'report: --quick and --full exclude each other.');
   const target = positionals[0];
-  const { recipes } = await bootAnneal({ env, tracker: new LocalRunStore(resolveAnnealHome(env)) });
-  const recipeFacts = recipeFactsFrom(recipes);
+  const { recipes, plugins: pluginCatalog } = await bootAnneal({ env, tracker: new LocalRunStore(resolveAnnealHome(env)) });
+  const recipeFacts = recipeFactsFrom(recipes, pluginCatalog);
   const knownRecipes = recipes.list().map((r) => r.name);
   const local = new LocalRunSource(new LocalRunStore(resolveAnnealHome(env)));
   const quick = values.quick ? true : values.full ? false : undefined;

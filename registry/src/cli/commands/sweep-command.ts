@@ -5,9 +5,9 @@ import { bootAnneal } from '../../boot.js';
 import { parseSetArg } from '../../recipes/set-override.js';
 import { resolveRecipeArg } from '../../catalog/resolve-recipe-arg.js';
 import { formatMarkdown } from '../../report/format-report.js';
-import { writeReportFiles } from '../../report/run-report.js';
+import { writeReportFiles } from '../../report/report-artifacts.js';
 import { runSweep } from '../../sweep/run-sweep.js';
-import { readSweepManifest } from '../../sweep/sweep-manifest.js';
+import { readSweepManifest } from '../../report/sweep-manifest.js';
 import { SWEEP_HELP } from '../help.js';
 import { parse, toList } from '../parse.js';
 

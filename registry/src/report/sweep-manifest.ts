@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AnnealError, type PaperComparison, type ReportSpec, type RestartSpec } from '@anneal/core';
+import { AnnealError } from '@anneal/core';
 import type { TrialSpec } from '../trials/trial-spec.js';
+import type { RecipeFacts } from './report-run.js';
 
 /** Artifact of the sweep run that lists its trials (what `--resume` re-reads). */
 export const SWEEP_MANIFEST = 'sweep.json';
@@ -15,8 +16,8 @@ export interface SweepManifest {
   readonly format: 1;
   readonly sweepId: string;
   readonly createdAt: number;
-  /** The recipe as registered (name/version) with what summaries need (after --quick). */
-  readonly recipe: { readonly name: string; readonly version: number; readonly description?: string; readonly paper?: PaperComparison; readonly restarts?: RestartSpec; readonly report?: ReportSpec };
+  /** The recipe as registered (name/version) with what reports need (after --quick): paper, restarts, report, metrics. */
+  readonly recipe: RecipeFacts & { readonly version: number };
   readonly quick: boolean;
   /** --seed overrides, when given. */
   readonly seeds?: readonly number[];
