@@ -21,8 +21,8 @@ test('a bad report declaration names the field, what is allowed and the nearest 
     t.true(isAnnealError(e, 'ANNEAL_ERR_RECIPE_INVALID'), e?.message);
     return e!.message;
   };
-  t.regex(err({ layout: 'best-averag', metric: 'test/accuracy' }), /report\.layout.*best-averag.*Did you mean 'best-average'/s);
-  t.regex(err({ layout: 'success-rate', metric: 'test/error', threshold: 0.01 }), /report\.reach/);
-  t.regex(err({ layout: 'threshold-counts', metric: 'test/error', thresholds: [] }), /report\.thresholds/);
-  t.regex(err({ layout: 'grid-best', metric: 'accuracy', taskKeys: ['dataset.config.task'] }), /report\.metric.*<split>\/<metric>/s);
+  t.regex(err({ layout: 'best-averag', metric: 'test/accuracy' }), /"best-averag" is not allowed; use one of 'best-average', .*Did you mean 'best-average'\? \(at report\.layout\)/);
+  t.regex(err({ layout: 'success-rate', metric: 'test/error', threshold: 0.01 }), /is required \(report needs 'reach'\) \(at report\.reach\)/);
+  t.regex(err({ layout: 'threshold-counts', metric: 'test/error', thresholds: [] }), /\(at report\.thresholds\)/);
+  t.regex(err({ layout: 'grid-best', metric: 'accuracy', taskKeys: ['dataset.config.task'] }), /<split>\/<metric>.*\(at report\.metric\)/);
 });
