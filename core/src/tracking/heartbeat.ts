@@ -1,7 +1,8 @@
 /**
  * A run's heartbeat: calls `beat` at most once per `everyMs`. The training loop calls `maybeBeat()`
- * on every tracker call (one clock read when nothing is due); an unref'd timer covers phases in which
- * nothing is logged but the event loop turns (waiting on I/O, end-of-run delivery).
+ * on every tracker call (one clock read when nothing is due); an unref'd timer, ticking twice per
+ * interval, covers phases in which nothing is logged but the event loop turns (waiting on I/O,
+ * end-of-run delivery), so beats are at most 1.5 intervals apart while the loop turns.
  */
 export class Heartbeat {
   private last: number;
@@ -14,7 +15,7 @@ export class Heartbeat {
     now = Date.now(),
   ) {
     this.last = now;
-    this.timer = setInterval(() => this.maybeBeat(), everyMs);
+    this.timer = setInterval(() => this.maybeBeat(), Math.max(1, everyMs / 2));
     this.timer.unref();
   }
 

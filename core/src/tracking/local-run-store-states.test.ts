@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Heartbeat } from './heartbeat.js';
 import { LocalRunStore } from './local-run-store.js';
 import type { RunStartInfo } from './tracker.js';
 
@@ -57,27 +58,36 @@ test('a run records its process and host; once that process is SIGKILLed the run
   t.deepEqual(store.runState(store.readMeta(live.runId)), { state: 'RUNNING' }, 'a run of this (live) process');
 });
 
-test('the heartbeat rewrites meta.json at most once per interval however often metrics are logged, and also while nothing is logged', async (t) => {
-  const store = tempStore(t, 300);
+test('Heartbeat: beats at most once per interval, on the clock it is given', (t) => {
+  const beats: number[] = [];
+  const hb = new Heartbeat((now) => beats.push(now), 1000, 0);
+  t.false(hb.maybeBeat(999));
+  t.true(hb.maybeBeat(1000));
+  t.false(hb.maybeBeat(1500));
+  t.false(hb.maybeBeat(1999));
+  t.true(hb.maybeBeat(2600));
+  hb.stop();
+  t.false(hb.maybeBeat(10_000), 'stopped');
+  t.deepEqual(beats, [1000, 2600]);
+});
+
+// Serial: the other tests' synchronous work (git, spawning) would stall this one's clock.
+test.serial('the store heartbeat: no meta.json rewrite per logged step, one after the interval, and one from the timer while nothing is logged', async (t) => {
+  const store = tempStore(t, 1000);
   const run = await store.startRun(info('beating'));
   const metaPath = join(store.runDir(run.runId), 'meta.json');
   const first = store.readMeta(run.runId).heartbeatAt!;
   const mtime = statSync(metaPath).mtimeMs;
-  const started = Date.now();
-  let calls = 0;
-  while (Date.now() - started < 150) {
-    await run.logMetrics([{ key: 'train/loss', value: 1, step: calls, timestamp: Date.now() }]);
-    calls++;
-  }
-  t.true(calls > 100, `${calls} steps logged`);
+  for (let step = 0; step < 1000; step++) await run.logMetrics([{ key: 'train/loss', value: 1, step, timestamp: Date.now() }]);
+  t.true(Date.now() - first < 1000, 'precondition: 1000 steps logged within one interval');
   t.is(store.readMeta(run.runId).heartbeatAt, first, 'no rewrite within the interval');
   t.is(statSync(metaPath).mtimeMs, mtime);
-  await sleep(320 - (Date.now() - first));
-  await run.logMetrics([{ key: 'train/loss', value: 1, step: calls, timestamp: Date.now() }]);
+  await sleep(first + 1050 - Date.now());
+  await run.logMetrics([{ key: 'train/loss', value: 1, step: 1000, timestamp: Date.now() }]);
   const second = store.readMeta(run.runId).heartbeatAt!;
-  t.true(second - first >= 300, `beat after ${second - first} ms`);
-  await sleep(1000); // nothing logged: the timer beats
-  t.true(store.readMeta(run.runId).heartbeatAt! - second >= 300, 'the timer refreshed it');
+  t.true(second - first >= 1000, `beat after ${second - first} ms`);
+  await sleep(second + 1700 - Date.now()); // nothing logged: the timer (every 500 ms) beats
+  t.true(store.readMeta(run.runId).heartbeatAt! - second >= 1000, 'the timer refreshed it');
   await run.end('FINISHED');
   const ended = store.readMeta(run.runId);
   store.touchHeartbeat(run.runId);
