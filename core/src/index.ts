@@ -19,6 +19,8 @@ export * from './recipe/report-spec.js';
 export * from './tracking/tracker.js';
 export * from './tracking/run-id.js';
 export * from './tracking/local-run-store.js';
+export * from './tracking/run-state.js';
+export * from './tracking/parent-status.js';
 export * from './util/atomic-write.js';
 export * from './util/flatten.js';
 export * from './util/git-commit.js';

@@ -9,6 +9,12 @@ export interface MetricPoint {
 
 export type RunStatus = 'RUNNING' | 'FINISHED' | 'FAILED' | 'KILLED';
 
+/**
+ * What a run is doing as far as anyone can tell: its stored status, except that a RUNNING run whose
+ * process is gone shows as DEAD (same host, pid gone) or STALE (no heartbeat for too long).
+ */
+export type RunState = RunStatus | 'DEAD' | 'STALE';
+
 export interface RunMeta {
   readonly runId: string;
   readonly status: RunStatus;
@@ -26,6 +32,14 @@ export interface RunMeta {
   readonly annealVersion?: string;
   readonly error?: string;
   readonly tags?: Readonly<Record<string, string>>;
+  /** The process that runs it (set at every start and resume). */
+  readonly pid?: number;
+  readonly hostname?: string;
+  /** Refreshed by the running process at most every `heartbeatEveryMs`. */
+  readonly heartbeatAt?: number;
+  readonly heartbeatEveryMs?: number;
+  /** The status was set by the store from the run's children (a parent whose own process had ended). */
+  readonly statusFromChildren?: boolean;
 }
 
 export interface RunStartInfo {

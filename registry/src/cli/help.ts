@@ -61,7 +61,9 @@ Kinds: gradient-transform, optimizer, param-transform, forward-transform, initia
 export const RUNS_HELP = `Usage: anneal runs ls [--recipe R] [--limit N] [--json]
        anneal runs show <run-id> [--json]
 
-Runs live in $ANNEAL_HOME/runs (default ./.anneal/runs).
+Runs live in $ANNEAL_HOME/runs (default ./.anneal/runs). The status column is the run's state: a
+RUNNING run whose process is gone shows as DEAD (this host) or STALE (no heartbeat for minutes);
+--json keeps the stored "status" and adds "state" (and "stateReason").
 `;
 
 export const SWEEP_HELP = `Usage: anneal sweep <recipe> [options]

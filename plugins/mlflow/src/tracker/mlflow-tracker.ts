@@ -5,6 +5,7 @@ import { secretsOf, type MlflowEnvConfig } from '../config/env-config.js';
 import { DeliverySession } from '../spool/delivery-session.js';
 import type { RunDeliverer } from '../spool/run-deliverer.js';
 import { acquireLock, releaseLock } from '../spool/sync-state.js';
+import { deliverFollowedParent } from './follow-parent.js';
 
 export interface MlflowTrackerOptions {
   readonly config: MlflowEnvConfig;
@@ -106,7 +107,16 @@ export class MlflowTracker implements Tracker {
     const run = new MlflowRunTracker(this, local, deliverer);
     this.active.add(run);
     run.startBackground();
+    // A resumed child may have set its parent RUNNING again (LocalRunStore.followChildren).
+    void this.deliverFollowedParent(info.parentRunId);
     return run;
+  }
+
+  /** @internal A parent whose status the store set from its children gets it in MLflow too (follow-parent.ts). */
+  deliverFollowedParent(parentRunId: string | undefined): Promise<void> {
+    const budgetMs = this.failing ? this.settings.unreachableEndTimeoutMs : this.settings.endTimeoutMs;
+    const delivery = deliverFollowedParent({ store: this.store, session: this.session, budgetMs }, parentRunId);
+    return delivery ? this.trackFinal(delivery) : Promise.resolve();
   }
 
   /** Runs started and not ended yet. */
@@ -238,6 +248,8 @@ export class MlflowRunTracker implements RunTracker {
     await this.stopBackground();
     await this.tracker.trackFinal(this.finalDelivery(this.tracker.settings.endTimeoutMs));
     releaseLock(this.localDir);
+    // local.end may have moved the parent's status (LocalRunStore.followChildren); MLflow follows.
+    await this.tracker.deliverFollowedParent(this.tracker.store.readMeta(this.runId).parentRunId);
     this.tracker.onRunEnded(this);
   }
 

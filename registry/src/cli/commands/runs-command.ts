@@ -1,4 +1,4 @@
-import { AnnealError, LocalRunStore, resolveAnnealHome } from '@anneal/core';
+import { AnnealError, LocalRunStore, localProbe, resolveAnnealHome } from '@anneal/core';
 import { formatTable } from '../format-table.js';
 import { RUNS_HELP } from '../help.js';
 import { parse } from '../parse.js';
@@ -14,8 +14,16 @@ export async function runsCommand(args: readonly string[], env: NodeJS.ProcessEn
     return values.help ? 0 : 2;
   }
   const store = new LocalRunStore(resolveAnnealHome(env));
+  // The stored status stays as written (resume relies on it); `state` says whether a RUNNING run's
+  // process is still there (DEAD: gone from this host, STALE: no heartbeat lately).
+  const probe = localProbe();
+  const all = store.listRuns();
+  const stateOf = (m: (typeof all)[number]) => {
+    const { state, reason } = store.runState(m, probe, all);
+    return reason ? { state, stateReason: reason } : { state };
+  };
   if (sub === 'ls') {
-    let runs = store.listRuns();
+    let runs = all;
     if (values.recipe) runs = runs.filter((r) => r.recipe === values.recipe);
     const limit = values.limit ? Number(values.limit) : undefined;
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new AnnealError('ANNEAL_ERR_CONFIG_VALUE', `--limit '${values.limit}' must be a positive integer.`);
@@ -23,14 +31,14 @@ export async function runsCommand(args: readonly string[], env: NodeJS.ProcessEn
     const rows = runs.map((m) => {
       const tags = store.readTags(m.runId);
       const final = tags['anneal.final'] ? (JSON.parse(tags['anneal.final']) as Record<string, number>) : {};
-      return { ...m, final };
+      return { ...m, ...stateOf(m), final };
     });
     if (values.json) out(JSON.stringify(rows, null, 2));
     else
       out(
         formatTable(
           ['run', 'status', 'started', 'recipe', 'name', 'backend', 'test acc'],
-          rows.map((r) => [r.runId.slice(0, 12), r.status, new Date(r.startTime).toISOString().replace('T', ' ').slice(0, 19), r.recipe, r.runName, r.backend, r.final['test/accuracy'] !== undefined ? `${(r.final['test/accuracy'] * 100).toFixed(2)}%` : '']),
+          rows.map((r) => [r.runId.slice(0, 12), r.state, new Date(r.startTime).toISOString().replace('T', ' ').slice(0, 19), r.recipe, r.runName, r.backend, r.final['test/accuracy'] !== undefined ? `${(r.final['test/accuracy'] * 100).toFixed(2)}%` : '']),
         ) + `\n(${rows.length} runs in ${store.runsDir})`,
       );
     return 0;
@@ -39,14 +47,17 @@ export async function runsCommand(args: readonly string[], env: NodeJS.ProcessEn
     if (!id) throw new AnnealError('ANNEAL_ERR_CLI_USAGE', 'runs show: give a run id (or a unique prefix). See anneal runs ls.');
     const runId = store.resolveRunId(id);
     const run = store.readRun(runId);
+    const observed = stateOf(run.meta);
     const keys = [...new Set(run.metrics.map((p) => p.key))].sort();
     const latest = Object.fromEntries(keys.map((k) => {
       const pts = run.metrics.filter((p) => p.key === k);
       return [k, { count: pts.length, last: pts[pts.length - 1].value, lastStep: pts[pts.length - 1].step }];
     }));
-    if (values.json) out(JSON.stringify({ meta: run.meta, params: run.params, tags: run.tags, metrics: latest, artifacts: store.listArtifacts(runId) }, null, 2));
+    if (values.json) out(JSON.stringify({ meta: run.meta, ...observed, params: run.params, tags: run.tags, metrics: latest, artifacts: store.listArtifacts(runId) }, null, 2));
     else {
-      out(`run ${runId}  ${run.meta.status}  ${run.meta.runName}`);
+      out(`run ${runId}  ${observed.state}  ${run.meta.runName}`);
+      if (observed.stateReason) out(`state ${observed.state} (stored status ${run.meta.status}): ${observed.stateReason}`);
+      if (run.meta.statusFromChildren) out(`status ${run.meta.status} follows its children (its own process had ended)`);
       out(`recipe ${run.meta.recipe}  seed ${run.meta.seed}  backend ${run.meta.backend}  git ${run.meta.gitCommit ?? '-'}${run.meta.parentRunId ? `  parent ${run.meta.parentRunId}` : ''}`);
       out(`started ${new Date(run.meta.startTime).toISOString()}${run.meta.endTime ? `  ended ${new Date(run.meta.endTime).toISOString()}` : ''}${run.meta.error ? `\nerror: ${run.meta.error}` : ''}`);
       out('\nmetrics (last value, points):');
