@@ -19,6 +19,11 @@ export interface DataSplit {
    * windows of a stream (PTB) says 1, so a model that carries state sees them in order.
    */
   readonly evalBatchSize?: number;
+  /**
+   * One example in readable form (question text, table, answer, template; a digit as text art…):
+   * plain JSON that `anneal data sample` prints. A multi-line string value prints as a block.
+   */
+  describe?(index: number): Readonly<Record<string, unknown>>;
 }
 
 /** Facts about the data that a model family needs to build itself (input size, classes, vocabulary…). */

@@ -239,6 +239,20 @@ class BabiSplit implements DataSplit {
   ) {
     this.size = split.size;
   }
+  /** The story (memory sentences, oldest first), the question and the answer, as words. */
+  describe(index: number): Readonly<Record<string, unknown>> {
+    const { memorySize: M, sentenceSize: J, vocabulary } = this.data;
+    const words = (ids: Int32Array) => [...ids].filter((id) => id !== 0 && id < vocabulary.size).map((id) => vocabulary.words[id]).join(' ');
+    const s = this.split;
+    const story = Array.from({ length: s.counts[index] }, (_, k) => words(s.memories.subarray((index * M + k) * J, (index * M + k + 1) * J)));
+    return {
+      task: this.data.task,
+      source: `${path.basename(s.file)}:${s.lines[index]}`,
+      story: story.map((line, k) => `${k + 1}. ${line}`).join('\n'),
+      question: words(s.queries.subarray(index * J, (index + 1) * J)),
+      answer: vocabulary.words[s.answers[index]],
+    };
+  }
   batch(indices: Int32Array, ctx: BatchContext): Batch {
     const a = buildBatchArrays(this.data, this.split, indices, ctx);
     const { memorySize: M, sentenceSize: J } = this.data;

