@@ -47,9 +47,10 @@ export function simdNormalKernelAvailable(): boolean {
  * Draws N(0, std²) values of the 4-lane ziggurat stream (lane-normal-stream.ts) from a master `Rng`,
  * into memory it owns and reuses. The returned array is a view valid until the next `sample` call.
  *
- * Cost for the paper's MLP (88,210 values): ≈0.2 ms with the SIMD kernel (including the ≈2.7% misses
- * resolved in JS) versus ≈0.6 ms for a scalar JS ziggurat and ≈3.4 ms for tf.randomNormal.
- * Use one sampler per consumer (it is scratch memory, not state: all state is in the master Rng).
+ * Cost for the paper's MLP (88,210 values, wasm, loaded machine): ≈0.24 ms with the SIMD kernel
+ * (including the ≈2.7% misses resolved in JS), versus ≈0.47 ms for core's `Rng.fillNormal` and ≈1 ms
+ * for the JS reference of this stream. It holds scratch memory, not state: all state is in the master
+ * Rng, so one sampler can serve every caller that uses each result before the next call (fastNoiseOps).
  */
 export class LaneNormalSampler {
   readonly implementation: LaneSamplerImplementation;
