@@ -9,9 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { Rng, createNormMemo as trainerNormMemo } from '@anneal/core';
-import { addGradientNoise, clipByGlobalNorm, fillNormalFast, globalNorm, globalNormValue, heInitializer, sgd } from '../dist/index.js';
-import { gaussianGradientNoise } from '../dist/noise/gaussian-gradient-noise.js';
-import { LaneNormalSampler } from '../dist/random/lane-normal-sampler.js';
+import { addGradientNoise, clipByGlobalNorm, fastNoiseOps, globalNorm, globalNormValue, heInitializer, referenceNoiseOps, sgd } from '../dist/index.js';
 
 const backend = process.argv[2] ?? 'wasm';
 const STEPS = Number(process.argv[3] ?? 150);
@@ -39,25 +37,16 @@ const paramCount = Object.values(params).reduce((n, p) => n + p.size, 0);
 const batch = tf.tidy(() => ({ x: tf.keep(tf.randomUniform([128, 784])), y: tf.keep(tf.tensor1d(Array.from({ length: 128 }, (_, i) => i % 10), 'int32')) }));
 const syntheticGrads = Object.fromEntries(Object.entries(params).map(([k, p]) => [k, tf.keep(tf.randomNormal(p.shape, 0, 1))]));
 
-// Every noise transform is init'ed with the params, as the trainer does: those with a prefetch worker
-// start it there. The steps advance one by one below, so the worker's blocks are normally ready.
 const noise = addGradientNoise({ eta: 0.01 });
 const noiseState = noise.init({ seed: 7, params });
-const noiseAlone = addGradientNoise({ eta: 0.01 }); // its own instance: a transform called twice at one step recomputes the block
-const noiseNoWorker = gaussianGradientNoise('n', () => 0.01, { prefetch: false });
-const noiseTensorAdd = gaussianGradientNoise('t', () => 0.01, { strategy: 'tensor-add' });
-const noiseTensorAddNoWorker = gaussianGradientNoise('t0', () => 0.01, { strategy: 'tensor-add', prefetch: false });
-const noiseHostAdd = gaussianGradientNoise('h', () => 0.01, { strategy: 'host-add' });
-const noiseWasmHeap = gaussianGradientNoise('w', () => 0.01, { strategy: 'wasm-heap' });
-const noiseTransforms = [noise, noiseAlone, noiseNoWorker, noiseTensorAdd, noiseTensorAddNoWorker, noiseHostAdd, noiseWasmHeap];
-for (const t of noiseTransforms.slice(1)) t.init({ seed: 7, params });
-const simdSampler = new LaneNormalSampler('wasm-simd');
-const jsSampler = new LaneNormalSampler('js');
+const noiseTfAdd = addGradientNoise({ eta: 0.01 }, { gaussianNoise: fastNoiseOps.gaussianNoise, addNoise: referenceNoiseOps.addNoise });
+const noiseReference = addGradientNoise({ eta: 0.01 }, referenceNoiseOps);
 const clipActive = clipByGlobalNorm({ maxNorm: 1 }); // always clips
 const clipIdle = clipByGlobalNorm({ maxNorm: 1e9 }); // never clips
 const opt = sgd();
 const optState = opt.init({ seed: 0, params });
 const buffer = new Float32Array(paramCount);
+const noiseBuffer = Float32Array.from({ length: paramCount }, (_, i) => Math.sin(i));
 const rng = new Rng(3);
 
 function gradients() {
@@ -88,16 +77,14 @@ const variants = {
     g = noise.update(g, noiseState, ctx).grads;
     opt.apply(params, g, optState, ctx);
   },
-  'noise only (annealed-gaussian.update)': () => void noiseAlone.update(syntheticGrads, noiseState, ctxAt(step, params)),
-  '  noise, no worker (default add)': () => void noiseNoWorker.update(syntheticGrads, noiseState, ctxAt(step, params)),
-  '  noise, wasm-heap add, worker': () => void noiseWasmHeap.update(syntheticGrads, noiseState, ctxAt(step, params)),
-  '  noise, tensor-add, worker': () => void noiseTensorAdd.update(syntheticGrads, noiseState, ctxAt(step, params)),
-  '  noise, tensor-add, no worker (≈ before)': () => void noiseTensorAddNoWorker.update(syntheticGrads, noiseState, ctxAt(step, params)),
-  '  noise, host-add, worker': () => void noiseHostAdd.update(syntheticGrads, noiseState, ctxAt(step, params)),
-  '  sampling: SIMD lane ziggurat 88k': () => void simdSampler.sample(rng, paramCount, 0.1),
-  '  sampling: JS lane ziggurat 88k (fallback)': () => void jsSampler.sample(rng, paramCount, 0.1),
-  '  sampling: fillNormalFast 88k (core stream)': () => void fillNormalFast(rng, buffer, 0.1),
-  '  reference: core Rng.fillNormal 88k': () => void rng.fillNormal(buffer, 0, 0.1),
+  'noise only (annealed-gaussian.update, fast ops)': () => void noise.update(syntheticGrads, noiseState, ctxAt(step, params)),
+  '  noise, SIMD sampler + tf.add': () => void noiseTfAdd.update(syntheticGrads, noiseState, ctxAt(step, params)),
+  '  noise, referenceNoiseOps (JS sampler + tf.add)': () => void noiseReference.update(syntheticGrads, noiseState, ctxAt(step, params)),
+  '  sampling 88k: fast (SIMD lane ziggurat)': () => void fastNoiseOps.gaussianNoise(paramCount, rng, 0.1),
+  '  sampling 88k: reference (JS lane ziggurat)': () => void referenceNoiseOps.gaussianNoise(paramCount, rng, 0.1),
+  '  sampling 88k: core Rng.fillNormal': () => void rng.fillNormal(buffer, 0, 0.1),
+  '  add: fast (wasm-heap on wasm)': () => void fastNoiseOps.addNoise(syntheticGrads, noiseBuffer),
+  '  add: reference (tf.add per tensor)': () => void referenceNoiseOps.addNoise(syntheticGrads, noiseBuffer),
   '  reference: tf.randomNormal per tensor + add': () => {
     for (const g of Object.values(syntheticGrads)) tf.add(g, tf.randomNormal(g.shape, 0, 0.1));
   },
@@ -135,8 +122,7 @@ for (const [name, xs] of Object.entries(times)) console.log(name.padEnd(48), med
 if (model) {
   const base = median(times['step: grads + sgd (no clip, no noise)']);
   const full = median(times['step: grads + clip(active) + noise + sgd']);
-  const parts = median(times['noise only (annealed-gaussian.update)']) + median(times['clip-global-norm, clipping (maxNorm 1)']);
+  const parts = median(times['noise only (annealed-gaussian.update, fast ops)']) + median(times['clip-global-norm, clipping (maxNorm 1)']);
   console.log(`step overhead of clip+noise: ${(full - base).toFixed(3)} ms = ${((100 * (full - base)) / base).toFixed(1)}% of ${base.toFixed(2)} ms (sum of isolated medians ${parts.toFixed(3)} ms = ${((100 * parts) / base).toFixed(1)}%)`);
 }
-for (const t of noiseTransforms) t.dispose?.(noiseState);
 console.log(`tensors alive at end: ${tf.memory().numTensors}`);

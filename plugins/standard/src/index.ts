@@ -69,17 +69,12 @@ export { invertedDropout, type DropoutState } from './dropout/inverted-dropout.j
 export type { DropoutConfig } from './dropout/dropout.schema.js';
 export { dropoutPlugin };
 
-// Fast seeded sampling: core's exact streams (fillNormalFast ≡ Rng.fillNormal, fillDropoutMask ≡ thresholded
-// Rng.fillUniform) and the 4-lane SIMD normal stream used for gradient and weight noise.
-export { fillNormalFast } from './random/fill-normal-fast.js';
+// Dropout's mask sampler: core's stream (thresholded Rng.fillUniform) with the generator state in locals.
 export { fillDropoutMask } from './random/fill-dropout-mask.js';
-export { LaneNormalSampler, simdNormalKernelAvailable, type LaneSamplerImplementation } from './random/lane-normal-sampler.js';
-export { fillLaneNormalReference, fillLaneNormalFromSeeds } from './random/lane-normal-stream.js';
-export { gaussianGradientNoise, type GaussianNoiseOptions } from './noise/gaussian-gradient-noise.js';
-export { defaultNoiseAddStrategy, type NoiseAddStrategy } from './noise/add-noise-from-buffer.js';
-// Counter-based gradient noise (the block of step t is a pure function of (seed, t)) and its prefetch worker.
-export { StepNoiseSource, stepNoiseSeed, stepNoiseSeeds, resolvePrefetchDepth, DEFAULT_PREFETCH_DEPTH, type StepNoiseSourceOptions } from './noise/step-noise-source.js';
-export { liveNoiseWorkers } from './noise/noise-prefetcher.js';
+// The noise ops layer: the sampler and the add the noise plugins use, fast and reference implementations
+// with the same values (ops/).
+export { fastNoiseOps, referenceNoiseOps, simdNormalKernelAvailable, wasmHeapAddAvailable, type NoiseOps } from './ops/index.js';
+export { fillLaneNormalReference } from './ops/internal/lane-normal-stream.js';
 
 /** Every plugin definition of this package, for the registry. */
 export const standardPlugins: readonly PluginDefinition[] = Object.freeze([

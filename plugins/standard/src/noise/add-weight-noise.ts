@@ -1,37 +1,30 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng, type InitContext, type ParamMap, type ParamTransform, type StepContext } from '@anneal/core';
+import { Rng, type ParamTransform } from '@anneal/core';
 import { resolveConfig } from '../internal/plugin-config.js';
-import { LaneNormalSampler } from '../random/lane-normal-sampler.js';
+import { fastNoiseOps, totalSize, type NoiseOps } from '../ops/index.js';
 import { annealedNoiseVariance } from './noise-schedule.js';
 import type { NoiseState } from './noise-state.js';
 import { weightNoiseSchema, type WeightNoiseConfig } from './weight-noise.schema.js';
 
 /**
- * Annealed weight noise (the §4.6 "gradient noise vs weight noise" ablation, spec §7.3): after each
- * optimizer update, θ ← θ + N(0, η/(1+t)^γ) for every parameter entry; gradients stay clean.
- * Reports { noise_std: σ_t }.
+ * Annealed weight noise (the §4.6 "gradient noise vs weight noise" ablation, spec §7.3), with t = ctx.step:
+ *
+ *     σ_t² = η / (1 + t)^γ,     θ ← θ + N(0, σ_t² I)     after each optimizer update; gradients stay clean.
+ *
+ * The noise comes from the plugin's own Rng, seeded with its seed and checkpointed with the run.
+ * Reports σ_t as the StepRecord's noise std (`facts`) and as the metric `noise_std`.
  */
-export function addWeightNoise(config: Partial<WeightNoiseConfig> = {}): ParamTransform<NoiseState> {
+export function addWeightNoise(config: Partial<WeightNoiseConfig> = {}, ops: NoiseOps = fastNoiseOps): ParamTransform<NoiseState> {
   const { eta, gamma } = resolveConfig('weight-noise', weightNoiseSchema, config);
-  const sampler = new LaneNormalSampler();
   return {
     name: 'weight-noise',
-    init(ctx: InitContext): NoiseState {
-      return { rng: new Rng(ctx.seed) };
-    },
-    apply(params: ParamMap, state: NoiseState, ctx: StepContext) {
-      const std = Math.sqrt(annealedNoiseVariance(eta, gamma, ctx.step));
-      const vars = Object.values(params);
-      let total = 0;
-      for (const p of vars) total += p.size;
-      const noise = sampler.sample(state.rng, total, std);
+    init: (ctx) => ({ rng: new Rng(ctx.seed) }),
+    apply(params, state, ctx) {
+      const std = Math.sqrt(annealedNoiseVariance(eta, gamma, ctx.step)); // σ_t
+      const noise = ops.gaussianNoise(totalSize(params), state.rng, std); // ε ~ N(0, σ_t² I)
       tf.tidy(() => {
-        let offset = 0;
-        for (const p of vars) {
-          const n = p.size;
-          p.assign(tf.add(p, tf.tensor(noise.subarray(offset, offset + n), p.shape, 'float32')));
-          offset += n;
-        }
+        const noisy = ops.addNoise(params, noise); // θ + ε
+        for (const [key, p] of Object.entries(params)) p.assign(noisy[key]);
       });
       return { state, metrics: { noise_std: std }, facts: { noiseStd: std } };
     },

@@ -6,8 +6,8 @@ export interface NoiseState {
 }
 
 /**
- * State of the gradient-noise plugins: only the seed, since the noise of step t is a pure function of
- * (seed, t) (noise/step-noise-source.ts). Plain JSON in checkpoints.
+ * State of the gradient-noise plugins: only the seed, since the noise of step t is drawn from a key
+ * derived from (seed, t) (add-gradient-noise.ts). Plain JSON in checkpoints.
  */
 export interface GradientNoiseState {
   readonly seed: number;

@@ -1,12 +1,12 @@
 import type { Rng } from '@anneal/core';
 import * as tables from './ziggurat-tables.js';
-import { normalSlowPathWith } from './normal-slow-path.js';
+import { nextInt32Of, normalSlowPathWith } from './normal-slow-path.js';
 
 /**
  * The "4-lane ziggurat" normal stream used for gradient and weight noise. It is defined here, once,
- * and implemented twice: by a WebAssembly SIMD kernel (wasm/normal-kernel-module.ts, ~4× faster than
- * scalar JS) and by `fillLaneNormalReference` below (the fallback, and the tests' oracle). Both give
- * bit-identical output.
+ * and implemented twice: by a WebAssembly SIMD kernel (wasm/normal-kernel-module.ts, ~2.5× faster
+ * than scalar JS) and by `fillLaneNormalReference` below (the fallback, and `referenceNoiseOps`).
+ * Both give bit-identical output.
  *
  * One call `sample(rng, n, std)`:
  *  1. draws 20 words from the master `rng` (its state is what checkpoints save): lane k's xoshiro128**
@@ -49,40 +49,16 @@ export function resolveMisses(out: Float32Array, n: number, std: number, misses:
 
 /** The plain-JS implementation of the stream: fills out[0..n) (out.length ≥ n). */
 export function fillLaneNormalReference(rng: Rng, out: Float32Array, n: number, std: number): Float32Array {
-  const lanes = new Int32Array(16);
+  const seeds = new Int32Array(16);
   const slow = new Int32Array(4);
-  seedLanes(rng, lanes, slow);
-  return fillLaneNormalFromSeeds(lanes, slow, out, n, std);
-}
-
-/**
- * Steps 2–3 from explicit seeds (laid out as `seedLanes` writes them). `slow` is advanced in place;
- * `lanes` is copied and left unchanged.
- */
-export function fillLaneNormalFromSeeds(laneSeeds: Int32Array, slow: Int32Array, out: Float32Array, n: number, std: number): Float32Array {
-  const lanes = Int32Array.from(laneSeeds);
+  seedLanes(rng, seeds, slow);
+  const lanes = Array.from({ length: LANES }, (_, k) => Int32Array.of(seeds[k], seeds[4 + k], seeds[8 + k], seeds[12 + k]));
   const stdF = Math.fround(std);
   const misses: number[] = [];
   const groups = Math.ceil(n / LANES);
   for (let g = 0; g < groups; g++) {
     for (let k = 0; k < LANES; k++) {
-      let s0 = lanes[k];
-      let s1 = lanes[4 + k];
-      let s2 = lanes[8 + k];
-      let s3 = lanes[12 + k];
-      const m = Math.imul(s1, 5);
-      const hz = Math.imul((m << 7) | (m >>> 25), 9);
-      const t = s1 << 9;
-      s2 ^= s0;
-      s3 ^= s1;
-      s1 ^= s2;
-      s0 ^= s3;
-      s2 ^= t;
-      s3 = (s3 << 11) | (s3 >>> 21);
-      lanes[k] = s0;
-      lanes[4 + k] = s1;
-      lanes[8 + k] = s2;
-      lanes[12 + k] = s3;
+      const hz = nextInt32Of(lanes[k]);
       const i = LANES * g + k;
       const iz = hz & 127;
       if (Math.abs(hz) < KN[iz]) {

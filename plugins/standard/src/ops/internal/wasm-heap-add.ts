@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradMap } from '@anneal/core';
-import { OP, SIMD, VALTYPE, name, section, simd, u32, vector, type Bytes } from '../random/wasm/wasm-encoding.js';
+import { OP, SIMD, VALTYPE, name, section, simd, u32, vector, type Bytes } from './wasm/wasm-encoding.js';
 
 /**
  * g + ε for every gradient on the tfjs 'wasm' backend, without a kernel dispatch per tensor.

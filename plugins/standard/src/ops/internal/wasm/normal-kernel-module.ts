@@ -20,7 +20,7 @@ export const KERNEL_LAYOUT = { kn: 0, wn: 512, state: 1024, output: 4096 } as co
  * list for the caller to resolve. The lane state is written back at the end.
  *
  * Every float op is a single IEEE f32 multiply or an int→f32 conversion, so the JS reference
- * (lane-normal-reference.ts, with Math.fround) reproduces the output bit for bit.
+ * (`fillLaneNormalReference` in ../lane-normal-stream.ts, with Math.fround) reproduces the output bit for bit.
  */
 export function normalKernelBytes(): Uint8Array {
   // params 0..4, then locals: 5..16 v128, 17..19 i32

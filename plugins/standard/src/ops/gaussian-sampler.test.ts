@@ -2,8 +2,8 @@ import test from 'ava';
 import { Rng } from '@anneal/core';
 import { ksDistanceToNormal, lagCorrelation } from '../testing/normal-cdf.js';
 import { meanAndVariance } from '../testing/statistics.js';
-import { LaneNormalSampler, simdNormalKernelAvailable } from './lane-normal-sampler.js';
-import { fillLaneNormalReference } from './lane-normal-stream.js';
+import { LaneNormalSampler, simdNormalKernelAvailable } from './internal/lane-normal-sampler.js';
+import { fillLaneNormalReference } from './internal/lane-normal-stream.js';
 
 test('the WebAssembly SIMD kernel is available on this Node', (t) => {
   t.true(simdNormalKernelAvailable());

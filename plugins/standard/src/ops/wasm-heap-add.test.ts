@@ -1,9 +1,10 @@
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
 import { disposeAll, initContext, stepContext } from '../testing/contexts.js';
-import { addNoiseFromBuffer, defaultNoiseAddStrategy } from './add-noise-from-buffer.js';
-import { gaussianGradientNoise } from './gaussian-gradient-noise.js';
-import { addNoiseOnWasmHeap, wasmHeapAddAvailable } from './wasm-heap-add.js';
+import { addGradientNoise } from '../noise/add-gradient-noise.js';
+import { addWeightNoise } from '../noise/add-weight-noise.js';
+import { fastNoiseOps, referenceNoiseOps } from './index.js';
+import { addNoiseOnWasmHeap, wasmHeapAddAvailable } from './internal/wasm-heap-add.js';
 
 // This file runs on the tfjs 'wasm' backend (each ava test file is its own process).
 test.before(async () => {
@@ -25,16 +26,16 @@ function noiseFor(grads: Record<string, tf.Tensor>, scale = 0.1): Float32Array {
 
 const values = (map: Record<string, tf.Tensor>) => Object.fromEntries(Object.entries(map).map(([k, t]) => [k, Array.from(t.dataSync())]));
 
-test.serial('on wasm the default strategy is wasm-heap and it is bit-identical to tf.add, shapes and dtypes kept', (t) => {
+test.serial('on wasm the fast add is the heap add, and it is bit-identical to tf.add, shapes and dtypes kept', (t) => {
   t.is(tf.getBackend(), 'wasm');
   t.true(wasmHeapAddAvailable());
-  t.is(defaultNoiseAddStrategy(), 'wasm-heap');
   const grads = gradients();
   const noise = noiseFor(grads);
   const before = values(grads);
   tf.tidy(() => {
     const heap = addNoiseOnWasmHeap(grads, noise)!;
-    const reference = addNoiseFromBuffer(grads, noise, 'tensor-add');
+    const reference = referenceNoiseOps.addNoise(grads, noise);
+    t.deepEqual(values(fastNoiseOps.addNoise(grads, noise)), values(reference));
     t.deepEqual(values(heap), values(reference));
     for (const [k, g] of Object.entries(heap)) {
       t.deepEqual(g.shape, SHAPES[k]);
@@ -49,13 +50,13 @@ test.serial('on wasm the default strategy is wasm-heap and it is bit-identical t
 test.serial('no tensor leak; outputs survive the next call (they own their buffers); smaller calls work after a large one', (t) => {
   const grads = gradients();
   const start = tf.memory().numTensors;
-  for (let i = 0; i < 5; i++) tf.tidy(() => void addNoiseFromBuffer(grads, noiseFor(grads, i), 'wasm-heap'));
+  for (let i = 0; i < 5; i++) tf.tidy(() => void fastNoiseOps.addNoise(grads, noiseFor(grads, i)));
   t.is(tf.memory().numTensors, start);
-  const kept = tf.tidy(() => addNoiseFromBuffer(grads, noiseFor(grads, 1), 'wasm-heap'));
+  const kept = tf.tidy(() => fastNoiseOps.addNoise(grads, noiseFor(grads, 1)));
   const keptValues = values(kept);
   const big = { x: tf.zeros([1000, 1000]) };
-  tf.tidy(() => void addNoiseFromBuffer(big, new Float32Array(1_000_000).fill(2), 'wasm-heap'));
-  tf.tidy(() => void addNoiseFromBuffer(grads, noiseFor(grads, 3), 'wasm-heap'));
+  tf.tidy(() => void fastNoiseOps.addNoise(big, new Float32Array(1_000_000).fill(2)));
+  tf.tidy(() => void fastNoiseOps.addNoise(grads, noiseFor(grads, 3)));
   t.deepEqual(values(kept), keptValues);
   t.is(tf.memory().numTensors, start + Object.keys(SHAPES).length + 1);
   disposeAll(kept);
@@ -63,11 +64,11 @@ test.serial('no tensor leak; outputs survive the next call (they own their buffe
   disposeAll(grads);
 });
 
-test.serial('non-float32 gradients make it decline (the caller then uses tf.add); empty tensors pass through', (t) => {
+test.serial('non-float32 gradients make the heap add decline (the fast add then uses tf.add); empty tensors pass through', (t) => {
   const ints = { a: tf.tensor1d([1, 2, 3], 'int32'), b: tf.zeros([2]) };
   t.is(addNoiseOnWasmHeap(ints, new Float32Array(5)), null);
   tf.tidy(() => {
-    const out = addNoiseFromBuffer(ints, Float32Array.from([1, 1, 1, 0.5, 0.5]), 'wasm-heap');
+    const out = fastNoiseOps.addNoise(ints, Float32Array.from([1, 1, 1, 0.5, 0.5]));
     t.deepEqual(Array.from(out.b.dataSync()), [0.5, 0.5]);
   });
   const empty = { e: tf.zeros([0, 3]), f: tf.ones([2]) };
@@ -80,23 +81,23 @@ test.serial('non-float32 gradients make it decline (the caller then uses tf.add)
   disposeAll(empty);
 });
 
-test.serial('the gradient-noise transform gives the same gradients with wasm-heap and tensor-add on wasm, with and without the worker', async (t) => {
+test.serial('on wasm, gradient noise and weight noise give the same values with the fast and the reference ops', (t) => {
   const grads = gradients();
-  const params = Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.variable(g, false)]));
-  const run = async (strategy: 'wasm-heap' | 'tensor-add', prefetch: number | false) => {
-    const transform = gaussianGradientNoise('x', (step) => 0.01 / (1 + step), { strategy, prefetch });
+  const gradientNoise = (ops: typeof fastNoiseOps) => {
+    const transform = addGradientNoise({ eta: 0.01 }, ops);
+    const state = transform.init(initContext(5));
+    return Array.from({ length: 4 }, (_, step) => tf.tidy(() => values(transform.update(grads, state, stepContext(step)).grads)));
+  };
+  t.deepEqual(gradientNoise(fastNoiseOps), gradientNoise(referenceNoiseOps));
+  const weightNoise = (ops: typeof fastNoiseOps) => {
+    const params = Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.variable(g, false)]));
+    const transform = addWeightNoise({ eta: 0.01 }, ops);
     const state = transform.init(initContext(5, params));
-    const out: Record<string, number[]>[] = [];
-    for (let step = 0; step < 8; step++) {
-      out.push(tf.tidy(() => values(transform.update(grads, state, stepContext(step)).grads)));
-      await new Promise((r) => setTimeout(r, 2));
-    }
-    transform.dispose?.(state);
+    for (let step = 0; step < 3; step++) transform.apply(params, state, stepContext(step, params));
+    const out = values(params);
+    disposeAll(params);
     return out;
   };
-  const reference = await run('tensor-add', false);
-  t.deepEqual(await run('wasm-heap', false), reference);
-  t.deepEqual(await run('wasm-heap', 3), reference);
-  disposeAll(params);
+  t.deepEqual(weightNoise(fastNoiseOps), weightNoise(referenceNoiseOps));
   disposeAll(grads);
 });

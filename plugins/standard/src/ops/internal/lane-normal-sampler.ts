@@ -1,6 +1,6 @@
 import type { Rng } from '@anneal/core';
 import { KERNEL_LAYOUT, normalKernelBytes } from './wasm/normal-kernel-module.js';
-import { KN, LANES, WN32, fillLaneNormalFromSeeds, resolveMisses, seedLanes } from './lane-normal-stream.js';
+import { KN, LANES, WN32, fillLaneNormalReference, resolveMisses, seedLanes } from './lane-normal-stream.js';
 
 export type LaneSamplerImplementation = 'wasm-simd' | 'js';
 
@@ -47,9 +47,10 @@ export function simdNormalKernelAvailable(): boolean {
  * Draws N(0, std²) values of the 4-lane ziggurat stream (lane-normal-stream.ts) from a master `Rng`,
  * into memory it owns and reuses. The returned array is a view valid until the next `sample` call.
  *
- * Cost for the paper's MLP (88,210 values): ≈0.2 ms with the SIMD kernel (including the ≈2.7% misses
- * resolved in JS) versus ≈0.6 ms for a scalar JS ziggurat and ≈3.4 ms for tf.randomNormal.
- * Use one sampler per consumer (it is scratch memory, not state: all state is in the master Rng).
+ * Cost for the paper's MLP (88,210 values, wasm, loaded machine): ≈0.24 ms with the SIMD kernel
+ * (including the ≈2.7% misses resolved in JS), versus ≈0.47 ms for core's `Rng.fillNormal` and ≈1 ms
+ * for the JS reference of this stream. It holds scratch memory, not state: all state is in the master
+ * Rng, so one sampler can serve every caller that uses each result before the next call (fastNoiseOps).
  */
 export class LaneNormalSampler {
   readonly implementation: LaneSamplerImplementation;
@@ -74,29 +75,20 @@ export class LaneNormalSampler {
 
   /** n values of N(0, std²); advances `rng` by MASTER_DRAWS_PER_CALL (20) draws. */
   sample(rng: Rng, n: number, std: number): Float32Array {
-    seedLanes(rng, this.lanes, this.slow);
-    return this.sampleSeeded(this.lanes, this.slow, n, std);
-  }
-
-  /**
-   * The same stream from explicit seeds: `lanes` (16 words, word j of lane k at 4j + k) and `slow`
-   * (4 words) as `seedLanes` lays them out. `slow` is advanced in place (copy it to keep it);
-   * `lanes` is only read. Used where the seeds are not drawn from a local Rng (the noise prefetch worker).
-   */
-  sampleSeeded(lanes: Int32Array, slow: Int32Array, n: number, std: number): Float32Array {
     const kernel = this.kernel;
     if (kernel === null) {
       if (this.jsOut.length < n) this.jsOut = new Float32Array(n);
-      return fillLaneNormalFromSeeds(lanes, slow, this.jsOut, n, std).subarray(0, n);
+      return fillLaneNormalReference(rng, this.jsOut, n, std).subarray(0, n);
     }
+    seedLanes(rng, this.lanes, this.slow);
     const groups = Math.ceil(n / LANES);
     const missOffset = KERNEL_LAYOUT.output + 16 * groups;
     this.ensureBytes(missOffset + 8 * LANES * groups);
-    this.i32.set(lanes, KERNEL_LAYOUT.state / 4);
+    this.i32.set(this.lanes, KERNEL_LAYOUT.state / 4);
     const missCount = kernel.fill(KERNEL_LAYOUT.output, groups, missOffset, KERNEL_LAYOUT.state, std);
     const out = this.f32.subarray(KERNEL_LAYOUT.output / 4, KERNEL_LAYOUT.output / 4 + n);
     const misses = this.i32.subarray(missOffset / 4, missOffset / 4 + 2 * missCount);
-    resolveMisses(out, n, std, misses, missCount, slow);
+    resolveMisses(out, n, std, misses, missCount, this.slow);
     return out;
   }
 

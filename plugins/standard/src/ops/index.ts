@@ -1,0 +1,6 @@
+/** The noise ops layer: what the noise plugins call, with a fast and a reference implementation. */
+export { noiseRng, totalSize, type NoiseOps } from './noise-ops.js';
+export { referenceNoiseOps } from './reference-noise-ops.js';
+export { fastNoiseOps } from './fast-noise-ops.js';
+export { simdNormalKernelAvailable } from './internal/lane-normal-sampler.js';
+export { wasmHeapAddAvailable } from './internal/wasm-heap-add.js';
