@@ -1,6 +1,7 @@
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { RUN_ID_TAG, currentUser, runTags, sourceName } from './run-tags.js';
+import { MetricSpool } from './metric-spool.js';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { userInfo } from 'node:os';
 import type { LocalRunStore, RunMeta, RunStatus } from '@anneal/core';
 import type { CallOptions, MlflowClient } from '../client/mlflow-client.js';
 import { isMlflowError } from '../client/errors.js';
@@ -10,9 +11,7 @@ import { LIMITS, prepareEntries, splitBatches, toWireMetric, truncateValue } fro
 import { emptyTarget, readTargetState, writeTargetState, type TargetState } from './sync-state.js';
 
 /** The tag that ties an MLflow run to its local run (used to find a run whose create timed out). */
-export const RUN_ID_TAG = 'anneal.run_id';
-export const TRUNCATED_TAG = 'anneal.truncated_params';
-export const RENAMED_TAG = 'anneal.renamed_keys';
+export { RUN_ID_TAG, TRUNCATED_TAG, RENAMED_TAG, currentUser } from './run-tags.js';
 
 const TEXT_ARTIFACT = /\.(json|jsonl|md|txt|log|ya?ml|csv|svg|html)$|(^|\/)MLmodel$/i;
 
@@ -66,12 +65,12 @@ export class RunDeliverer {
   readonly runDir: string;
   private state: TargetState;
   /** Byte offset in metrics.jsonl of line `state.metricLinesDelivered`; computed lazily. */
-  private byteOffset?: number;
   private verified = false;
   private ensuring?: Promise<void>;
   private passing: Promise<void> = Promise.resolve();
   private artifactsUnsupported?: string;
   private warned = new Set<string>();
+  private readonly metricSpool: MetricSpool;
   readonly stats: DeliveryStats = { metrics: 0, params: 0, tags: 0, artifacts: 0, statusUpdates: 0, skippedMetricLines: 0 };
 
   constructor(
@@ -81,6 +80,16 @@ export class RunDeliverer {
   ) {
     this.runDir = ctx.store.runDir(localRunId);
     this.state = readTargetState(this.runDir, ctx.trackingUri);
+    this.metricSpool = new MetricSpool({
+      path: join(this.runDir, 'metrics.jsonl'),
+      localRunId,
+      client: ctx.client,
+      log: (line) => ctx.log(line),
+      warnOnce: (key, line) => this.warnOnce(key, line),
+      stats: this.stats,
+      state: () => this.state,
+      save: () => this.save(),
+    });
   }
 
   /** @internal A live tracker (re)attaches: its local buffer is flushed before each pass. */
@@ -156,7 +165,7 @@ export class RunDeliverer {
         if (!isMlflowError(error, 'RESOURCE_DOES_NOT_EXIST')) throw error;
         this.ctx.log(`MLflow run ${this.state.mlflowRunId} recorded for local run ${this.localRunId} is not on ${this.ctx.trackingUri} (new database?); delivering the run again from the start.`);
         this.state = emptyTarget(this.ctx.trackingUri);
-        this.byteOffset = undefined;
+        this.metricSpool.forgetOffset();
       }
     }
     if (this.options.attachRunId) {
@@ -209,37 +218,11 @@ export class RunDeliverer {
 
   // ------------------------------------------------------------------ params and tags
 
-  private desiredTags(meta: RunMeta, truncated: readonly string[], renamed: Record<string, string>, parentRunId?: string): Record<string, string> {
-    const user = { ...(meta.tags ?? {}), ...this.ctx.store.readTags(this.localRunId) };
-    const core: Record<string, string> = {
-      'mlflow.runName': meta.runName,
-      'mlflow.user': currentUser(),
-      'mlflow.source.type': 'LOCAL',
-      'mlflow.source.name': sourceName(meta),
-      recipe: meta.recipe,
-      backend: meta.backend,
-      seed: String(meta.seed),
-      [RUN_ID_TAG]: this.localRunId,
-    };
-    if (meta.gitCommit) core['mlflow.source.git.commit'] = meta.gitCommit;
-    if (meta.recipeVersion !== undefined) core['recipe.version'] = String(meta.recipeVersion);
-    if (meta.variant) core.variant = meta.variant;
-    if (meta.annealVersion) core['anneal.version'] = meta.annealVersion;
-    if (meta.setting && Object.keys(meta.setting).length) core['anneal.setting'] = JSON.stringify(meta.setting);
-    if (meta.error) core['anneal.error'] = meta.error;
-    // A run attached through MLFLOW_RUN_ID keeps its own name.
-    if (this.options.attachRunId || this.state.attached) delete core['mlflow.runName'];
-    if (parentRunId) core['mlflow.parentRunId'] = parentRunId;
-    if (truncated.length) core[TRUNCATED_TAG] = truncated.join(',');
-    if (Object.keys(renamed).length) core[RENAMED_TAG] = JSON.stringify(renamed);
-    return { ...user, ...core };
-  }
-
   /** Params and tags as they are sent (limits applied, credentials redacted). */
   private desiredEntries(meta: RunMeta, parentRunId: string | undefined): { params: Record<string, string>; tags: Record<string, string> } {
     const redactFn = (s: string) => redact(s, this.ctx.secrets);
     const params = prepareEntries(this.ctx.store.readParams(this.localRunId), LIMITS.maxParamValueLength, redactFn);
-    const rawTags = this.desiredTags(meta, params.truncated, params.renamed, parentRunId);
+    const rawTags = runTags({ meta, localRunId: this.localRunId, userTags: this.ctx.store.readTags(this.localRunId), truncated: params.truncated, renamed: params.renamed, parentRunId, attached: Boolean(this.options.attachRunId || this.state.attached) });
     const tags = prepareEntries(rawTags, LIMITS.maxTagValueLength, (s) => s);
     const tagEntries = Object.fromEntries(Object.entries(tags.entries).map(([k, v]) => [k, k === 'mlflow.user' ? v : redactFn(v)]));
     return { params: params.entries, tags: tagEntries };
@@ -310,128 +293,6 @@ export class RunDeliverer {
   }
 
   // ------------------------------------------------------------------ metrics
-
-  private get metricsPath(): string {
-    return join(this.runDir, 'metrics.jsonl');
-  }
-
-  /**
-   * Counts complete lines of metrics.jsonl from byte `from` (native indexOf over 1 MB chunks). With
-   * `stopAt`, stops at that many lines and also returns the byte offset just after the last one.
-   */
-  private countLines(from: number, stopAt = Number.POSITIVE_INFINITY): { lines: number; offset: number } {
-    if (!existsSync(this.metricsPath)) return { lines: 0, offset: from };
-    const size = statSync(this.metricsPath).size;
-    let lines = 0;
-    let offset = from;
-    if (stopAt <= 0) return { lines, offset };
-    const fd = openSync(this.metricsPath, 'r');
-    try {
-      const buf = Buffer.alloc(1 << 20);
-      let pos = from;
-      while (pos < size) {
-        const n = readSync(fd, buf, 0, Math.min(buf.length, size - pos), pos);
-        if (n <= 0) break;
-        let i = buf.indexOf(0x0a, 0);
-        while (i >= 0 && i < n) {
-          lines++;
-          offset = pos + i + 1;
-          if (lines >= stopAt) return { lines, offset };
-          i = buf.indexOf(0x0a, i + 1);
-        }
-        pos += n;
-      }
-    } finally {
-      closeSync(fd);
-    }
-    return { lines, offset };
-  }
-
-  private metricOffset(): number {
-    if (this.byteOffset === undefined) {
-      const { lines, offset } = this.countLines(0, this.state.metricLinesDelivered);
-      if (lines < this.state.metricLinesDelivered) {
-        this.ctx.log(`metrics.jsonl of run ${this.localRunId} has ${lines} lines but ${this.state.metricLinesDelivered} were recorded as delivered; re-sending from the start (the server drops duplicates).`);
-        this.state.metricLinesDelivered = 0;
-        this.byteOffset = 0;
-      } else {
-        this.byteOffset = offset;
-      }
-    }
-    return this.byteOffset;
-  }
-
-  /** Up to `maxLines` complete lines after the delivered ones. */
-  private readNextLines(maxLines: number): { metrics: MetricIn[]; lines: number; bytes: number } {
-    const start = this.metricOffset();
-    if (!existsSync(this.metricsPath)) return { metrics: [], lines: 0, bytes: 0 };
-    const size = statSync(this.metricsPath).size;
-    if (size <= start) return { metrics: [], lines: 0, bytes: 0 };
-    const length = Math.min(size - start, 1 << 20);
-    const buf = Buffer.alloc(length);
-    const fd = openSync(this.metricsPath, 'r');
-    try {
-      readSync(fd, buf, 0, length, start);
-    } finally {
-      closeSync(fd);
-    }
-    const metrics: MetricIn[] = [];
-    let lines = 0;
-    let pos = 0;
-    while (lines < maxLines) {
-      const nl = buf.indexOf(0x0a, pos);
-      if (nl < 0) break;
-      const line = buf.subarray(pos, nl).toString('utf8');
-      pos = nl + 1;
-      lines++;
-      if (line.trim() === '') continue;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(line);
-      } catch {
-        parsed = undefined;
-      }
-      const m = toWireMetric(parsed);
-      if (m) metrics.push(m);
-      else {
-        this.stats.skippedMetricLines++;
-        this.warnOnce('badline', `skipping an unreadable line in ${this.metricsPath}: ${line.slice(0, 120)}`);
-      }
-    }
-    return { metrics, lines, bytes: pos };
-  }
-
-  /** Sends a metric batch; a permanently refused batch is bisected so one bad point cannot block the rest. */
-  private async sendMetrics(metrics: MetricIn[], opts: CallOptions): Promise<void> {
-    if (metrics.length === 0) return;
-    try {
-      await this.ctx.client.logBatch({ runId: this.state.mlflowRunId!, metrics }, opts);
-      this.stats.metrics += metrics.length;
-    } catch (error) {
-      if (!isMlflowError(error) || error.retryable) throw error;
-      if (metrics.length === 1) {
-        this.stats.skippedMetricLines++;
-        this.ctx.log(`MLflow refused metric ${JSON.stringify(metrics[0])} of run ${this.localRunId}: ${error.errorCode} ${error.serverMessage.slice(0, 200)}`);
-        return;
-      }
-      const mid = Math.ceil(metrics.length / 2);
-      await this.sendMetrics(metrics.slice(0, mid), opts);
-      await this.sendMetrics(metrics.slice(mid), opts);
-    }
-  }
-
-  /** Sends every complete spooled line; true when none is left. */
-  private async deliverMetrics(opts: CallOptions): Promise<boolean> {
-    for (;;) {
-      if (opts.signal?.aborted) return false;
-      const next = this.readNextLines(LIMITS.maxMetricsPerBatch);
-      if (next.lines === 0) return true;
-      for (const batch of splitBatches({ metrics: next.metrics })) await this.sendMetrics(batch.metrics, opts);
-      this.state.metricLinesDelivered += next.lines;
-      this.byteOffset = (this.byteOffset ?? 0) + next.bytes;
-      this.save();
-    }
-  }
 
   // ------------------------------------------------------------------ artifacts
 
@@ -504,7 +365,7 @@ export class RunDeliverer {
     await this.ensureRun(opts);
     const meta = this.ctx.store.readMeta(this.localRunId);
     await this.deliverParamsAndTags(meta, opts);
-    const drained = await this.deliverMetrics(opts);
+    const drained = await this.metricSpool.deliver(opts);
     // The status goes last, and only once everything else is there: FINISHED means complete.
     if (meta.status === 'RUNNING') {
       // (Re)started run, or a run attached through MLFLOW_RUN_ID: mark it RUNNING right away.
@@ -520,7 +381,6 @@ export class RunDeliverer {
 
   /** What is spooled but not yet acknowledged by the server. */
   pending(meta: RunMeta = this.ctx.store.readMeta(this.localRunId), includeArtifacts = true): Pending {
-    const offset = this.metricOffset();
     const desired = this.desiredEntries(meta, meta.parentRunId ? this.state.tags['mlflow.parentRunId'] : undefined);
     let artifacts = 0;
     if (includeArtifacts && !this.artifactsUnsupported) {
@@ -534,7 +394,7 @@ export class RunDeliverer {
     }
     return {
       runCreated: this.state.mlflowRunId !== undefined,
-      metricLines: this.countLines(offset).lines,
+      metricLines: this.metricSpool.pendingLines(),
       params: Object.entries(desired.params).filter(([k, v]) => this.state.params[k] !== v && this.state.rejected?.[k] === undefined).length,
       tags: Object.entries(desired.tags).filter(([k, v]) => this.state.tags[k] !== v).length,
       artifacts,
@@ -561,19 +421,6 @@ export class RunDeliverer {
     if (this.artifactsUnsupported) parts.push('artifacts (not proxied by the server)');
     return parts.join(', ') || 'nothing';
   }
-}
-
-/** The OS user (mlflow.user). */
-export function currentUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? process.env.USERNAME ?? 'unknown';
-  }
-}
-
-function sourceName(meta: RunMeta): string {
-  return `anneal run ${meta.recipe}`;
 }
 
 export type { RunStatus };
