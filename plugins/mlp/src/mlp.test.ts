@@ -187,9 +187,9 @@ test('the plugin definition: manifest and create()', (t) => {
   t.is(mlpFamily.manifest.kind, 'model-family');
   t.is(mlpFamily.manifest.version, '0.1.0');
   t.truthy(mlpFamily.manifest.card.summary);
-  t.deepEqual(Object.keys(mlpFamily.manifest.configSchema).sort(), ['activation', 'biasInit', 'depth', 'init', 'inputSize', 'numClasses', 'width']);
+  t.deepEqual(Object.keys(mlpFamily.manifest.configSchema).sort(), ['activation', 'biasInit', 'depth', 'gradient', 'init', 'inputSize', 'numClasses', 'width']);
   const model = mlpFamily.create(
-    { depth: 2, width: 4, activation: 'relu', init: { name: 'normal', config: { std: 0.1 } }, biasInit: 0, inputSize: undefined, numClasses: undefined },
+    { depth: 2, width: 4, activation: 'relu', init: { name: 'normal', config: { std: 0.1 } }, biasInit: 0, inputSize: undefined, numClasses: undefined, gradient: 'manual' },
     buildCtx(3),
   );
   t.teardown(() => model.dispose());
@@ -319,14 +319,42 @@ for (const activation of ['relu', 'tanh', 'sigmoid'] as const) {
         }
       });
     }
-    // And through the model's own loss (backend-chosen transpose mode).
-    tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => model.loss(batch, forwardCtx(true)), vars);
-      t.true(Math.abs(value.dataSync()[0] - ref.loss) < 1e-5);
-      for (const [key, v] of Object.entries(model.params)) t.true(maxRelErr(grads[v.name].dataSync(), ref.grads.get(key)!) < 1e-4, key);
-    });
+    // And through the model's own loss (backend-chosen transpose mode), and through the autodiff form.
+    const auto = build({ ...cfg, gradient: 'autodiff' }, 5, {});
+    t.teardown(() => auto.dispose());
+    for (const m of [model, auto]) {
+      tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(() => m.loss(batch, forwardCtx(true)), Object.values(m.params));
+        t.true(Math.abs(value.dataSync()[0] - ref.loss) < 1e-5);
+        for (const [key, v] of Object.entries(m.params)) t.true(maxRelErr(grads[v.name].dataSync(), ref.grads.get(key)!) < 1e-4, `${m.describe().gradient} ${key}`);
+      });
+    }
   });
 }
+
+test("gradient: 'manual' equals tfjs autodiff (gradient: 'autodiff') on the paper's 20×50 network, with a dropout-like site transform", (t) => {
+  // Same seed ⇒ same weights; the site multiplies by a fixed 0/2 mask, so gradients flow through the sites too.
+  const manual = build({ init: { name: 'normal', config: { std: 0.2 } }, biasInit: 0.01 }, 3);
+  const auto = build({ init: { name: 'normal', config: { std: 0.2 } }, biasInit: 0.01, gradient: 'autodiff' }, 3);
+  t.teardown(() => [manual, auto].forEach((m) => m.dispose()));
+  t.is(auto.describe().gradient, 'autodiff');
+  const rng = new Rng(17);
+  const x = tf.tensor2d(rng.fillUniform(new Float32Array(16 * 784)), [16, 784]);
+  const y = tf.tensor1d(Int32Array.from({ length: 16 }, () => rng.nextInt(10)), 'int32');
+  const mask = tf.tensor2d(Float32Array.from({ length: 16 * 50 }, () => (rng.nextInt(4) === 0 ? 0 : 2)), [16, 50]);
+  t.teardown(() => tf.dispose([x, y, mask]));
+  const ctx: ForwardContext = { ...forwardCtx(true), site: (_n, h) => tf.mul(h, mask) };
+  tf.tidy(() => {
+    const gm = tf.variableGrads(() => manual.loss({ x, y }, ctx), Object.values(manual.params));
+    const ga = tf.variableGrads(() => auto.loss({ x, y }, ctx), Object.values(auto.params));
+    t.true(Math.abs(gm.value.dataSync()[0] - ga.value.dataSync()[0]) < 1e-5);
+    // Tolerance: max |difference| ≤ 1e-4 × max |gradient| per tensor (float32, 21 layers of rounding).
+    for (const [key, v] of Object.entries(manual.params)) {
+      const err = maxRelErr(gm.grads[v.name].dataSync(), ga.grads[auto.params[key].name].dataSync());
+      t.true(err <= 1e-4, `${key}: relative error ${err}`);
+    }
+  });
+});
 
 test('evaluate(): correct/count/lossSum agree with the logits and with loss() × count', (t) => {
   const model = build({ depth: 2, width: 8, init: { name: 'normal', config: { std: 0.5 } } }, 4);
