@@ -13,7 +13,7 @@ export interface AutodiffBagInputs {
 /**
  * Rows `ids` of `table`, differentiable on every backend. tf.gather's gradient is UnsortedSegmentSum,
  * a kernel tfjs-backend-wasm 4.22 does not have; there the rows are picked by a one-hot matmul instead
- * (its gradient is a matmul; 4.5× (task 1) to 11× (task 3) slower than gather's forward, the same values).
+ * (the same values; its gradient is a matmul, which wasm has; it does V times the work of a gather).
  */
 export function embeddingRows(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
   if (tf.getKernel('UnsortedSegmentSum', tf.getBackend()) !== undefined) return tf.gather(table, ids);

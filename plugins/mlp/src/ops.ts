@@ -7,9 +7,10 @@ import * as tf from '@tensorflow/tfjs-core';
  * Both give the same gradients (plugins/mlp/src/mlp.test.ts); the model picks one with config `gradient`.
  *
  * Why the hand-written form stays (autodiff works: @tensorflow/tfjs registers every gradient):
- * it is faster on wasm, the default backend here. `npm run bench` ("gradient paths") measured the
- * 20×50 ReLU step at batch 128 on wasm 5.0 ms hand-written vs 13.3 ms autodiff (2.6×); on the cpu
- * backend both take ≈ 57 ms. The reasons, both on wasm:
+ * it is faster on wasm, the default backend here. `npm run bench` ("Gradient paths", plugins/mlp/README.md)
+ * measured the 20×50 ReLU step at batch 128 on wasm 7.9 ms hand-written vs 18.3 ms autodiff (2.3×); on the
+ * cpu backend autodiff is as fast or faster (0.89–1.0×), so there `gradient: 'autodiff'` costs nothing.
+ * The reasons, both on wasm:
  * 1. The forward pass is one `_FusedMatMul` kernel (matmul + bias + activation) per layer;
  *    `tf.fused.matMul` refuses to fuse a non-linear activation while a gradient tape is recording.
  *    The backward pass is step/mul, two matmuls and a bias sum, and skips the input gradient of the
