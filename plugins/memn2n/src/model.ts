@@ -32,7 +32,7 @@ export interface MemN2NOptions {
   readonly attention: 'softmax' | 'linear';
   /**
    * 'manual' (default): the loss is one custom-gradient op with a hand-written backward pass (measured
-   * 5.8× (task 1) to 9× (task 3) faster than autodiff on wasm, ≈ 100× on cpu: plugins/memn2n/README.md;
+   * 4.6–9× faster than autodiff on wasm, ≈ 100× on cpu: plugins/memn2n/README.md;
    * forward transforms at the hop sites are not allowed). 'autodiff': tfjs autodiff through every op
    * (any forward transform; slow).
    */

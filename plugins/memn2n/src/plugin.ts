@@ -23,7 +23,7 @@ export const memn2nConfigSchema = defineSchema({
     type: 'string',
     oneOf: ['manual', 'autodiff'] as const,
     default: 'manual',
-    description: "How the loss gradient is computed: 'manual' (hand-written backward pass, 6–9× faster on wasm, ≈ 100× on cpu; no forward transforms at hop sites) or 'autodiff' (tfjs autodiff on every backend; allows forward transforms at hop sites)",
+    description: "How the loss gradient is computed: 'manual' (hand-written backward pass, 4.6–9× faster on wasm, ≈ 100× on cpu; no forward transforms at hop sites) or 'autodiff' (tfjs autodiff on every backend; allows forward transforms at hop sites)",
   },
 });
 
