@@ -11,7 +11,8 @@ const schema = defineSchema({
 
 /**
  * A tiny one-hidden-layer ReLU classifier for fast framework tests (forward site 'hidden/1').
- * Not a paper model.
+ * Not a paper model. The documented template for writing a family of one's own (plain autodiff, in its
+ * own package) is README.md "Writing a model family" = tests/fixtures/anneal-model-one-hidden-layer.
  */
 export const tinyClassifierFamily = definePlugin.modelFamily({
   manifest: {

@@ -312,7 +312,6 @@ test('no tensors leak across loss + gradient + evaluate', async (t) => {
 });
 
 test("gradient: 'autodiff' computes the same loss value as the manual op (tf-op embedding bags)", (t) => {
-  if (tf.getBackend() === 'wasm') return t.pass('autodiff is refused on wasm (see the next test)');
   const manual = new MemN2N({ ...OPTS, embeddingDim: 4 }, TINY, new Rng(21));
   const auto = new MemN2N({ ...OPTS, embeddingDim: 4, gradient: 'autodiff' }, TINY, new Rng(21));
   const batch = tinyBatch(9);
@@ -325,15 +324,8 @@ test("gradient: 'autodiff' computes the same loss value as the manual op (tf-op 
   auto.dispose();
 });
 
-test('manual gradient equals tfjs autodiff gradient (all modes, nil rows included)', (t) => {
-  if (tf.getBackend() === 'wasm') {
-    // The gradient of gather needs UnsortedSegmentSum, which tfjs-backend-wasm does not register.
-    const m = new MemN2N({ ...OPTS, embeddingDim: 4, gradient: 'autodiff' }, TINY, new Rng(1));
-    const err = t.throws(() => tf.variableGrads(() => m.loss(tinyBatch(1), fctx(true)), Object.values(m.params)), { instanceOf: AnnealError });
-    t.is(err!.code, 'ANNEAL_ERR_BACKEND');
-    m.dispose();
-    return;
-  }
+test('manual gradient equals tfjs autodiff gradient (all modes, nil rows included; on wasm through the one-hot embedding rows)', (t) => {
+  // Tolerance: max |difference| ≤ 1e-4 · (1 + max |gradient|) per matrix (float32).
   for (const [opts, phase] of [
     [{}, {}],
     [{}, { attention: 'linear' }],

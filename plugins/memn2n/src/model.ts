@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { AnnealError, CLASSIFICATION_METRICS, classificationSums, type Batch, type DatasetInfo, type EvalSums, type ForwardContext, type Model, type ParamMap, type Rng } from '@anneal/core';
+import { AnnealError, CLASSIFICATION_METRICS, classificationSums, type Batch, type EvalSums, type ForwardContext, type Model, type ParamMap, type Rng } from '@anneal/core';
+import { autodiffBags } from './autodiff-bags.js';
+import type { MemN2NDataInfo } from './data-info.js';
+import { positionEncoding } from './position-encoding.js';
 
 /**
  * End-To-End Memory Network (Sukhbaatar et al. 2015) as used by Neelakantan et al. 2015 §4.2:
@@ -28,9 +31,10 @@ export interface MemN2NOptions {
   /** Attention when the phase gives none: 'softmax' (default) or 'linear'. */
   readonly attention: 'softmax' | 'linear';
   /**
-   * 'manual' (default): the loss is one custom-gradient op with a hand-written backward pass (fast, and
-   * independent of tfjs gradient registration; forward transforms at the hop sites are not allowed).
-   * 'autodiff': tfjs autodiff through every op (needs the tfjs-core gradients registered).
+   * 'manual' (default): the loss is one custom-gradient op with a hand-written backward pass (measured
+   * 4.6–9× faster than autodiff on wasm, ≈ 100× on cpu: plugins/memn2n/README.md;
+   * forward transforms at the hop sites are not allowed). 'autodiff': tfjs autodiff through every op
+   * (any forward transform; slow).
    */
   readonly gradient: 'manual' | 'autodiff';
 }
@@ -44,43 +48,6 @@ interface Forward {
   /** Attention weights of hops 1..K, [b, M] each. */
   readonly ps: tf.Tensor2D[];
   readonly mode: 'softmax' | 'linear';
-}
-
-/** Facts the model needs from the dataset (published by @anneal/dataset-babi). */
-export interface MemN2NDataInfo {
-  /** Embedding rows: nil + words + time words. */
-  readonly vocabSize: number;
-  /** Columns of a memory row (words + time column). */
-  readonly sentenceSize: number;
-  readonly memorySize: number;
-  readonly nilIndex: number;
-}
-
-export function readDataInfo(info: DatasetInfo): MemN2NDataInfo {
-  const num = (key: string, fallback?: number): number => {
-    const v = info[key] ?? fallback;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-      throw new AnnealError(
-        'ANNEAL_ERR_CONFIG_VALUE',
-        `model 'memn2n' needs dataset info '${key}' (a non-negative integer), got ${JSON.stringify(v)}; use it with the 'babi' dataset (or one publishing vocabSize, sentenceSize, memorySize).`,
-        { key, value: v },
-      );
-    }
-    return v;
-  };
-  return { vocabSize: num('vocabSize'), sentenceSize: num('sentenceSize'), memorySize: num('memorySize'), nilIndex: num('nilIndex', 0) };
-}
-
-/**
- * Position encoding in the reference code's form, as a row-major [J, d] array:
- *   l[j][k] = 1 + 4·(k − (d+1)/2)·(j − (J+1)/2) / (d·J),   j = 1..J, k = 1..d.
- */
-export function positionEncoding(J: number, d: number): Float32Array {
-  const out = new Float32Array(J * d);
-  for (let j = 1; j <= J; j++) {
-    for (let k = 1; k <= d; k++) out[(j - 1) * d + (k - 1)] = 1 + (4 * (k - (d + 1) / 2) * (j - (J + 1) / 2)) / (d * J);
-  }
-  return out;
 }
 
 /** The attention in force for a forward pass: phase option, else the model default. */
@@ -221,22 +188,11 @@ export class MemN2N implements Model {
     return { E, u1: tf.tensor2d(u, [b, d]) };
   }
 
-  /**
-   * The same bags with tfjs ops (gather → mul → sum) on the straight-through nil-masked matrices, so
-   * that tfjs autodiff can differentiate them (config gradient: 'autodiff').
-   */
+  /** The same bags in tfjs ops on the straight-through nil-masked matrices, for tfjs autodiff (gradient: 'autodiff'). */
   private bagsAutodiff(batch: Batch): { E: tf.Tensor3D[]; u1: tf.Tensor2D; TK: tf.Tensor2D } {
-    const { hops: K, embeddingDim: d } = this.options;
-    const { memorySize: M, sentenceSize: J } = this.data;
     const { stories, queries } = this.checkBatch(batch);
-    const b = stories.shape[0];
     const T = this.weights.map((w) => this.stMask(w) as tf.Tensor2D);
-    const q = tf.reshape(tf.gather(T[0], tf.reshape(queries, [-1])), [b, J, d]);
-    const u1 = tf.sum(tf.mul(q, this.pe), 1) as tf.Tensor2D;
-    const all = tf.concat(T, 1);
-    const x = tf.reshape(tf.gather(all, tf.reshape(stories, [-1])), [b * M, J, (K + 1) * d]);
-    const eAll = tf.reshape(tf.sum(tf.mul(x, this.peAll), 1), [b, M, (K + 1) * d]);
-    return { E: tf.split(eAll, K + 1, 2) as tf.Tensor3D[], u1, TK: T[K] };
+    return { ...autodiffBags({ T, pe: this.pe, peAll: this.peAll, stories, queries }), TK: T[this.options.hops] };
   }
 
   /**
@@ -298,13 +254,6 @@ export class MemN2N implements Model {
   /** Cross-entropy summed (not averaged) over the batch, as in the reference code. */
   loss(batch: Batch, ctx: ForwardContext): tf.Scalar {
     if (this.options.gradient === 'autodiff') {
-      if (tf.getBackend() === 'wasm') {
-        throw new AnnealError(
-          'ANNEAL_ERR_BACKEND',
-          "model 'memn2n': gradient 'autodiff' needs the UnsortedSegmentSum kernel (the gradient of gather), which the wasm backend lacks; use gradient: 'manual' (the default) or the cpu backend.",
-          { backend: 'wasm' },
-        );
-      }
       const { E, u1, TK } = this.bagsAutodiff(batch);
       const f = this.hops(E, u1, TK, batch, ctx, false);
       return this.lossSumOf(f.logits, batch.answers as tf.Tensor1D);

@@ -1,5 +1,6 @@
 export {
   MLP_ACTIVATIONS,
+  MLP_GRADIENTS,
   MlpModel,
   SIMPLE_INIT,
   buildMlp,
@@ -16,7 +17,9 @@ export {
 export {
   defaultTransposeMode,
   dense,
+  denseAutodiff,
   meanSoftmaxCrossEntropy,
+  meanSoftmaxCrossEntropyAutodiff,
   summedSoftmaxCrossEntropy,
   toOneHot,
   type DenseActivation,

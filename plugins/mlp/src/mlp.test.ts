@@ -1,65 +1,10 @@
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng, isAnnealError, type ForwardContext, type Initializer, type InitializerSpec, type ModelBuildContext, batchContext } from '@anneal/core';
+import { Rng, isAnnealError, type ForwardContext, type InitializerSpec, batchContext } from '@anneal/core';
 import { loadMnist } from '@anneal/dataset-mnist';
 import { buildMlp, mlpFamily, mlpLayerNames, mlpParamCount, type MlpConfigInput } from './mlp.js';
-import { dense, meanSoftmaxCrossEntropy, toOneHot, type DenseActivation, type TransposeMode } from './ops.js';
-
-// ---------------------------------------------------------------------------------------------
-// Local test initializers (the real ones live in plugins/standard).
-
-function normalInit(std: number): Initializer {
-  return {
-    name: 'test-normal',
-    stdFor: () => std,
-    sample: (shape, rng) => rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1)), 0, std),
-  };
-}
-
-const zeroInit: Initializer = {
-  name: 'test-zero',
-  stdFor: () => 0,
-  sample: (shape) => new Float32Array(shape.reduce((a, b) => a * b, 1)),
-};
-
-function resolveTestInit(spec: InitializerSpec): Initializer {
-  const name = typeof spec === 'string' ? spec : spec.name;
-  if (name === 'zero') return zeroInit;
-  const std = typeof spec === 'string' ? 0.1 : ((spec.config?.std as number | undefined) ?? 0.1);
-  return normalInit(std);
-}
-
-const MNIST_INFO = { inputSize: 784, numClasses: 10 };
-
-function buildCtx(seed: number, info: Record<string, unknown> = MNIST_INFO): ModelBuildContext & { specs: InitializerSpec[] } {
-  const specs: InitializerSpec[] = [];
-  return {
-    dataset: info,
-    rng: new Rng(seed),
-    initializer: (spec) => {
-      specs.push(spec);
-      return resolveTestInit(spec);
-    },
-    specs,
-  };
-}
-
-function forwardCtx(training: boolean, visits: string[] = []): ForwardContext {
-  return {
-    training,
-    step: 0,
-    phase: 'main',
-    phaseOptions: {}, curriculum: {},
-    site: (name, x) => {
-      visits.push(name);
-      return x;
-    },
-  };
-}
-
-function build(config: MlpConfigInput = {}, seed = 1, info: Record<string, unknown> = MNIST_INFO) {
-  return buildMlp(config, buildCtx(seed, info));
-}
+import { meanSoftmaxCrossEntropy, toOneHot } from './ops.js';
+import { build, buildCtx, forwardCtx } from './test-kit.test.helpers.js';
 
 // ---------------------------------------------------------------------------------------------
 
@@ -187,9 +132,9 @@ test('the plugin definition: manifest and create()', (t) => {
   t.is(mlpFamily.manifest.kind, 'model-family');
   t.is(mlpFamily.manifest.version, '0.1.0');
   t.truthy(mlpFamily.manifest.card.summary);
-  t.deepEqual(Object.keys(mlpFamily.manifest.configSchema).sort(), ['activation', 'biasInit', 'depth', 'init', 'inputSize', 'numClasses', 'width']);
+  t.deepEqual(Object.keys(mlpFamily.manifest.configSchema).sort(), ['activation', 'biasInit', 'depth', 'gradient', 'init', 'inputSize', 'numClasses', 'width']);
   const model = mlpFamily.create(
-    { depth: 2, width: 4, activation: 'relu', init: { name: 'normal', config: { std: 0.1 } }, biasInit: 0, inputSize: undefined, numClasses: undefined },
+    { depth: 2, width: 4, activation: 'relu', init: { name: 'normal', config: { std: 0.1 } }, biasInit: 0, inputSize: undefined, numClasses: undefined, gradient: 'manual' },
     buildCtx(3),
   );
   t.teardown(() => model.dispose());
@@ -201,132 +146,6 @@ test('layer names are zero-padded to the depth', (t) => {
   t.is(mlpLayerNames(150)[0], 'dense000');
   t.deepEqual(mlpLayerNames(0), ['output']);
 });
-
-// ---------------------------------------------------------------------------------------------
-// Gradients: compare the hand-written backward passes with a float64 reference.
-
-interface RefResult {
-  loss: number;
-  grads: Map<string, Float64Array>;
-}
-
-function act64(a: DenseActivation, z: number): number {
-  return a === 'relu' ? Math.max(0, z) : a === 'tanh' ? Math.tanh(z) : a === 'sigmoid' ? 1 / (1 + Math.exp(-z)) : z;
-}
-function dact64(a: DenseActivation, y: number): number {
-  return a === 'relu' ? (y > 0 ? 1 : 0) : a === 'tanh' ? 1 - y * y : a === 'sigmoid' ? y * (1 - y) : 1;
-}
-
-/** Plain float64 forward/backward of the MLP (row-major arrays). */
-function reference(params: Record<string, Float32Array>, names: string[], sizes: number[], act: DenseActivation, x: Float32Array, y: Int32Array): RefResult {
-  const b = y.length;
-  const hs: Float64Array[] = [Float64Array.from(x)];
-  for (let l = 0; l < names.length; l++) {
-    const [fi, fo] = [sizes[l], sizes[l + 1]];
-    const W = params[`${names[l]}/kernel`];
-    const bias = params[`${names[l]}/bias`];
-    const h = hs[l];
-    const out = new Float64Array(b * fo);
-    const a: DenseActivation = l < names.length - 1 ? act : 'linear';
-    for (let r = 0; r < b; r++)
-      for (let j = 0; j < fo; j++) {
-        let s = bias[j];
-        for (let k = 0; k < fi; k++) s += h[r * fi + k] * W[k * fo + j];
-        out[r * fo + j] = act64(a, s);
-      }
-    hs.push(out);
-  }
-  const C = sizes[sizes.length - 1];
-  const logits = hs[hs.length - 1];
-  let loss = 0;
-  let g = new Float64Array(b * C);
-  for (let r = 0; r < b; r++) {
-    let m = -Infinity;
-    for (let j = 0; j < C; j++) m = Math.max(m, logits[r * C + j]);
-    let se = 0;
-    for (let j = 0; j < C; j++) se += Math.exp(logits[r * C + j] - m);
-    const lse = m + Math.log(se);
-    loss += lse - logits[r * C + y[r]];
-    for (let j = 0; j < C; j++) g[r * C + j] = (Math.exp(logits[r * C + j] - lse) - (j === y[r] ? 1 : 0)) / b;
-  }
-  loss /= b;
-  const grads = new Map<string, Float64Array>();
-  for (let l = names.length - 1; l >= 0; l--) {
-    const [fi, fo] = [sizes[l], sizes[l + 1]];
-    const a: DenseActivation = l < names.length - 1 ? act : 'linear';
-    const yOut = hs[l + 1];
-    const gz = new Float64Array(b * fo);
-    for (let i = 0; i < gz.length; i++) gz[i] = g[i] * dact64(a, yOut[i]);
-    const dW = new Float64Array(fi * fo);
-    const db = new Float64Array(fo);
-    const h = hs[l];
-    for (let r = 0; r < b; r++)
-      for (let j = 0; j < fo; j++) {
-        db[j] += gz[r * fo + j];
-        for (let k = 0; k < fi; k++) dW[k * fo + j] += h[r * fi + k] * gz[r * fo + j];
-      }
-    const W = params[`${names[l]}/kernel`];
-    const dh = new Float64Array(b * fi);
-    for (let r = 0; r < b; r++)
-      for (let k = 0; k < fi; k++) {
-        let s = 0;
-        for (let j = 0; j < fo; j++) s += gz[r * fo + j] * W[k * fo + j];
-        dh[r * fi + k] = s;
-      }
-    grads.set(`${names[l]}/kernel`, dW);
-    grads.set(`${names[l]}/bias`, db);
-    g = dh;
-  }
-  return { loss, grads };
-}
-
-function maxRelErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let scale = 1e-6;
-  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]));
-  let err = 0;
-  for (let i = 0; i < b.length; i++) err = Math.max(err, Math.abs(a[i] - b[i]));
-  return err / scale;
-}
-
-for (const activation of ['relu', 'tanh', 'sigmoid'] as const) {
-  test(`hand-written gradients match a float64 reference (${activation})`, (t) => {
-    const cfg = { depth: 3, width: 6, activation, inputSize: 7, numClasses: 4, init: { name: 'normal', config: { std: 0.6 } }, biasInit: 0.05 };
-    const model = build(cfg, 5, {});
-    t.teardown(() => model.dispose());
-    const rng = new Rng(99);
-    const x = rng.fillUniform(new Float32Array(9 * 7));
-    const y = Int32Array.from({ length: 9 }, () => rng.nextInt(4));
-    const names = mlpLayerNames(3);
-    const params: Record<string, Float32Array> = {};
-    for (const [k, v] of Object.entries(model.params)) params[k] = v.dataSync() as Float32Array;
-    const ref = reference(params, names, [7, 6, 6, 6, 4], activation, x, y);
-    const vars = Object.values(model.params);
-    const batch = { x: tf.tensor2d(x, [9, 7]), y: tf.tensor1d(y, 'int32') };
-    t.teardown(() => [batch.x, batch.y].forEach((z) => z.dispose()));
-    for (const mode of ['flags', 'explicit'] as TransposeMode[]) {
-      tf.tidy(() => {
-        // Route through dense() directly with a forced transpose mode, mirroring MlpModel.logits.
-        const { value, grads } = tf.variableGrads(() => {
-          let h = batch.x as tf.Tensor2D;
-          for (let i = 0; i < 3; i++) h = dense(h, model.params[`${names[i]}/kernel`] as tf.Tensor2D, model.params[`${names[i]}/bias`] as tf.Tensor1D, { activation, inputNeedsGrad: i > 0, transposeMode: mode });
-          const z = dense(h, model.params['output/kernel'] as tf.Tensor2D, model.params['output/bias'] as tf.Tensor1D, { activation: 'linear', inputNeedsGrad: true, transposeMode: mode });
-          return meanSoftmaxCrossEntropy(z, toOneHot(batch.y, 4));
-        }, vars);
-        t.true(Math.abs(value.dataSync()[0] - ref.loss) < 1e-5, `${mode} loss ${value.dataSync()[0]} vs ${ref.loss}`);
-        for (const [key, v] of Object.entries(model.params)) {
-          const err = maxRelErr(grads[v.name].dataSync(), ref.grads.get(key)!);
-          t.true(err < 1e-4, `${mode} ${key}: relative error ${err}`);
-        }
-      });
-    }
-    // And through the model's own loss (backend-chosen transpose mode).
-    tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => model.loss(batch, forwardCtx(true)), vars);
-      t.true(Math.abs(value.dataSync()[0] - ref.loss) < 1e-5);
-      for (const [key, v] of Object.entries(model.params)) t.true(maxRelErr(grads[v.name].dataSync(), ref.grads.get(key)!) < 1e-4, key);
-    });
-  });
-}
 
 test('evaluate(): correct/count/lossSum agree with the logits and with loss() × count', (t) => {
   const model = build({ depth: 2, width: 8, init: { name: 'normal', config: { std: 0.5 } } }, 4);

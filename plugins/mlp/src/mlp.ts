@@ -17,9 +17,19 @@ import {
   type ParamMap,
   type ComponentRef,
 } from '@anneal/core';
-import { defaultTransposeMode, dense, meanSoftmaxCrossEntropy, summedSoftmaxCrossEntropy, toOneHot, type DenseActivation } from './ops.js';
+import {
+  defaultTransposeMode,
+  dense,
+  denseAutodiff,
+  meanSoftmaxCrossEntropy,
+  meanSoftmaxCrossEntropyAutodiff,
+  summedSoftmaxCrossEntropy,
+  toOneHot,
+  type DenseActivation,
+} from './ops.js';
 
 export const MLP_ACTIVATIONS = ['relu', 'tanh', 'sigmoid'] as const;
+export const MLP_GRADIENTS = ['manual', 'autodiff'] as const;
 export type MlpActivation = (typeof MLP_ACTIVATIONS)[number];
 
 /** Simple Init of the paper (§4.1): every weight ~ N(0, 0.1²). */
@@ -41,6 +51,12 @@ export const mlpConfigSchema = defineSchema({
   biasInit: { type: 'number', default: 0, description: 'Constant value of every bias (the paper: 0 in every scheme)' },
   inputSize: { type: 'number', integer: true, min: 1, optional: true, description: "Input features; default: the dataset's info.inputSize (784 for MNIST)" },
   numClasses: { type: 'number', integer: true, min: 2, optional: true, description: "Output classes; default: the dataset's info.numClasses (10 for MNIST)" },
+  gradient: {
+    type: 'string',
+    oneOf: MLP_GRADIENTS,
+    default: 'manual',
+    description: "'manual': fused forward kernels with hand-written backward passes (2.3–3.4× faster on wasm; on cpu autodiff is as fast); 'autodiff': plain tfjs ops, tfjs autodiff (the same gradients)",
+  },
 });
 
 export type MlpConfig = ConfigOf<typeof mlpConfigSchema>;
@@ -66,6 +82,7 @@ export type MlpDescription = {
   readonly biasInit: number;
   readonly layers: readonly MlpLayerDescription[];
   readonly loss: 'mean softmax cross-entropy';
+  readonly gradient: (typeof MLP_GRADIENTS)[number];
   readonly batchFormat: string;
 };
 
@@ -201,6 +218,7 @@ export class MlpModel implements Model {
       biasInit,
       layers: Object.freeze(layers),
       loss: 'mean softmax cross-entropy',
+      gradient: config.gradient,
       batchFormat: `{ x: float32 [b, ${inputSize}], y: int32 [b] (or one-hot [b, ${numClasses}]) }`,
     } as const);
   }
@@ -216,25 +234,29 @@ export class MlpModel implements Model {
   /** Logits [b, numClasses] for inputs x; hidden activations go through ctx.site('hidden/<i>'). */
   logits(x: tf.Tensor, ctx: ForwardContext): tf.Tensor2D {
     this.assertLive();
-    const mode = defaultTransposeMode();
     const act: DenseActivation = this.config.activation;
     let h = this.prepareInput(x);
     const depth = this.config.depth;
     for (let i = 0; i < depth; i++) {
-      h = dense(h, this.kernels[i] as tf.Tensor2D, this.biases[i] as tf.Tensor1D, { activation: act, inputNeedsGrad: i > 0, transposeMode: mode });
+      h = this.layer(i, h, act);
       h = ctx.site(this.sites[i], h) as tf.Tensor2D;
     }
-    return dense(h, this.kernels[depth] as tf.Tensor2D, this.biases[depth] as tf.Tensor1D, {
-      activation: 'linear',
-      inputNeedsGrad: depth > 0,
-      transposeMode: mode,
-    });
+    return this.layer(depth, h, 'linear');
+  }
+
+  /** Layer i (the output layer at i = depth) in the configured gradient form. */
+  private layer(i: number, h: tf.Tensor2D, activation: DenseActivation): tf.Tensor2D {
+    const kernel = this.kernels[i] as tf.Tensor2D;
+    const bias = this.biases[i] as tf.Tensor1D;
+    if (this.config.gradient === 'autodiff') return denseAutodiff(h, kernel, bias, activation);
+    return dense(h, kernel, bias, { activation, inputNeedsGrad: i > 0, transposeMode: defaultTransposeMode() });
   }
 
   loss(batch: Batch, ctx: ForwardContext): tf.Scalar {
     const { x, y } = this.unpack(batch);
     const z = this.logits(x, ctx);
-    return meanSoftmaxCrossEntropy(z, toOneHot(y, this.info.numClasses));
+    const crossEntropy = this.config.gradient === 'autodiff' ? meanSoftmaxCrossEntropyAutodiff : meanSoftmaxCrossEntropy;
+    return crossEntropy(z, toOneHot(y, this.info.numClasses));
   }
 
   evaluate(batch: Batch, ctx: ForwardContext): EvalSums {
@@ -311,7 +333,7 @@ export const mlpFamily = definePlugin.modelFamily({
       details:
         'Batch: { x: float32 [b, 784] in [0, 1], y: int32 labels [b] }. Kernels use the configured initializer (default Simple Init, ' +
         'N(0, 0.1²)) in layer order from the model RNG; biases are constant (default 0). Forward: one fused matmul+bias+activation ' +
-        'kernel per layer with hand-written gradients (tf.customGrad).',
+        'kernel per layer with hand-written gradients (tf.customGrad; 2.3–3.4× faster than autodiff on wasm); gradient: \'autodiff\' uses plain tfjs ops.',
     },
   },
   metrics: CLASSIFICATION_METRICS,

@@ -1,20 +1,23 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
- * Dense-layer and loss ops with hand-written gradients (tf.customGrad).
+ * Dense-layer and loss ops of the MLP, in two forms behind one signature:
+ * - hand-written backward passes (tf.customGrad): `dense`, `meanSoftmaxCrossEntropy`;
+ * - the plain tfjs reference, differentiated by tfjs autodiff: `denseAutodiff`, `meanSoftmaxCrossEntropyAutodiff`.
+ * Both give the same gradients (plugins/mlp/src/mlp.test.ts); the model picks one with config `gradient`.
  *
- * Why custom gradients:
- * 1. tfjs-core's Node bundle registers no gradient functions (they live in the extension-less ESM file
- *    `dist/register_all_gradients.js`, which Node cannot import), so `tf.variableGrads` over plain
- *    `tf.matMul`/`tf.add`/`tf.relu` fails with "gradient function not found". These ops carry their own
- *    backward pass and work whether or not gradients are registered.
- * 2. Speed: the model is bound by per-op overhead. The forward pass is one `_FusedMatMul` kernel
- *    (matmul + bias + activation) per layer; `tf.fused.matMul` refuses to fuse a non-linear activation
- *    while a gradient tape is recording. The backward pass is step/mul, two matmuls and a bias sum, and
- *    skips the input gradient of the first layer (the data).
- * 3. On the wasm backend, BatchMatMul with transposeA/transposeB runs a slow non-XNNPACK path
- *    (measured 4× slower for this model); explicit `tf.transpose` + plain matmul is much faster there.
- *    On the cpu backend the flags are as fast or faster, so the transpose strategy depends on the backend.
+ * Why the hand-written form stays (autodiff works: @tensorflow/tfjs registers every gradient):
+ * it is faster on wasm, the default backend here. `npm run bench` ("Gradient paths", plugins/mlp/README.md)
+ * measured the 20×50 ReLU step at batch 128 on wasm 2.3–3.4× faster hand-written than autodiff; on the
+ * cpu backend autodiff is as fast or faster (0.89–1.0×), so there `gradient: 'autodiff'` costs nothing.
+ * The reasons, both on wasm:
+ * 1. The forward pass is one `_FusedMatMul` kernel (matmul + bias + activation) per layer;
+ *    `tf.fused.matMul` refuses to fuse a non-linear activation while a gradient tape is recording.
+ *    The backward pass is step/mul, two matmuls and a bias sum, and skips the input gradient of the
+ *    first layer (the data).
+ * 2. BatchMatMul with transposeA/transposeB (which tfjs's matMul gradient uses) runs a slow
+ *    non-XNNPACK path on wasm; explicit `tf.transpose` + plain matmul is much faster there. On the cpu
+ *    backend the flags are as fast or faster, so the transpose strategy depends on the backend.
  */
 
 export type DenseActivation = 'relu' | 'tanh' | 'sigmoid' | 'linear';
@@ -154,7 +157,27 @@ export function meanSoftmaxCrossEntropy(logits: tf.Tensor2D, oneHot: tf.Tensor2D
   return op(logits) as tf.Scalar;
 }
 
-/** Per-example cross-entropy summed over the batch (for evaluation; no gradient needed). */
+/** Per-example cross-entropy summed over the batch, in plain tfjs ops (evaluation, and the autodiff loss). */
 export function summedSoftmaxCrossEntropy(logits: tf.Tensor2D, oneHot: tf.Tensor2D): tf.Scalar {
   return tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), oneHot))) as tf.Scalar;
+}
+
+/** Reference form of `dense`: act(x · kernel + bias) in plain tfjs ops; tfjs autodiff takes the gradient. */
+export function denseAutodiff(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D, activation: DenseActivation): tf.Tensor2D {
+  const z = tf.add(tf.matMul(x, kernel), bias) as tf.Tensor2D;
+  switch (activation) {
+    case 'linear':
+      return z;
+    case 'relu':
+      return tf.relu(z);
+    case 'tanh':
+      return tf.tanh(z);
+    case 'sigmoid':
+      return tf.sigmoid(z);
+  }
+}
+
+/** Reference form of `meanSoftmaxCrossEntropy`, differentiated by tfjs autodiff. */
+export function meanSoftmaxCrossEntropyAutodiff(logits: tf.Tensor2D, oneHot: tf.Tensor2D): tf.Scalar {
+  return tf.div(summedSoftmaxCrossEntropy(logits, oneHot), logits.shape[0]) as tf.Scalar;
 }

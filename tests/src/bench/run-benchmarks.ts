@@ -9,6 +9,7 @@ import { benchMlpStep } from './mlp-step-bench.js';
 import { benchMemn2nStep } from './memn2n-step-bench.js';
 import { benchTrackerStep } from './tracker-bench.js';
 import { benchSweepThroughput } from './sweep-bench.js';
+import { benchGradientPaths } from './gradient-path-report.js';
 
 /**
  * `npm run bench`: speed targets as ratios against a baseline measured in the same process on the
@@ -45,6 +46,8 @@ async function main(): Promise<void> {
   results.memn2n = memn2n;
   process.stdout.write(`  task 1 (memory ≤ 10 sentences)        ${memn2n.task1.toFixed(2)} ms\n`);
   process.stdout.write(`  task 3 (memory 50 sentences)          ${memn2n.task3.toFixed(2)} ms\n\n`);
+
+  results.gradientPaths = await benchGradientPaths(booted.plugins, backend.name, (l) => process.stdout.write(l));
 
   process.stdout.write('Sweep throughput: trials/minute on a tiny recipe, 1 vs 2 worker processes\n');
   const sweep = await benchSweepThroughput({ log: (l) => process.stdout.write(`  ${l}\n`) });
