@@ -37,6 +37,8 @@ export interface ArmComparison {
 }
 
 const fmtP = (p: number) => (Number.isNaN(p) ? 'n/a' : p < 0.001 ? '< 0.001' : p.toFixed(3));
+/** "p < 0.001" or "p = 0.012" in a verdict. */
+const pIs = (p: number) => (Number.isNaN(p) ? 'p n/a' : p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`);
 
 /** Welch's t-test on the per-run values of two arms, with a verdict in words. */
 export function compareMeans(what: string, armA: string, a: readonly number[], armB: string, b: readonly number[], percent = false): ArmComparison {
@@ -49,8 +51,8 @@ export function compareMeans(what: string, armA: string, a: readonly number[], a
   else if (Number.isNaN(w.p)) verdict = 'no spread in either arm: no test';
   else if (w.p < ALPHA) {
     decided = true;
-    verdict = `means differ (Welch p = ${fmtP(w.p)} < ${ALPHA})`;
-  } else verdict = `too few runs to tell apart (Welch p = ${fmtP(w.p)} ≥ ${ALPHA})`;
+    verdict = `means differ (Welch ${pIs(w.p)} < ${ALPHA})`;
+  } else verdict = `too few runs to tell apart (Welch ${pIs(w.p)} ≥ ${ALPHA})`;
   return { what, kind: 'means', a: estA, b: estB, test: 'welch-t', percent, p: w.p, decided, verdict };
 }
 
@@ -66,7 +68,7 @@ export function compareRates(what: string, armA: string, kA: number, nA: number,
   if (Math.min(nA, nB) < MIN_RUNS_PER_ARM) verdict = `too few runs to tell (n < ${MIN_RUNS_PER_ARM} per arm)`;
   else if (p < ALPHA) {
     decided = true;
-    verdict = `rates differ (Fisher p = ${fmtP(p)} < ${ALPHA})`;
-  } else verdict = `too few runs to tell apart (Fisher p = ${fmtP(p)}${overlapBoth ? '; each interval covers both rates' : ''})`;
+    verdict = `rates differ (Fisher ${pIs(p)} < ${ALPHA})`;
+  } else verdict = `too few runs to tell apart (Fisher ${pIs(p)}${overlapBoth ? '; each interval covers both rates' : ''})`;
   return { what, kind: 'rates', a: estA, b: estB, test: 'fisher-exact', p, decided, verdict };
 }
