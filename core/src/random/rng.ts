@@ -1,4 +1,4 @@
-import { ZIGGURAT_R, fn, kn, wn } from './ziggurat-tables.js';
+import { kn, wn, zigguratTail } from './ziggurat-tables.js';
 import { splitmix32 } from './seed-derivation.js';
 
 /** Serialized state of an Rng: four uint32 words. Goes into checkpoints. */
@@ -18,6 +18,8 @@ export class Rng {
   private s1: number;
   private s2: number;
   private s3: number;
+  /** The stream's next 32-bit draw, for the ziggurat's rejection step. */
+  private readonly draw = (): number => this.nextInt32();
 
   constructor(seed: number) {
     let x = seed >>> 0;
@@ -92,25 +94,8 @@ export class Rng {
     return this.normalTail(hz, iz);
   }
 
-  private normalTail(hzIn: number, izIn: number): number {
-    let hz = hzIn;
-    let iz = izIn;
-    for (;;) {
-      const x = hz * wn[iz];
-      if (iz === 0) {
-        let tx: number;
-        let ty: number;
-        do {
-          tx = -Math.log(this.nextOpenFloat()) / ZIGGURAT_R;
-          ty = -Math.log(this.nextOpenFloat());
-        } while (ty + ty < tx * tx);
-        return hz > 0 ? ZIGGURAT_R + tx : -ZIGGURAT_R - tx;
-      }
-      if (fn[iz] + this.nextFloat() * (fn[iz - 1] - fn[iz]) < Math.exp(-0.5 * x * x)) return x;
-      hz = this.nextInt32();
-      iz = hz & 127;
-      if (Math.abs(hz) < kn[iz]) return hz * wn[iz];
-    }
+  private normalTail(hz: number, iz: number): number {
+    return zigguratTail(hz, iz, this.draw);
   }
 
   /**

@@ -27,3 +27,31 @@ export const fn = new Float64Array(128);
     wn[i] = dn / M1;
   }
 })();
+
+/**
+ * The ziggurat's rejection step for a draw (hz, iz) that missed the fast rectangle test; further
+ * randomness comes from `nextInt32` (a xoshiro128** stream). The base strip (iz = 0) samples the tail
+ * beyond R by Marsaglia's exponential method; other layers test the wedge against exp(−x²/2) and
+ * otherwise start over with a fresh draw. One function for core's Rng and any faster sampler, so both
+ * give the same numbers from the same stream.
+ */
+export function zigguratTail(hzIn: number, izIn: number, nextInt32: () => number): number {
+  let hz = hzIn;
+  let iz = izIn;
+  for (;;) {
+    const x = hz * wn[iz];
+    if (iz === 0) {
+      let tx: number;
+      let ty: number;
+      do {
+        tx = -Math.log(((nextInt32() >>> 0) + 1) / 4294967296) / ZIGGURAT_R;
+        ty = -Math.log(((nextInt32() >>> 0) + 1) / 4294967296);
+      } while (ty + ty < tx * tx);
+      return hz > 0 ? ZIGGURAT_R + tx : -ZIGGURAT_R - tx;
+    }
+    if (fn[iz] + ((nextInt32() >>> 0) / 4294967296) * (fn[iz - 1] - fn[iz]) < Math.exp(-0.5 * x * x)) return x;
+    hz = nextInt32();
+    iz = hz & 127;
+    if (Math.abs(hz) < kn[iz]) return hz * wn[iz];
+  }
+}

@@ -1,6 +1,7 @@
 import { standardPlugins } from '@anneal/plugins-standard';
 import { syntheticBlobsDataset, tinyClassifierFamily } from '@anneal/core/testing';
-import { PluginCatalog, buildPlan, type PlanInputs } from '@anneal/registry';
+import { PluginCatalog, RunLauncher, buildPlan, builtinPlugins, createAnnealContainer, type PlanInputs } from '@anneal/registry';
+import { LocalRunStore } from '@anneal/core';
 import type { ExecutionPlan, PluginDefinition, Recipe } from '@anneal/core';
 
 /** A catalog with the standard plugins, the test-kit model/dataset and any extra definitions. */
@@ -31,4 +32,11 @@ export function tinyRecipe(patch: Partial<Recipe> = {}): Recipe {
 
 export function planFor(catalog: PluginCatalog, recipe: Recipe, extra: Partial<PlanInputs> = {}): Promise<ExecutionPlan> {
   return buildPlan(catalog, { recipe, seed: recipe.seeds[0], runName: 'test', backend: 'cpu', ...extra });
+}
+
+/** A launcher over a local store in `home`, with the built-in plugins plus `extra` test definitions. */
+export function launcherIn(home: string, extra: readonly PluginDefinition[]): { launcher: RunLauncher; store: LocalRunStore } {
+  const store = new LocalRunStore(home);
+  const container = createAnnealContainer({ plugins: [...builtinPlugins(), ...extra.map((definition) => ({ definition, source: 'test' }))], recipes: [], tracker: store });
+  return { launcher: container.get(RunLauncher), store };
 }

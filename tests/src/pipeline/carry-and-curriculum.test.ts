@@ -3,19 +3,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalRunStore, type Recipe } from '@anneal/core';
-import { RunLauncher, builtinPlugins, createAnnealContainer } from '@anneal/registry';
+import type { Recipe } from '@anneal/core';
 import { carryRnnFamily, streamBlobsDataset } from '../helpers/carry-kit.js';
+import { launcherIn } from '../helpers/test-catalog.js';
 
-function launcherIn(home: string): { launcher: RunLauncher; store: LocalRunStore } {
-  const store = new LocalRunStore(home);
-  const container = createAnnealContainer({
-    plugins: [...builtinPlugins(), { definition: carryRnnFamily, source: 'test' }, { definition: streamBlobsDataset, source: 'test' }],
-    recipes: [],
-    tracker: store,
-  });
-  return { launcher: container.get(RunLauncher), store };
-}
+const launcherFor = (home: string) => launcherIn(home, [carryRnnFamily, streamBlobsDataset]);
 
 // 12 windows per epoch fed in order (one window per step), 3 epochs; the level rises every 5 steps.
 const recipe: Recipe = {
@@ -39,7 +31,7 @@ const quiet = { backend: 'cpu', log: () => undefined, tty: false, progressStream
 test.serial('the curriculum level reaches the batches, is tracked per step, and advances as configured', async (t) => {
   const home = mkdtempSync(join(tmpdir(), 'anneal-carry-'));
   t.teardown(() => rmSync(home, { recursive: true, force: true }));
-  const { launcher, store } = launcherIn(home);
+  const { launcher, store } = launcherFor(home);
   await launcher.launch(recipe, quiet); // warm-up: backend and kernel set-up tensors
   const before = tf.memory().numTensors;
   const run = await launcher.launch(recipe, quiet);
@@ -55,7 +47,7 @@ test.serial('the curriculum level reaches the batches, is tracked per step, and 
 test.serial('a run stopped mid-epoch and resumed ends bit-identical: carried state, curriculum state and latest evaluation restored', async (t) => {
   const home = mkdtempSync(join(tmpdir(), 'anneal-carry-'));
   t.teardown(() => rmSync(home, { recursive: true, force: true }));
-  const { launcher, store } = launcherIn(home);
+  const { launcher, store } = launcherFor(home);
   const full = await launcher.launch(recipe, quiet);
   const stopped = await launcher.launch(recipe, { ...quiet, stopAfterSteps: 17 }); // mid-epoch 2, level 3, h carried
   t.is(stopped.outcomes[0].status, 'STOPPED');

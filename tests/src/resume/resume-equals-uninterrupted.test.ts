@@ -2,20 +2,11 @@ import test from 'ava';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalRunStore, type Recipe } from '@anneal/core';
+import type { Recipe } from '@anneal/core';
 import { syntheticBlobsDataset, tinyClassifierFamily } from '@anneal/core/testing';
-import { createAnnealContainer, RunLauncher, builtinPlugins } from '@anneal/registry';
-import { tinyRecipe } from '../helpers/test-catalog.js';
+import { launcherIn, tinyRecipe } from '../helpers/test-catalog.js';
 
-function launcherIn(home: string): { launcher: RunLauncher; store: LocalRunStore } {
-  const store = new LocalRunStore(home);
-  const container = createAnnealContainer({
-    plugins: [...builtinPlugins(), { definition: tinyClassifierFamily, source: 'test' }, { definition: syntheticBlobsDataset, source: 'test' }],
-    recipes: [],
-    tracker: store,
-  });
-  return { launcher: container.get(RunLauncher), store };
-}
+const launcherFor = (home: string) => launcherIn(home, [tinyClassifierFamily, syntheticBlobsDataset]);
 
 // Stateful everywhere: momentum state, noise RNG, dropout RNG, weight-noise RNG, 3 epochs of data order.
 const recipe: Recipe = tinyRecipe({
@@ -34,7 +25,7 @@ test.serial('a run stopped mid-epoch and resumed ends with the same weights and 
   const home = mkdtempSync(join(tmpdir(), 'anneal-resume-'));
   t.teardown(() => rmSync(home, { recursive: true, force: true }));
   const quiet = { backend: 'cpu', log: () => undefined, tty: false, progressStream: { write: () => true } as unknown as NodeJS.WriteStream };
-  const { launcher, store } = launcherIn(home);
+  const { launcher, store } = launcherFor(home);
 
   const full = await launcher.launch(recipe, quiet);
   t.is(full.outcomes[0].status, 'FINISHED');

@@ -1,21 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { AnnealError } from '@anneal/core';
-import { DEFAULT_HTTP, sanitizeTrackingUri, type Credentials, type HttpSettings, type MlflowEnvConfig, type TlsSettings } from '../config/env-config.js';
-import { MlflowApiError, RETRYABLE_STATUSES, errorCodeForStatus, isMlflowError } from './errors.js';
+import { DEFAULT_HTTP, sanitizeTrackingUri, type Credentials, type HttpSettings, type TlsSettings } from '../config/env-config.js';
+import { MlflowApiError, RETRYABLE_STATUSES, errorCodeForStatus } from './errors.js';
 import { NetworkError, createNodeTransport, type HttpResponse, type HttpTransport } from './http-transport.js';
-import type {
-  Experiment,
-  FileInfo,
-  KeyValue,
-  Metric,
-  MetricIn,
-  MlflowRunStatus,
-  ModelVersion,
-  RegisteredModel,
-  Run,
-  RunInfo,
-  RunViewType,
-} from './types.js';
 
 
 export const CLIENT_VERSION = '0.1.0';
