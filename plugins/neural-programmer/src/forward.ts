@@ -41,9 +41,16 @@ export interface ForwardResult {
   readonly opWeights: tf.Tensor2D[];
   readonly columnWeights: tf.Tensor2D[];
   readonly pivots: { readonly greater: tf.Tensor1D; readonly lesser: tf.Tensor1D };
+  /** row_select_t after each step t = 1..T ([b, R]). */
+  readonly rowSelections: tf.Tensor2D[];
 }
 
 const NEG = -1e9;
+
+/** One-hot float32 of int32 indices along a new last axis of size n (any n ≥ 1, unlike tf.oneHot). */
+export function oneHot(indices: tf.Tensor, n: number): tf.Tensor {
+  return tf.equal(tf.expandDims(indices, -1), tf.range(0, n, 1, 'int32')).toFloat();
+}
 
 /** Softmax over the last axis with masked-out entries (mask 0) excluded; all-masked rows give 0. */
 export function maskedSoftmax(logits: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor2D {
@@ -55,7 +62,7 @@ export function maskedSoftmax(logits: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor
 export function maskedArgmaxOneHot(logits: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor2D {
   const shifted = tf.add(logits, tf.mul(tf.sub(1, mask), NEG));
   const n = logits.shape[1];
-  return tf.mul(tf.oneHot(tf.argMax(shifted, 1) as tf.Tensor1D, n).toFloat(), mask) as tf.Tensor2D;
+  return tf.mul(oneHot(tf.argMax(shifted, 1), n), mask) as tf.Tensor2D;
 }
 
 function select(logits: tf.Tensor2D, mask: tf.Tensor2D, hard: boolean): tf.Tensor2D {
@@ -114,7 +121,7 @@ export function npForward(w: NpWeights, batch: Batch, o: ForwardOptions): Forwar
   const zs = tf.stack(fwd.states, 1) as tf.Tensor3D; // [b, L, d]
 
   // Pivots: Z = states at the word left of each number; β_op = softmax(Z·U(op)); pivot_op = Σ β·qn.
-  const left = tf.matMul(tf.oneHot(batch.numberPos as tf.Tensor2D, L).toFloat(), zs) as tf.Tensor3D; // [b, N, d]
+  const left = tf.matMul(oneHot(batch.numberPos, L) as tf.Tensor3D, zs) as tf.Tensor3D; // [b, N, d]
   const pivot = (op: number): tf.Tensor1D => {
     const u = tf.reshape(tf.slice(w.ops, [op, 0], [1, -1]), [1, d, 1]);
     const scores = tf.reshape(tf.matMul(left, tf.tile(u, [b, 1, 1])), [b, numbers.shape[1]]) as tf.Tensor2D;
@@ -169,7 +176,7 @@ export function npForward(w: NpWeights, batch: Batch, o: ForwardOptions): Forwar
     rs.push(tf.mul(tf.addN(parts), rowMask) as tf.Tensor2D);
     sc.push(scalar);
   }
-  return { scalar: sc[sc.length - 1], lookup, opWeights, columnWeights, pivots };
+  return { scalar: sc[sc.length - 1], lookup, opWeights, columnWeights, pivots, rowSelections: rs.slice(2) };
 }
 
 /**

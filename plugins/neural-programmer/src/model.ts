@@ -13,7 +13,7 @@ import {
   type ParamMap,
   type Rng,
 } from '@anneal/core';
-import { OPS, npForward, type NpWeights } from './forward.js';
+import { OPS, npForward, oneHot, type NpWeights } from './forward.js';
 
 export const NP_CATEGORIES = ['aggregation', 'comparison', 'logic', 'arithmetic', 'text'] as const;
 
@@ -174,7 +174,7 @@ export class NeuralProgrammer implements Model {
       solved: { sum: right, count: n },
       mean_loss: { sum: lossSum, count: n },
     };
-    const byCat = tf.oneHot(batch.category as tf.Tensor1D, Math.max(this.data.categories.length, 1)).toFloat();
+    const byCat = oneHot(batch.category, Math.max(this.data.categories.length, 1));
     const catRight = tf.sum(tf.mul(byCat, tf.expandDims(ok, 1)), 0);
     const catCount = tf.sum(byCat, 0);
     this.data.categories.forEach((c, i) => {
