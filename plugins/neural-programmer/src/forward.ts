@@ -65,6 +65,15 @@ export function maskedArgmaxOneHot(logits: tf.Tensor2D, mask: tf.Tensor2D): tf.T
   return tf.mul(oneHot(tf.argMax(shifted, 1), n), mask) as tf.Tensor2D;
 }
 
+/**
+ * 1[x > 0] as float32 with a zero gradient: the operations' hard comparisons (tfjs registers no gradient
+ * for Greater/Less, and the spec's comparisons carry none).
+ */
+export const hardStep = tf.customGrad(((x: tf.Tensor) => ({
+  value: tf.greater(x, 0).toFloat(),
+  gradFunc: (dy: tf.Tensor) => [tf.zerosLike(dy)],
+})) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor) => tf.Tensor;
+
 function select(logits: tf.Tensor2D, mask: tf.Tensor2D, hard: boolean): tf.Tensor2D {
   return hard ? maskedArgmaxOneHot(logits, mask) : maskedSoftmax(logits, mask);
 }
@@ -130,8 +139,8 @@ export function npForward(w: NpWeights, batch: Batch, o: ForwardOptions): Forwar
   const pivots = { greater: pivot(OP.greater), lesser: pivot(OP.lesser) };
   // Hard comparisons: no gradient reaches the pivot through them (paper-spec §3.2).
   const cells = tf.expandDims(rowMask, 2);
-  const g = tf.mul(tf.greater(table, tf.reshape(pivots.greater, [b, 1, 1])).toFloat(), cells) as tf.Tensor3D;
-  const l = tf.mul(tf.less(table, tf.reshape(pivots.lesser, [b, 1, 1])).toFloat(), cells) as tf.Tensor3D;
+  const g = tf.mul(hardStep(tf.sub(table, tf.reshape(pivots.greater, [b, 1, 1]))), cells) as tf.Tensor3D;
+  const l = tf.mul(hardStep(tf.sub(tf.reshape(pivots.lesser, [b, 1, 1]), table)), cells) as tf.Tensor3D;
 
   const P = tf.gather(w.words, o.columnWords) as tf.Tensor2D; // [C, d]
   let textMatch: tf.Tensor2D | null = null;

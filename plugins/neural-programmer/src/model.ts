@@ -75,8 +75,10 @@ export function readNpDataInfo(info: DatasetInfo): NpDataInfo {
 
 /** Huber loss on a = |pred − y|: ½a² if a ≤ δ, else δa − ½δ² (per example). */
 export function huber(pred: tf.Tensor1D, y: tf.Tensor1D, delta: number): tf.Tensor1D {
+  // ½·min(a, δ)² + δ·(a − min(a, δ)): the same function, written without a comparison (no gradient in tfjs).
   const a = tf.abs(tf.sub(pred, y));
-  return tf.where(tf.lessEqual(a, delta), tf.mul(0.5, tf.square(a)), tf.sub(tf.mul(delta, a), 0.5 * delta * delta)) as tf.Tensor1D;
+  const m = tf.minimum(a, delta);
+  return tf.add(tf.mul(0.5, tf.square(m)), tf.mul(delta, tf.sub(a, m))) as tf.Tensor1D;
 }
 
 /** Mean over the valid cells of the binary cross-entropy between p and y (logs clamped), per example. */
