@@ -74,6 +74,16 @@ export const hardStep = tf.customGrad(((x: tf.Tensor) => ({
   gradFunc: (dy: tf.Tensor) => [tf.zerosLike(dy)],
 })) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor) => tf.Tensor;
 
+/**
+ * Rows `ids` of an embedding table as a one-hot matmul (the vocabulary is small): unlike tf.gather its
+ * gradient needs no UnsortedSegmentSum, which the wasm backend lacks.
+ */
+export function embed(table: tf.Tensor2D, ids: tf.Tensor): tf.Tensor {
+  const [V, d] = table.shape;
+  const flat = tf.reshape(oneHot(ids, V), [-1, V]) as tf.Tensor2D;
+  return tf.reshape(tf.matMul(flat, table), [...ids.shape, d]);
+}
+
 function select(logits: tf.Tensor2D, mask: tf.Tensor2D, hard: boolean): tf.Tensor2D {
   return hard ? maskedArgmaxOneHot(logits, mask) : maskedSoftmax(logits, mask);
 }
@@ -123,7 +133,7 @@ export function npForward(w: NpWeights, batch: Batch, o: ForwardOptions): Forwar
   const nOps = w.ops.shape[0];
 
   // Question RNN (bidirectional when W^q_back exists): q = [last forward; last backward].
-  const embedded = tf.gather(w.words, words) as unknown as tf.Tensor3D; // [b, L, d]
+  const embedded = embed(w.words, words) as tf.Tensor3D; // [b, L, d]
   const fwd = rnn(embedded, wordMask, w.question, false);
   let q: tf.Tensor2D = w.questionBack ? (tf.concat([fwd.last, rnn(embedded, wordMask, w.questionBack, true).last], 1) as tf.Tensor2D) : fwd.last;
   q = o.site('question', q) as tf.Tensor2D;
@@ -142,7 +152,7 @@ export function npForward(w: NpWeights, batch: Batch, o: ForwardOptions): Forwar
   const g = tf.mul(hardStep(tf.sub(table, tf.reshape(pivots.greater, [b, 1, 1]))), cells) as tf.Tensor3D;
   const l = tf.mul(hardStep(tf.sub(tf.reshape(pivots.lesser, [b, 1, 1]), table)), cells) as tf.Tensor3D;
 
-  const P = tf.gather(w.words, o.columnWords) as tf.Tensor2D; // [C, d]
+  const P = embed(w.words, o.columnWords) as tf.Tensor2D; // [C, d]
   let textMatch: tf.Tensor2D | null = null;
   if (o.text) textMatch = textMatchRows(w, batch, fwd.last, zs, P, rowMask, wordMask);
 
@@ -193,7 +203,7 @@ export function npForward(w: NpWeights, batch: Batch, o: ForwardOptions): Forwar
  * D = mean_m B[m]·A[m], E = D + P[0], G = Σ_i softmax_i(E·z_i)·z_i, match[m] = σ(A[m]·G).
  */
 function textMatchRows(w: NpWeights, batch: Batch, q: tf.Tensor2D, zs: tf.Tensor3D, P: tf.Tensor2D, rowMask: tf.Tensor2D, wordMask: tf.Tensor2D): tf.Tensor2D {
-  const A = tf.gather(w.words, batch.textIds as tf.Tensor2D) as unknown as tf.Tensor3D; // [b, R, d]
+  const A = embed(w.words, batch.textIds) as tf.Tensor3D; // [b, R, d]
   const [b, R, d] = A.shape;
   const B = tf.mul(tf.sigmoid(tf.reshape(tf.matMul(A, tf.expandDims(q, 2)), [b, R])), rowMask);
   const rowsPerTable = tf.maximum(tf.sum(rowMask, 1, true), 1);
