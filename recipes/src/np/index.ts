@@ -29,7 +29,7 @@ export const npSingleColumnRecipe: Recipe = npRecipe({
 
 function table3(task: Exclude<NpTask, 'single-column'>, paper: Record<string, number>): Recipe {
   const mode = task === 'five-columns' ? 'multi-column' : 'text-entries';
-  const label = `mode=${JSON.stringify(mode)}`;
+  const label = `mode=${mode}`; // the report's task label (registry/src/report/select-runs.ts settingLabel)
   return npRecipe({
     name: `np-table3-${task}`,
     task,

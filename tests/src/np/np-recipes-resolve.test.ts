@@ -21,6 +21,9 @@ test('Neural Programmer recipes resolve: full protocol = arms × 72 settings × 
     t.is(q.length, quick, `${name} quick`);
     t.true(q.every((s) => s.plan.metrics.some((m) => m.key === 'solved')), `${name}: the model declares 'solved'`);
   }
+  // Table 3's paper numbers sit under the report's task label.
+  t.deepEqual(booted.recipes.get('np-table3-five-columns').paper!.values.noise, { 'mode=multi-column': 98.7 });
+  t.deepEqual(booted.recipes.get('np-table3-text-entries').paper!.values['noise+dropout'], { 'mode=text-entries': 97.3 });
   const grid = resolveTrials(booted.plugins, booted.recipes.get('np-single-column'));
   const settings = new Set(grid.map((s) => JSON.stringify(s.setting)));
   t.is(settings.size, 72);
