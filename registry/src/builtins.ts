@@ -4,6 +4,8 @@ import * as mnist from '@anneal/dataset-mnist';
 import * as babi from '@anneal/dataset-babi';
 import * as memn2n from '@anneal/model-memn2n';
 import * as curriculum from '@anneal/curriculum';
+import * as tableQa from '@anneal/dataset-table-qa';
+import * as neuralProgrammer from '@anneal/model-neural-programmer';
 import * as recipesPkg from '@anneal/recipes';
 import type { PluginDefinition, Recipe } from '@anneal/core';
 import { isPluginDefinition } from './catalog/module-exports.js';
@@ -33,6 +35,8 @@ export function builtinPlugins(): { definition: PluginDefinition; source: string
     ['@anneal/dataset-babi', babi],
     ['@anneal/model-memn2n', memn2n],
     ['@anneal/curriculum', curriculum],
+    ['@anneal/dataset-table-qa', tableQa],
+    ['@anneal/model-neural-programmer', neuralProgrammer],
   ];
   const seen = new Set<PluginDefinition>();
   const out: { definition: PluginDefinition; source: string }[] = [];

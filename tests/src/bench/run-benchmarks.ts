@@ -7,6 +7,7 @@ import { REPO_ROOT } from '../helpers/run-cli.js';
 import { ratioLine, ratioValueLine } from './measure.js';
 import { benchMlpStep } from './mlp-step-bench.js';
 import { benchMemn2nStep } from './memn2n-step-bench.js';
+import { benchNpStep } from './np-step-bench.js';
 import { benchTrackerStep } from './tracker-bench.js';
 import { benchSweepThroughput } from './sweep-bench.js';
 import { benchGradientPaths } from './gradient-path-report.js';
@@ -48,6 +49,15 @@ async function main(): Promise<void> {
   process.stdout.write(`  task 3 (memory 50 sentences)          ${memn2n.task3.toFixed(2)} ms\n\n`);
 
   results.gradientPaths = await benchGradientPaths(booted.plugins, backend.name, (l) => process.stdout.write(l));
+
+  process.stdout.write('Neural Programmer (quick config: single column, d=64, 10-30 rows), batch 50, Adam, ms/step (5 interleaved rounds × 24 timed steps)\n');
+  const np = await benchNpStep(booted.plugins, backend.name);
+  results.neuralProgrammer = np;
+  process.stdout.write(`  (a) hand-written tfjs loop (tf.train.adam)  ${np.handMs.toFixed(2)} ms\n`);
+  process.stdout.write(`  (b) trainer, adam only                      ${np.trainerMs.toFixed(2)} ms\n`);
+  process.stdout.write(`  (c) trainer, clip 5 + noise η=1             ${np.clipNoiseMs.toFixed(2)} ms\n`);
+  process.stdout.write(`  ${ratioValueLine('(b)/(a) trainer overhead', np.ratios.trainerOverHand, { max: 1.05 })}\n`);
+  process.stdout.write(`  ${ratioValueLine('(c)/(b) clip + noise cost', np.ratios.clipNoiseOverTrainer, { max: 1.05 })}\n\n`);
 
   process.stdout.write('Sweep throughput: trials/minute on a tiny recipe, 1 vs 2 worker processes\n');
   const sweep = await benchSweepThroughput({ log: (l) => process.stdout.write(`  ${l}\n`) });
