@@ -13,6 +13,8 @@ export interface RedisServerOptions {
   readonly bind?: string;
   /** fsync policy of the append-only file: 'everysec' (default) or 'always' (nothing lost on SIGKILL). */
   readonly appendfsync?: 'always' | 'everysec';
+  /** Require this password (AUTH); the URL then carries it. */
+  readonly password?: string;
   /** Where the server's output goes (default: ignored). */
   readonly stdio?: 'inherit' | 'ignore';
 }
@@ -35,10 +37,10 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Red
   const dir = resolve(options.dir);
   mkdirSync(dir, { recursive: true });
   const bind = options.bind ?? '127.0.0.1';
-  const args = ['--port', String(options.port), '--bind', bind, '--dir', dir, '--appendonly', 'yes', '--appendfsync', options.appendfsync ?? 'everysec', '--save', '', '--protected-mode', bind === '127.0.0.1' ? 'yes' : 'no'];
+  const args = ['--port', String(options.port), '--bind', bind, '--dir', dir, '--appendonly', 'yes', '--appendfsync', options.appendfsync ?? 'everysec', '--save', '', '--protected-mode', bind === '127.0.0.1' ? 'yes' : 'no', ...(options.password ? ['--requirepass', options.password] : [])];
   const child = spawn('redis-server', args, { stdio: options.stdio ?? 'ignore' });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const url = `redis://${bind}:${options.port}`;
+  const url = `redis://${options.password ? `:${encodeURIComponent(options.password)}@` : ''}${bind}:${options.port}`;
   const connection = parseQueueUrl(url);
   const deadline = Date.now() + 15_000;
   for (;;) {
