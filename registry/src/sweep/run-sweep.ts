@@ -286,7 +286,7 @@ export async function runSweep(booted: Booted, options: SweepOptions): Promise<S
   say(
     `sweep ${sweepId}: ${manifest.recipe.name}${manifest.quick ? ' (quick)' : ''}, ${total} trials` +
       (skipped.length ? ` (${skipped.length} already finished, ${jobs.filter((j) => j.resumeRunId).length} to resume from a checkpoint)` : '') +
-      `, ${jobs.length ? (options.executor ? 'run by the executor given (queue workers)' : `${workers} worker process${workers === 1 ? '' : 'es'}`) : 'nothing to run'}, backend ${backend}; tracking: ${booted.tracker.kind} at ${booted.tracker.location}`,
+      `, ${jobs.length ? (options.executor ? 'queued for anneal worker processes' : `${workers} worker process${workers === 1 ? '' : 'es'}`) : 'nothing to run'}, backend ${backend}; tracking: ${booted.tracker.kind} at ${booted.tracker.location}`,
   );
 
   const results = new Map<string, SweepTrialResult>();
