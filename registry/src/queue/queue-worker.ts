@@ -87,6 +87,10 @@ export class QueueWorker {
       down = true;
       this.log(`worker ${this.name}: Redis at ${this.options.connection.safeUrl} unreachable (${error.message}); reconnecting…`);
     });
+    this.worker.on('failed', (job, error) => {
+      if (job && !(error instanceof DelayedError)) this.log(`${job.data.label} attempt ${job.attemptsMade} failed on ${this.name}: ${error.message}`);
+    });
+    this.worker.on('stalled', (jobId) => this.log(`worker ${this.name}: job ${jobId} stalled (its worker died?); it goes back to the queue`));
     this.worker.on('ready', () => {
       if (down) this.log(`worker ${this.name}: reconnected to ${this.options.connection.safeUrl}`);
       down = false;
@@ -133,7 +137,7 @@ export class QueueWorker {
     run ??= await createTrialRun(this.client, trial);
     const mlflowRunId = run.info.run_id;
     const artifactUri = run.info.artifact_uri ?? '';
-    const progress: TrialProgress = { worker: this.name, mlflowRunId, attempt: job.attemptsMade + 1 };
+    const progress: TrialProgress = { worker: this.name, mlflowRunId, attempt: Math.max(job.attemptsStarted ?? 0, job.attemptsMade + 1) };
     await job.updateProgress(progress as unknown as object);
     this.log(`${trial.label} attempt ${progress.attempt} on ${this.name} → MLflow run ${mlflowRunId}`);
     // One tracker per trial: it attaches the new local run to the trial's MLflow run.
