@@ -1,6 +1,6 @@
 import test from 'ava';
 import { enqueueTrials, openQueue, parseQueueUrl, type QueuedTrial } from '@anneal/registry';
-import { FAIL_FIXTURE, TINY, runToEnd } from '../sweep/sweep-cli.js';
+import { FAIL_FIXTURE, TINY, runToEnd, startCli } from '../sweep/sweep-cli.js';
 import { allRuns, machineEnv, startQueueServers, startWorker, stopWorker, trialRunsOf, type QueueServers } from './queue-kit.js';
 
 // A password in the Redis URL: it must never reach output, params or tags.
@@ -78,5 +78,28 @@ test.serial('a trial that throws is retried with backoff, then recorded FAILED; 
     t.is(runs[0].info.status, 'FAILED');
   } finally {
     t.is((await stopWorker(worker)).code, 0);
+  }
+});
+
+test.serial('Redis killed and restarted mid-sweep: workers and the waiting sweep reconnect, and every trial finishes once', async (t) => {
+  const workers = [await startWorker(servers, 'd'), await startWorker(servers, 'e')];
+  try {
+    const args = ['sweep', 'mlp-smoke', '--queue', servers.redis.url, '--seed', '3', '--seed', '4', ...TINY, '--set', 'dataset.config.trainSize=1000', '--set', 'training.epochs=2', '--json', '--no-plots'];
+    const sweep = startCli(args, machineEnv(servers, 'origin'));
+    await sweep.waitFor(/\[1\/4\] FINISHED/, 180_000);
+    servers.redis.process.kill('SIGKILL');
+    await servers.redis.stop();
+    await new Promise((r) => setTimeout(r, 1500));
+    await servers.restartRedis();
+    const end = await sweep.exited;
+    t.is(end.code, 0, sweep.stderr);
+    const out = JSON.parse(sweep.stdout) as SweepJson;
+    t.like(out.counts, { total: 4, finished: 4, failed: 0 });
+    const runs = await trialRunsOf(servers.client, out.sweepId);
+    t.is(runs.length, 4);
+    t.true(runs.every((x) => x.info.status === 'FINISHED'));
+    t.regex(workers.map((w) => w.stderr).join('\n'), /reconnected to redis:\/\/\*\*\*@127\.0\.0\.1/);
+  } finally {
+    for (const w of workers) await stopWorker(w);
   }
 });
