@@ -36,3 +36,4 @@ export * from './catalog/resolve-recipe-arg.js';
 export * from './catalog/project-file.js';
 export * from './catalog/check-recipe-names.js';
 export * from './catalog/shared-imports.js';
+export * from './queue/index.js';

@@ -26,6 +26,8 @@ export interface TrainerOptions {
   readonly resume?: boolean;
   /** Save a checkpoint every N epochs (default 1) and when stopped by a signal. */
   readonly checkpointEveryEpochs?: number;
+  /** Called right after each checkpoint is written to checkpointDir (e.g. to copy it elsewhere). */
+  readonly onCheckpoint?: (position: CheckpointPosition) => void;
   /** Abort (SIGINT/SIGTERM): the trainer checkpoints and returns status KILLED. */
   readonly signal?: AbortSignal;
   /** Stop as if interrupted after this many total steps (checkpoint saved; for tests and budgets). */
@@ -115,6 +117,7 @@ export class Trainer {
   private checkpoint(position: CheckpointPosition, extra: Record<string, unknown>): void {
     if (!this.options.checkpointDir) return;
     saveCheckpoint(this.options.checkpointDir, { version: 1, position, params: this.plan.model.instance.params, states: this.states, carry: this.carry, extra });
+    this.options.onCheckpoint?.(position);
   }
 
   async run(): Promise<TrainResult> {

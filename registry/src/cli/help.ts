@@ -6,6 +6,8 @@ Commands:
   run <recipe|file>       train a recipe (all its variants × settings × seeds): a registered name or a
                           recipe file (./my-recipe.json, .yaml, .yml, or a .js/.mjs module exporting recipes)
   sweep <recipe>          run a recipe's trials in parallel worker processes, resumable (--resume <sweep-id>)
+  worker --queue <url>    run trials of queued sweeps (anneal sweep <recipe> --queue <url>) on this machine
+  queue up                start a local Redis server for queued sweeps
   report <recipe|sweep>   rebuild the paper's tables and plots from tracked runs (local store or MLflow)
   recipes ls|show         list recipes (built in, from the project file and plugin packages) / show one
   plugins ls|show         list plugins by kind / show a plugin's card and config schema
@@ -91,6 +93,13 @@ Options:
   --no-plots            skip the plots
   --verbose, -v         print every worker line (epochs, evaluations)
   --json                print the result as JSON (sweep id, per-trial status, summary)
+  --queue <url>         enqueue the trials on Redis (default ANNEAL_QUEUE_URL) for 'anneal worker'
+                        processes on any machine, and wait; needs MLFLOW_TRACKING_URI
+  --detach              with --queue: enqueue and exit (finish later with --resume <id> --queue …)
+  --status <sweep-id>   with --queue: each trial's state and worker, from any machine
+  --retries N           with --queue: retries of a throwing trial, with backoff, before FAILED (default 2)
+  --retry-backoff MS    with --queue: the first retry's delay; each next one doubles (default 2000)
+  --shard I/N           run only shard I (0-based) of N, for a SLURM array or a Kubernetes Indexed Job
 
 Exit code: 0 all trials finished, 1 some failed, 130 interrupted (resume it).
 `;

@@ -11,6 +11,8 @@ import { runCommand } from './commands/run-command.js';
 import { runsCommand } from './commands/runs-command.js';
 import { reportCommand } from './commands/report-command.js';
 import { sweepCommand } from './commands/sweep-command.js';
+import { queueCommand } from './commands/queue-command.js';
+import { workerCommand } from './commands/worker-command.js';
 import { MAIN_HELP } from './help.js';
 
 type Handler = (args: string[]) => Promise<number>;
@@ -48,6 +50,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         return await runCommand(rest, { signal: controller.signal, env });
       case 'sweep':
         return await sweepCommand(rest, { signal: controller.signal, env });
+      case 'worker':
+        return await workerCommand(rest, { signal: controller.signal, env });
+      case 'queue':
+        return await queueCommand(rest, { signal: controller.signal, env });
       case 'report':
         return await reportCommand(rest, env);
       case 'recipes':
@@ -71,7 +77,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         throw new AnnealError('ANNEAL_ERR_CLI_USAGE', `data: usage 'anneal data fetch babi [--url U] [--dest D]' or 'anneal data sample <dataset> [--n N] [--json]'.`);
       }
       default:
-        throw new AnnealError('ANNEAL_ERR_CLI_USAGE', `unknown command '${command}'. Commands: run, sweep, report, recipes, plugins, runs, mlflow, models, data. See anneal --help.`);
+        throw new AnnealError('ANNEAL_ERR_CLI_USAGE', `unknown command '${command}'. Commands: run, sweep, worker, queue, report, recipes, plugins, runs, mlflow, models, data. See anneal --help.`);
     }
   } catch (error) {
     if (isAnnealError(error)) {

@@ -1,12 +1,12 @@
 import type { TrialJob, TrialResult } from './trial-job.js';
 
-/** What an executor tells its caller while trials run (worker = 0 for the in-process executor). */
+/** What an executor tells its caller while trials run (worker = 0 for the in-process executor; a queue names its workers host:pid). */
 export interface ExecutorEvents {
   onReady?(worker: number): void;
-  onStart?(job: TrialJob, worker: number): void;
+  onStart?(job: TrialJob, worker: number | string): void;
   onRunId?(job: TrialJob, runId: string): void;
-  onLog?(line: string, job: TrialJob | undefined, worker: number): void;
-  onEnd(job: TrialJob, result: TrialResult, worker: number, durationMs: number): void | Promise<void>;
+  onLog?(line: string, job: TrialJob | undefined, worker: number | string): void;
+  onEnd(job: TrialJob, result: TrialResult, worker: number | string, durationMs: number): void | Promise<void>;
 }
 
 /**

@@ -29,8 +29,22 @@ export interface TrialRunOptions {
   readonly stopAfterSteps?: number;
   /** Print the execution plan before training. */
   readonly printPlan?: boolean;
+  /**
+   * Fills a new run's empty checkpoint directory from elsewhere (a queue worker fetches the trial's
+   * last checkpoint from MLflow); true = the trainer continues from it.
+   */
+  readonly restoreCheckpoint?: (checkpointDir: string) => Promise<boolean>;
+  /** Gets a copy of each checkpoint as it is written (a queue worker uploads it); the run ends after these settle. */
+  readonly onCheckpoint?: (checkpoint: CheckpointCopy) => Promise<void>;
   /** Called after a trial finished, with its tracker still open (model registration). */
   readonly afterTrial?: (outcome: TrialOutcome, tracker: RunTracker, plan: ExecutionPlan) => Promise<void>;
+}
+
+/** One checkpoint's files (core/src/trainer/checkpoint.ts), read right after the trainer wrote them. */
+export interface CheckpointCopy {
+  readonly step: number;
+  readonly json: Buffer;
+  readonly bin: Buffer;
 }
 
 /** How one job ended, as executors report it. */

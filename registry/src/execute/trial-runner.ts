@@ -76,6 +76,7 @@ export class TrialRunner {
     const earlierLog = job.resumeRunId && logPath && existsSync(logPath) ? `${readFileSync(logPath, 'utf8')}--- resumed ${new Date().toISOString()} ---\n` : '';
     let plan: ExecutionPlan | undefined;
     let trainer: Trainer | undefined;
+    let copying = Promise.resolve();
     try {
       const total = { steps: 0 };
       const progress = createProgressObserver({
@@ -107,10 +108,21 @@ export class TrialRunner {
       }
       await tracker.setTags({ backend: options.backend, recipe: spec.recipe.name });
       if (!tracker.localDir) throw new AnnealError('ANNEAL_ERR_TRACKING', 'the tracker gave no local run directory (needed for checkpoints).');
+      const checkpointDir = join(tracker.localDir, 'checkpoint');
+      const restored = !job.resumeRunId && options.restoreCheckpoint ? await options.restoreCheckpoint(checkpointDir) : false;
+      if (restored) log(`${label} continues from a checkpoint of an earlier attempt`);
+      const onCheckpoint = options.onCheckpoint;
       trainer = new Trainer(plan, {
         runId: tracker.runId,
-        checkpointDir: join(tracker.localDir, 'checkpoint'),
-        resume: Boolean(job.resumeRunId),
+        checkpointDir,
+        resume: Boolean(job.resumeRunId) || restored,
+        onCheckpoint: onCheckpoint
+          ? (position) => {
+              // Read now: the next checkpoint overwrites these files.
+              const copy = { step: position.step, json: readFileSync(join(checkpointDir, 'checkpoint.json')), bin: readFileSync(join(checkpointDir, 'checkpoint.bin')) };
+              copying = copying.then(() => onCheckpoint(copy)).catch((e: Error) => log(`${label} checkpoint copy at step ${copy.step} failed: ${e.message}`));
+            }
+          : undefined,
         signal: options.signal,
         stopAfterSteps: options.stopAfterSteps,
         params,
@@ -119,6 +131,7 @@ export class TrialRunner {
       // The runner's own listener writes the run's metrics (after every other observer).
       trainer.events.attach([createTrackingObserver(tracker)]);
       const result = await trainer.run();
+      await copying;
       log(`${label} ${result.status} after ${result.steps} steps${result.diverged ? ' (loss diverged to NaN/Inf)' : ''}: ${formatFinal(result.final, spec)} (${((Date.now() - started) / 1000).toFixed(1)} s) run ${tracker.runId}`);
       const outcome: TrialOutcome = {
         trialId: spec.id,
@@ -156,6 +169,7 @@ export class TrialRunner {
     } catch (error) {
       const killed = options.signal?.aborted;
       if (trainer) await trainer.fail(killed ? 'KILLED' : 'FAILED', error, 0).catch(() => undefined);
+      await copying;
       runLog.push(`FAILED: ${(error as Error).stack ?? String(error)}`);
       await tracker.logArtifact('run.log', `${earlierLog}${runLog.join('\n')}\n`).catch(() => undefined);
       await tracker.end(killed ? 'KILLED' : 'FAILED', (error as Error).message);

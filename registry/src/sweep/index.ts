@@ -1,2 +1,3 @@
 export * from './sweep-progress.js';
 export * from './run-sweep.js';
+export * from './shards.js';

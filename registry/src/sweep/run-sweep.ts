@@ -10,6 +10,9 @@ import { resolveBase, resolveTrials } from '../trials/resolve-trials.js';
 import { absoluteModule } from '../trials/plugin-modules.js';
 import { checkTrialPlugins } from '../trials/check-trial-plugins.js';
 import { WorkerPoolExecutor } from '../execute/worker-pool-executor.js';
+import type { TrialExecutor } from '../execute/executor.js';
+import type { RunSource } from '../report/report-run.js';
+import { shardTrials, type Shard } from './shards.js';
 import type { TrialJob, TrialResult } from '../execute/trial-job.js';
 import { LocalRunSource, runTags } from '../report/local-source.js';
 import { familyMetrics, recipeFactsOf } from '../report/recipe-facts.js';
@@ -46,6 +49,14 @@ export interface SweepOptions {
   readonly plots?: boolean;
   /** Worker entry override (tests). */
   readonly workerEntry?: string;
+  /** Runs the trials elsewhere (the BullMQ queue); default: worker processes on this host. */
+  readonly executor?: (sweep: { readonly tracker: RunTracker; readonly manifest: SweepManifest; readonly backend: string }) => Promise<TrialExecutor>;
+  /** Where the end-of-sweep report reads the trial runs (default: the local store). */
+  readonly reportSource?: RunSource;
+  /** Return once the executor has the trials (a queue), leaving the sweep run RUNNING. */
+  readonly detach?: boolean;
+  /** A new sweep of only shard `index` (0-based) of `count` (shards.ts). */
+  readonly shard?: Shard;
 }
 
 export interface SweepTrialResult {
@@ -71,6 +82,8 @@ export interface SweepResult {
   readonly artifactsDir: string;
   readonly timing: { readonly startedAt: number; readonly firstWorkerReadyAt?: number; readonly trialsEndedAt: number; readonly endedAt: number };
   readonly resumeCommand?: string;
+  /** --detach: the trials were handed over and the sweep run is still RUNNING. */
+  readonly detached?: boolean;
 }
 
 /** What to do with each trial of a sweep, from its children in the local store. */
@@ -215,14 +228,16 @@ export async function runSweep(booted: Booted, options: SweepOptions): Promise<S
     if (!options.recipe) throw new AnnealError('ANNEAL_ERR_CLI_USAGE', 'sweep: give a recipe name (anneal recipes ls), or --resume <sweep-id>.');
     if (!options.backend) throw new AnnealError('ANNEAL_ERR_BACKEND', 'sweep: no backend resolved.');
     const recipe = typeof options.recipe === 'string' ? booted.recipes.get(options.recipe) : options.recipe;
-    const trials = resolveTrials(booted.plugins, recipe, {
+    const trials = shardTrials(resolveTrials(booted.plugins, recipe, {
       quick: options.quick,
       seeds: options.seeds,
       variants: options.variants,
       sets: options.sets,
       extraPlugins: booted.extraPluginNames,
       pluginModules: (options.pluginModules ?? []).map((m) => absoluteModule(m, cwd)),
-    });
+    }), options.shard);
+    const shardName = options.shard ? ` shard ${options.shard.index}/${options.shard.count}` : '';
+    if (trials.length === 0) throw new AnnealError('ANNEAL_ERR_CONFIG_VALUE', `--shard ${options.shard?.index}/${options.shard?.count} has no trials (the recipe has fewer trials than shards); use fewer shards.`);
     // Workers load the modules the trials' plugins come from (--plugin and the recipe's `load` list).
     const pluginModules = trials[0]?.pluginModules ?? [];
     const datasets = new DatasetCache(env.ANNEAL_DATA_DIR);
@@ -230,12 +245,12 @@ export async function runSweep(booted: Booted, options: SweepOptions): Promise<S
     const base = resolveBase(recipe, options.quick);
     const quick = Boolean(options.quick);
     sweep = await booted.tracker.startRun({
-      runName: `${recipe.name} sweep${quick ? ' (quick)' : ''}`,
+      runName: `${recipe.name} sweep${quick ? ' (quick)' : ''}${shardName}`,
       recipe: recipe.name,
       recipeVersion: recipe.version,
       seed: trials[0].seed,
       backend: options.backend,
-      tags: { 'anneal.kind': SWEEP_KIND, 'anneal.trials': String(trials.length), 'anneal.trial_ids': trials.map((t) => t.id).join(','), 'anneal.quick': String(quick) },
+      tags: { 'anneal.kind': SWEEP_KIND, 'anneal.trials': String(trials.length), 'anneal.trial_ids': trials.map((t) => t.id).join(','), 'anneal.quick': String(quick), ...(options.shard ? { 'anneal.shard': `${options.shard.index}/${options.shard.count}` } : {}) },
     });
     manifest = {
       format: 1,
@@ -271,25 +286,27 @@ export async function runSweep(booted: Booted, options: SweepOptions): Promise<S
   say(
     `sweep ${sweepId}: ${manifest.recipe.name}${manifest.quick ? ' (quick)' : ''}, ${total} trials` +
       (skipped.length ? ` (${skipped.length} already finished, ${jobs.filter((j) => j.resumeRunId).length} to resume from a checkpoint)` : '') +
-      `, ${jobs.length ? `${workers} worker process${workers === 1 ? '' : 'es'}` : 'nothing to run'}, backend ${backend}; tracking: ${booted.tracker.kind} at ${booted.tracker.location}`,
+      `, ${jobs.length ? (options.executor ? 'queued for anneal worker processes' : `${workers} worker process${workers === 1 ? '' : 'es'}`) : 'nothing to run'}, backend ${backend}; tracking: ${booted.tracker.kind} at ${booted.tracker.location}`,
   );
 
   const results = new Map<string, SweepTrialResult>();
   for (const p of skipped) results.set(p.trial.id, { trial: p.trial, status: 'SKIPPED', runId: p.runId });
   const progress = new SweepProgress(progressStream, { total, alreadyDone: skipped.length, workers, queued: () => pool.queued, tty: options.tty });
-  const pool = new WorkerPoolExecutor({
-    size: workers,
-    init: { pluginModules: manifest.pluginModules, backend },
-    env: { ...env, ANNEAL_HOME: store.home, ANNEAL_BACKEND: backend },
-    cwd,
-    entry: options.workerEntry,
-  });
+  const pool: TrialExecutor = options.executor
+    ? await options.executor({ tracker: sweep, manifest, backend })
+    : new WorkerPoolExecutor({
+        size: workers,
+        init: { pluginModules: manifest.pluginModules, backend },
+        env: { ...env, ANNEAL_HOME: store.home, ANNEAL_BACKEND: backend },
+        cwd,
+        entry: options.workerEntry,
+      });
   const events = {
-      onStart: (job: TrialJob, workerId: number) => progress.trialStarted(job.spec.id, job.label, workerId, Boolean(job.resumeRunId)),
+      onStart: (job: TrialJob, workerId: number | string) => progress.trialStarted(job.spec.id, job.label, workerId, Boolean(job.resumeRunId)),
       onLog: (line: string) => {
         if (options.verbose) progress.line(`  ${line}`);
       },
-      onEnd: async (job: TrialJob, result: TrialResult, workerId: number, durationMs: number) => {
+      onEnd: async (job: TrialJob, result: TrialResult, workerId: number | string, durationMs: number) => {
         const status = trialStatus(result);
         let message: string | undefined;
         if (result.kind === 'crashed') {
@@ -319,6 +336,12 @@ export async function runSweep(booted: Booted, options: SweepOptions): Promise<S
     progress.close();
   }
   const trialsEndedAt = Date.now();
+  if (options.detach && !poolError) {
+    await sweep.flush();
+    const none = { total, skipped: skipped.length, finished: 0, failed: 0, killed: 0, notRun: 0, resumed: 0 };
+    const timing = { startedAt, trialsEndedAt, endedAt: Date.now() };
+    return { sweepId, recipe: manifest.recipe.name, quick: manifest.quick, status: 'KILLED', workers, trials: [], counts: none, artifactsDir: store.artifactsDir(sweepId), timing, detached: true };
+  }
   for (const job of [...pool.leftover, ...jobs]) if (!results.has(job.spec.id)) results.set(job.spec.id, { trial: job.spec, status: 'NOT_RUN' });
   if (pool.gaveUp) say(`sweep: ${pool.gaveUp}.`);
 
@@ -339,7 +362,7 @@ export async function runSweep(booted: Booted, options: SweepOptions): Promise<S
   let report: ReportResult | undefined;
   if (counts.finished + counts.skipped > 0) {
     try {
-      report = await makeReport({ source: new LocalRunSource(store), target: sweepId, plots: options.plots !== false, liveSweep: true });
+      report = await makeReport({ source: options.reportSource ?? new LocalRunSource(store), target: sweepId, plots: options.plots !== false, liveSweep: true });
       await writeReportArtifacts(sweep, report);
     } catch (error) {
       say(`sweep: the summary could not be built: ${(error as Error).message}`);

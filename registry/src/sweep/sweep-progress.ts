@@ -51,7 +51,7 @@ export class SweepProgress {
     } else this.stream.write(`${text}\n`);
   }
 
-  trialStarted(key: string, label: string, workerId: number, resumed: boolean): void {
+  trialStarted(key: string, label: string, workerId: number | string, resumed: boolean): void {
     this.running.set(key, Date.now());
     if (!this.tty) this.line(`sweep: ${resumed ? 'resume' : 'start'} ${label} (worker ${workerId}) · ${this.counts()}`);
     else this.drawStatus();

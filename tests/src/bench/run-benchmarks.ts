@@ -11,6 +11,7 @@ import { benchNpStep } from './np-step-bench.js';
 import { benchTrackerStep } from './tracker-bench.js';
 import { benchSweepThroughput } from './sweep-bench.js';
 import { benchGradientPaths } from './gradient-path-report.js';
+import { benchQueueOverhead } from './queue-bench.js';
 
 /**
  * `npm run bench`: speed targets as ratios against a baseline measured in the same process on the
@@ -63,6 +64,12 @@ async function main(): Promise<void> {
   const sweep = await benchSweepThroughput({ log: (l) => process.stdout.write(`  ${l}\n`) });
   results.sweep = sweep;
   process.stdout.write(`  ${ratioLine('sweep: 2 workers / 1 worker (trials/min)', sweep.twoWorkers, sweep.oneWorker, { min: 1.8 })}\n\n`);
+
+  process.stdout.write('Queued sweep (BullMQ on Redis): enqueue → start latency and 2 queue workers vs the 2-process pool\n');
+  const queue = await benchQueueOverhead({ log: (l) => process.stdout.write(`  ${l}\n`) });
+  results.queue = queue;
+  process.stdout.write(`  enqueue → start (median)              ${queue.enqueueToStartMs} ms\n`);
+  process.stdout.write(`  ${ratioLine('queue / pool (trials/min)', queue.queueRate, queue.poolRate, { min: 0.95 })}\n\n`);
 
   const dir = join(REPO_ROOT, 'bench-results');
   mkdirSync(dir, { recursive: true });

@@ -10,6 +10,11 @@ import { runSweep } from '../../sweep/run-sweep.js';
 import { readSweepManifest } from '../../report/sweep-manifest.js';
 import { SWEEP_HELP } from '../help.js';
 import { parse, toList } from '../parse.js';
+import { checkQueueReachable, queueUrlFrom } from '../../queue/queue-url.js';
+import { queueSweepOptions } from '../../queue/queue-sweep.js';
+import { requireMlflow } from '../../queue/queue-worker.js';
+import { formatSweepStatus, queuedSweepStatus } from '../../queue/sweep-status.js';
+import { parseShard } from '../../sweep/shards.js';
 
 /** `anneal sweep <recipe> [--quick] [--workers N] [--resume <sweep-id>] [--set k=v]… [--seed N]… [--backend b] [--json]`. */
 export async function sweepCommand(args: readonly string[], io: { signal: AbortSignal; env: NodeJS.ProcessEnv }): Promise<number> {
@@ -26,11 +31,36 @@ export async function sweepCommand(args: readonly string[], io: { signal: AbortS
     verbose: { type: 'boolean', short: 'v' },
     out: { type: 'string' },
     'no-plots': { type: 'boolean' },
+    queue: { type: 'string' },
+    detach: { type: 'boolean' },
+    status: { type: 'string' },
+    shard: { type: 'string' },
+    retries: { type: 'string' },
+    'retry-backoff': { type: 'string' },
   });
   if (values.help) {
     process.stdout.write(SWEEP_HELP);
     return 0;
   }
+  const queue = queueUrlFrom(values.queue, io.env);
+  if (values.status !== undefined) {
+    if (!queue) throw new AnnealError('ANNEAL_ERR_CLI_USAGE', 'sweep --status <sweep-id> reads the queue: give --queue redis://host:port (or set ANNEAL_QUEUE_URL).');
+    const status = await queuedSweepStatus(queue, values.status);
+    process.stdout.write(values.json ? `${JSON.stringify(status, null, 2)}\n` : formatSweepStatus(status));
+    return 0;
+  }
+  if (values.detach && !queue) throw new AnnealError('ANNEAL_ERR_CLI_USAGE', 'sweep: --detach needs --queue (the trials run on anneal worker processes while nothing waits here).');
+  if (values.shard !== undefined && (queue || values.resume)) throw new AnnealError('ANNEAL_ERR_CLI_USAGE', 'sweep: --shard is for schedulers without a queue (a SLURM array, a Kubernetes Indexed Job); drop --queue / --resume.');
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  const count = (flag: string, fallback: number) => {
+    const v = values[flag] === undefined ? fallback : Number(values[flag]);
+    if (!Number.isInteger(v) || v < 0) throw new AnnealError('ANNEAL_ERR_CONFIG_VALUE', `--${flag} '${values[flag]}' is not allowed; it must be an integer ≥ 0.`);
+    return v;
+  };
+  const retry = { retries: count('retries', 2), backoffMs: count('retry-backoff', 2000) };
+  // Checked before anything starts: the MLflow server every worker tracks to, and Redis.
+  const mlflow = queue ? requireMlflow(io.env, 'anneal sweep') : undefined;
+  if (queue) await checkQueueReachable(queue);
   if (positionals.length > 1 || (!values.resume && positionals.length !== 1)) {
     throw new AnnealError('ANNEAL_ERR_CLI_USAGE', `sweep: give one recipe name (e.g. anneal sweep mlp-table1-exp3 --quick --workers 2), or --resume <sweep-id>. See 'anneal recipes ls'.`);
   }
@@ -73,7 +103,15 @@ export async function sweepCommand(args: readonly string[], io: { signal: AbortS
       env: io.env,
       verbose: values.verbose,
       plots: !values['no-plots'],
+      shard,
+      ...(queue && mlflow ? queueSweepOptions({ connection: queue, mlflow, retry, detach: values.detach }) : {}),
     });
+    if (result.detached) {
+      process.stderr.write(
+        `anneal: sweep ${result.sweepId}: ${result.counts.total} trials handed to the queue at ${queue?.safeUrl}; follow with 'anneal sweep --status ${result.sweepId} --queue …', report with 'anneal report ${result.sweepId}' (MLflow), or wait and finish it here with 'anneal sweep --resume ${result.sweepId} --queue …'.\n`,
+      );
+      return 0;
+    }
     const plots = result.report?.plots.map((p) => join(result.artifactsDir, 'plots', p.name)) ?? [];
     if (values.out && result.report) {
       const written = writeReportFiles(values.out, result.report);
