@@ -40,14 +40,17 @@ export function readLmInfo(info: DatasetInfo): LstmLmDataInfo {
  * duplicate indices, so this is the same gradient).
  */
 export function embeddingLookup(table: tf.Tensor, ids: tf.Tensor1D): tf.Tensor2D {
+  // ids go in as an input and are saved: a tensor only captured by the closure may be disposed before the
+  // backward pass runs.
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const t = args[0] as tf.Tensor;
+    const [t, i] = args as [tf.Tensor, tf.Tensor1D];
+    (args[2] as tf.GradSaveFunc)([i]);
     return {
-      value: tf.gather(t, ids),
-      gradFunc: (dy: tf.Tensor | tf.Tensor[]) => [tf.scatterND(tf.reshape(ids, [-1, 1]), dy as tf.Tensor, t.shape)],
+      value: tf.gather(t, i),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => [tf.scatterND(tf.reshape(saved[0], [-1, 1]), dy as tf.Tensor, t.shape), tf.zerosLike(saved[0])],
     };
   });
-  return f(table) as tf.Tensor2D;
+  return f(table, ids) as tf.Tensor2D;
 }
 
 /**
