@@ -6,6 +6,8 @@ import * as memn2n from '@anneal/model-memn2n';
 import * as curriculum from '@anneal/curriculum';
 import * as tableQa from '@anneal/dataset-table-qa';
 import * as neuralProgrammer from '@anneal/model-neural-programmer';
+import * as ptb from '@anneal/dataset-ptb';
+import * as lstmLm from '@anneal/model-lstm-lm';
 import * as recipesPkg from '@anneal/recipes';
 import type { PluginDefinition, Recipe } from '@anneal/core';
 import { isPluginDefinition } from './catalog/module-exports.js';
@@ -37,6 +39,8 @@ export function builtinPlugins(): { definition: PluginDefinition; source: string
     ['@anneal/curriculum', curriculum],
     ['@anneal/dataset-table-qa', tableQa],
     ['@anneal/model-neural-programmer', neuralProgrammer],
+    ['@anneal/dataset-ptb', ptb],
+    ['@anneal/model-lstm-lm', lstmLm],
   ];
   const seen = new Set<PluginDefinition>();
   const out: { definition: PluginDefinition; source: string }[] = [];

@@ -15,6 +15,7 @@ Commands:
   mlflow up|sync          start a local MLflow server / deliver spooled runs to MLflow
   models register|ls      register a run's model in the MLflow model registry / list models
   data fetch babi         download bAbI into the data directory (needs internet)
+  data fetch ptb          download PTB (ptb.{train,valid,test}.txt, SHA-256 checked) into <data dir>/ptb
   data sample <dataset>   print examples of a dataset in readable form (--n N, --set dataset.config.k=v, --json)
 
 Options everywhere: --help; listings take --json.

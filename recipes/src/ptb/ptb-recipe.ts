@@ -1,0 +1,86 @@
+import type { PaperComparison, PhaseSpec, PluginUse, Recipe, RecipePatch } from '@anneal/core';
+
+/**
+ * §4.6 of Neelakantan et al. (2015), the negative result: a 2-layer 200-unit LSTM language model with
+ * dropout on Penn Treebank (Mikolov's 10k-word version), with and without annealed gradient noise.
+ * The paper reports perplexity 95 without noise, 98 with η = 0.01 and 95 with η = 0.001 (it does not say
+ * whether on validation or test: both are printed beside it), and "a similar lack of gain" without dropout.
+ *
+ * Protocol (paper-spec §6; Zaremba et al.'s small setup): embedding 200, 2 × 200 LSTM, full 10k softmax,
+ * every parameter U[−0.1, 0.1]; 20 parallel streams × 20 unrolled steps per window, state carried across
+ * windows (reset each epoch); loss Σ_t mean_b NLL per window; plain SGD lr 1 for 4 epochs, then halved after
+ * every epoch (epochs 5..13: 0.5, 0.25, …), 13 epochs; global-norm clipping at 5, noise after clipping.
+ * Dropout 0.2 [A] on the non-recurrent connections (embedding → layer 1 → layer 2 → softmax): the paper
+ * gives no rate; 0.2 is our assumption for a 200-unit model trained 13 epochs (not chosen by validation here).
+ */
+export const PTB_CLIP: PluginUse = { plugin: 'clip-global-norm', config: { maxNorm: 5 } };
+export const PTB_DROPOUT_RATE = 0.2;
+export const PTB_DROPOUT: PluginUse = { plugin: 'dropout', config: { rate: PTB_DROPOUT_RATE, sites: ['embedding', 'lstm/*'] } };
+export const ptbNoise = (eta: number): PluginUse => ({ plugin: 'annealed-gaussian', config: { eta, gamma: 0.55 }, at: 'post-clip' });
+
+/** The noise arms: none, η = 0.01 and η = 0.001 (variances), each after clipping. */
+export const PTB_ARMS: readonly { readonly name: string; readonly eta?: number }[] = Object.freeze([{ name: 'no-noise' }, { name: 'eta-0.01', eta: 0.01 }, { name: 'eta-0.001', eta: 0.001 }]);
+
+/** SGD lr 1 for `constantEpochs`, then halved after each further epoch (Zaremba: max_epoch 4, decay 2, 13 epochs). */
+export function ptbPhases(epochs = 13, constantEpochs = 4): PhaseSpec[] {
+  const phases: PhaseSpec[] = [{ name: 'lr-1', epochs: Math.min(epochs, constantEpochs), learningRate: 1, lrSchedule: { kind: 'constant' } }];
+  if (epochs > constantEpochs) phases.push({ name: 'halving', epochs: epochs - constantEpochs, learningRate: 0.5, lrSchedule: { kind: 'step', everyEpochs: 1, factor: 0.5 } });
+  return phases;
+}
+
+/** The paper's perplexities (§4.6), under both splits since it does not say which. */
+export const PTB_PAPER: PaperComparison['values'] = Object.freeze({
+  'no-noise': { 'validation/perplexity': 95, 'test/perplexity': 95 },
+  'eta-0.01': { 'validation/perplexity': 98, 'test/perplexity': 98 },
+  'eta-0.001': { 'validation/perplexity': 95, 'test/perplexity': 95 },
+});
+
+/**
+ * The quick patch (2 shared cores, ≈10 minutes): the first 200k training tokens (of 929,589), one epoch at
+ * lr 1, and a smaller model — 2 layers of 100 units over the 2,000 most frequent words (the rest become
+ * <unk>) — evaluated on the first 20k validation / test tokens; 3 seeds per arm (the report's Welch test
+ * needs n ≥ 3 per arm). Measured: 6 runs (2 seeds) in 294 s at load 1.6–4 (≈0.1 s per window), so 9 runs ≈ 7–8 min. Its
+ * perplexities are NOT comparable to 95/98 (smaller vocabulary, 1/4 of an epoch of data); it can only show
+ * whether the arms differ at this scale.
+ */
+export const PTB_QUICK_DATA = { maxTrainTokens: 200000, maxEvalTokens: 20000, vocabSize: 2000 } as const;
+
+export function ptbQuick(): RecipePatch {
+  return {
+    model: { config: { layers: 2, hiddenSize: 100, initScale: 0.1 } },
+    dataset: { config: { batchSize: 20, numSteps: 20, ...PTB_QUICK_DATA } },
+    training: { phases: ptbPhases(1), evalSplits: ['validation', 'test'], evalEveryEpochs: 1 },
+    seeds: [1, 2, 3],
+  };
+}
+
+export function ptbRecipe(dropout: boolean): Recipe {
+  const base = dropout ? [PTB_CLIP, PTB_DROPOUT] : [PTB_CLIP];
+  return {
+    name: dropout ? 'ptb-lstm-noise' : 'ptb-lstm-noise-nodropout',
+    version: 1,
+    description:
+      `§4.6 negative result: 2 × 200 LSTM language model on PTB${dropout ? ` with dropout ${PTB_DROPOUT_RATE}` : ' without dropout'}, ` +
+      'SGD lr 1 (halved each epoch after 4), 13 epochs, clip 5; no noise vs annealed η = 0.01 / 0.001 after clipping; perplexity.',
+    model: { name: 'lstm-lm', config: { layers: 2, hiddenSize: 200, initScale: 0.1 } },
+    dataset: { name: 'ptb', config: { batchSize: 20, numSteps: 20 } },
+    optimizer: { name: 'sgd', config: { learningRate: 1 } },
+    plugins: base,
+    training: { batchSize: 1, sampling: 'sequential', phases: ptbPhases(), evalSplits: ['train', 'validation', 'test'], evalEveryEpochs: 13 },
+    seeds: [1, 2, 3],
+    variants: PTB_ARMS.map((a) => ({ name: a.name, patch: a.eta === undefined ? {} : { plugins: [...base, ptbNoise(a.eta)] } })),
+    quick: ptbQuick(),
+    report: { layout: 'mean-std', metric: 'test/perplexity', metrics: ['validation/perplexity', 'test/perplexity'], baseline: 'no-noise' },
+    ...(dropout
+      ? {
+          paper: {
+            table: '§4.6 "Negative results" (PTB word-level LSTM with dropout)',
+            metric: 'test/perplexity',
+            values: PTB_PAPER,
+            note: 'paper: one perplexity per arm, split not stated (printed under both); ours: mean ± std over seeds (quick: 200k tokens, 2k words, 2 × 100 units, 1 epoch — not comparable in level)',
+          },
+        }
+      : {}),
+    tags: ['section-4.6', 'ptb', 'lstm', dropout ? 'dropout' : 'no-dropout'],
+  };
+}
