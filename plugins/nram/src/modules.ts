@@ -77,7 +77,8 @@ export function applyUnary(a: tf.Tensor2D, table: tf.Tensor2D): tf.Tensor2D {
 /** Fuzzy binary module on independent inputs: the outer product A ⊗ B [b, M·M] summed into output buckets. */
 export function applyBinary(a: tf.Tensor2D, b: tf.Tensor2D, table: tf.Tensor2D): tf.Tensor2D {
   const [n, M] = a.shape;
-  const outer = tf.reshape(tf.mul(tf.reshape(a, [n, M, 1]), tf.reshape(b, [n, 1, M])), [n, M * M]) as tf.Tensor2D;
+  // The outer product as a batched matmul [b, M, 1] × [b, 1, M] (a broadcasting multiply is slow on the cpu backend).
+  const outer = tf.reshape(tf.matMul(tf.reshape(a, [n, M, 1]), tf.reshape(b, [n, 1, M])), [n, M * M]) as tf.Tensor2D;
   return tf.matMul(outer, table);
 }
 
@@ -91,5 +92,7 @@ export function fuzzyRead(p: tf.Tensor2D, memory: tf.Tensor3D): tf.Tensor2D {
 export function fuzzyWrite(p: tf.Tensor2D, a: tf.Tensor2D, memory: tf.Tensor3D): tf.Tensor3D {
   const [n, M] = p.shape;
   const pc = tf.reshape(p, [n, M, 1]);
-  return tf.add(tf.mul(tf.sub(1, pc), memory), tf.mul(pc, tf.reshape(a, [n, 1, M]))) as tf.Tensor3D;
+  // p 1ᵀ and p aᵀ as batched matmuls, so the blend is elementwise on equal shapes.
+  const keep = tf.sub(1, tf.matMul(pc, tf.ones([n, 1, M])));
+  return tf.add(tf.mul(keep, memory), tf.matMul(pc, tf.reshape(a, [n, 1, M]))) as tf.Tensor3D;
 }

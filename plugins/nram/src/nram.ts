@@ -45,11 +45,20 @@ export function readNramInfo(info: DatasetInfo): NramDataInfo {
   return { memorySize, outputCell };
 }
 
-/** Width of the controller's output layer: all argument choices, the register updates and the finish gate. */
-export function controllerOutputSize(R: number): number {
+/**
+ * The controller's softmax choices, all over the same R + Q candidates {r_1..r_R, o_1..o_Q}: one row per
+ * module argument (module i may pick only r_1..r_R, o_1..o_{i−1}: the rest is masked out) then one row
+ * per register (its new value). `available[row]` = how many leading candidates the row may pick.
+ */
+export function choiceRows(R: number): { name: string; available: number }[] {
   const Q = NRAM_MODULES.length;
-  const args = NRAM_MODULES.reduce((n, m, i) => n + m.arity * (R + i), 0);
-  return args + R * (R + Q) + 1;
+  const args = NRAM_MODULES.flatMap((m, i) => Array.from({ length: m.arity }, (_, j) => ({ name: `${m.name}/${j + 1}`, available: R + i })));
+  return [...args, ...Array.from({ length: R }, (_, j) => ({ name: `r${j + 1}`, available: R + Q }))];
+}
+
+/** Width of the controller's outputs: every choice row over R + Q candidates, and the finish gate. */
+export function controllerOutputSize(R: number): number {
+  return choiceRows(R).length * (R + NRAM_MODULES.length) + 1;
 }
 
 export class NramModel implements Model {
@@ -58,23 +67,50 @@ export class NramModel implements Model {
   readonly metrics = NRAM_METRICS;
   private readonly tables: (tf.Tensor2D | null)[];
   private readonly M: number;
-  private readonly splitSizes: number[];
+  private readonly rows: number;
+  private readonly mask: tf.Tensor1D;
+  private readonly selectors: tf.Tensor3D[];
+  private readonly registerSelector: tf.Tensor3D;
+  private readonly placers: tf.Tensor3D[];
 
   constructor(readonly options: NramOptions, readonly info: NramDataInfo, rng: Rng) {
     const { registers: R, hidden: H, initStd } = options;
     this.M = info.memorySize;
-    const out = controllerOutputSize(R);
     const normal = (rows: number, cols: number) => tf.tensor2d(rng.fillNormal(new Float32Array(rows * cols), 0, initStd), [rows, cols]);
     const lstmBias = new Float32Array(4 * H);
     lstmBias.fill(1, H, 2 * H); // forget-gate bias 1 (gate order i, f, o, g)
-    this.params = {
+    const params: Record<string, tf.Variable> = {
       'controller/kernel': tf.variable(normal(R + H, 4 * H)),
       'controller/bias': tf.variable(tf.tensor1d(lstmBias)),
-      'output/kernel': tf.variable(normal(H, out)),
-      'output/bias': tf.variable(tf.zeros([out])),
     };
+    // All softmax choices come from one dense layer on h (rows × (R + Q) logits); the finish gate from another.
+    const rows = choiceRows(R);
+    const K = R + NRAM_MODULES.length;
+    params['choices/kernel'] = tf.variable(normal(H, rows.length * K));
+    params['choices/bias'] = tf.variable(tf.zeros([rows.length * K]));
+    params['finish/kernel'] = tf.variable(normal(H, 1));
+    params['finish/bias'] = tf.variable(tf.zeros([1]));
+    this.params = params;
+    this.rows = rows.length;
+    const mask = new Float32Array(rows.length * K);
+    rows.forEach((r, i) => mask.fill(-1e9, i * K + r.available, (i + 1) * K));
+    this.mask = tf.keep(tf.tensor1d(mask));
+    // Row selectors [1, 1, rows] (an argument's row) and [1, R, rows] (the register rows), applied by matmul:
+    // slicing is slow on the cpu backend, a tiny matmul is not.
+    const select = (first: number, n: number) => {
+      const e = new Float32Array(n * rows.length);
+      for (let j = 0; j < n; j++) e[j * rows.length + first + j] = 1;
+      return tf.keep(tf.tensor3d(e, [1, n, rows.length]));
+    };
+    this.selectors = Array.from({ length: rows.length - R }, (_, j) => select(j, 1));
+    this.registerSelector = select(rows.length - R, R);
+    // Placement of module i's output into the candidate block: [1, R + Q, 1] one-hot at R + i.
+    this.placers = NRAM_MODULES.map((_, i) => {
+      const e = new Float32Array(K);
+      e[R + i] = 1;
+      return tf.keep(tf.tensor3d(e, [1, K, 1]));
+    });
     this.tables = NRAM_MODULES.map((m) => (m.arity === 0 || m.name === 'READ' || m.name === 'WRITE' ? null : tf.keep(tf.tensor2d(moduleTable(m, this.M), [m.arity === 2 ? this.M * this.M : this.M, this.M]))));
-    this.splitSizes = [...NRAM_MODULES.filter((m) => m.arity > 0).map((m) => m.arity * (R + NRAM_MODULES.indexOf(m))), R * (R + NRAM_MODULES.length), 1];
   }
 
   /**
@@ -102,19 +138,19 @@ export class NramModel implements Model {
       const [zi, zf, zo, zg] = tf.split(z, 4, 1);
       c = tf.add(tf.mul(tf.sigmoid(zf), c), tf.mul(tf.sigmoid(zi), tf.tanh(zg)));
       h = ctx.site('controller', tf.mul(tf.sigmoid(zo), tf.tanh(c))) as tf.Tensor2D;
-      const logits = tf.add(tf.matMul(h, p['output/kernel']), p['output/bias']);
-      const pieces = tf.split(logits, this.splitSizes, 1) as tf.Tensor2D[];
-      // Modules in circuit order; candidates = registers then the outputs so far.
-      let cands: tf.Tensor3D = regs;
-      let piece = 0;
+      const K = R + NRAM_MODULES.length;
+      const logits = tf.add(tf.matMul(h, p['choices/kernel']), tf.add(p['choices/bias'], this.mask));
+      const weights = tf.softmax(tf.reshape(logits, [b, this.rows, K])) as tf.Tensor3D;
+      // Candidates {r_1..r_R, o_1..o_Q}: registers first, module outputs placed as they are computed.
+      let cands = tf.concat([regs, tf.zeros([b, NRAM_MODULES.length, M])], 1) as tf.Tensor3D;
+      let row = 0;
+      const arg = (): tf.Tensor2D => tf.reshape(tf.matMul(tf.matMul(this.selectors[row++], weights), cands), [b, M]) as tf.Tensor2D;
       NRAM_MODULES.forEach((m, i) => {
         let o: tf.Tensor2D;
         if (m.arity === 0) o = constants[m.name];
         else {
-          const w = tf.softmax(tf.reshape(pieces[piece++], [b, m.arity, R + i]));
-          const args = tf.matMul(w, cands); // [b, arity, M]
-          const a = tf.reshape(tf.slice(args, [0, 0, 0], [b, 1, M]), [b, M]) as tf.Tensor2D;
-          const a2 = m.arity === 2 ? (tf.reshape(tf.slice(args, [0, 1, 0], [b, 1, M]), [b, M]) as tf.Tensor2D) : a;
+          const a = arg();
+          const a2 = m.arity === 2 ? arg() : a;
           if (m.name === 'READ') o = fuzzyRead(a, mem);
           else if (m.name === 'WRITE') {
             mem = fuzzyWrite(a, a2, mem);
@@ -122,11 +158,10 @@ export class NramModel implements Model {
           } else if (m.arity === 1) o = applyUnary(a, this.tables[i]!);
           else o = applyBinary(a, a2, this.tables[i]!);
         }
-        cands = tf.concat([cands, tf.reshape(o, [b, 1, M])], 1) as tf.Tensor3D;
+        cands = tf.add(cands, tf.matMul(this.placers[i], tf.reshape(o, [b, 1, M]))) as tf.Tensor3D;
       });
-      const wr = tf.softmax(tf.reshape(pieces[piece++], [b, R, R + NRAM_MODULES.length]));
-      regs = tf.matMul(wr, cands) as tf.Tensor3D;
-      const f = tf.sigmoid(pieces[piece]) as tf.Tensor2D;
+      regs = tf.matMul(tf.matMul(this.registerSelector, weights), cands) as tf.Tensor3D;
+      const f = tf.sigmoid(tf.add(tf.matMul(h, p['finish/kernel']), p['finish/bias'])) as tf.Tensor2D;
       const pt = t < T - 1 ? (tf.mul(f, running) as tf.Tensor2D) : running;
       running = tf.mul(running, tf.sub(1, f)) as tf.Tensor2D;
       halt.push(pt);
@@ -172,5 +207,6 @@ export class NramModel implements Model {
   dispose(): void {
     tf.dispose(Object.values(this.params));
     tf.dispose(this.tables.filter((t): t is tf.Tensor2D => t !== null));
+    tf.dispose([this.mask, ...this.selectors, this.registerSelector, ...this.placers]);
   }
 }
