@@ -7,6 +7,7 @@ import { REPO_ROOT } from '../helpers/run-cli.js';
 import { ratioLine, ratioValueLine } from './measure.js';
 import { benchMlpStep } from './mlp-step-bench.js';
 import { benchMemn2nStep } from './memn2n-step-bench.js';
+import { benchNramStep } from './nram-step-bench.js';
 import { benchTrackerStep } from './tracker-bench.js';
 import { benchSweepThroughput } from './sweep-bench.js';
 
@@ -45,6 +46,13 @@ async function main(): Promise<void> {
   results.memn2n = memn2n;
   process.stdout.write(`  task 1 (memory ≤ 10 sentences)        ${memn2n.task1.toFixed(2)} ms\n`);
   process.stdout.write(`  task 3 (memory 50 sentences)          ${memn2n.task3.toFixed(2)} ms\n\n`);
+
+  process.stdout.write('NRAM (quick config: M 8, T 5, R 3, LSTM 20) on ListK, batch 50, Adam, ms/step (4 interleaved rounds)\n');
+  const nram = await benchNramStep(booted.plugins, backend.name);
+  results.nram = nram;
+  process.stdout.write(`  (a) hand-written tfjs loop            ${nram.handMs.toFixed(2)} ms\n`);
+  process.stdout.write(`  (b) trainer                           ${nram.trainerMs.toFixed(2)} ms\n`);
+  process.stdout.write(`  ${ratioValueLine('(b)/(a) trainer overhead', nram.ratio, { max: 1.05 })}\n\n`);
 
   process.stdout.write('Sweep throughput: trials/minute on a tiny recipe, 1 vs 2 worker processes\n');
   const sweep = await benchSweepThroughput({ log: (l) => process.stdout.write(`  ${l}\n`) });
