@@ -8,6 +8,8 @@ import * as tableQa from '@anneal/dataset-table-qa';
 import * as neuralProgrammer from '@anneal/model-neural-programmer';
 import * as ptb from '@anneal/dataset-ptb';
 import * as lstmLm from '@anneal/model-lstm-lm';
+import * as listK from '@anneal/dataset-list-k';
+import * as nram from '@anneal/model-nram';
 import * as recipesPkg from '@anneal/recipes';
 import type { PluginDefinition, Recipe } from '@anneal/core';
 import { isPluginDefinition } from './catalog/module-exports.js';
@@ -41,6 +43,8 @@ export function builtinPlugins(): { definition: PluginDefinition; source: string
     ['@anneal/model-neural-programmer', neuralProgrammer],
     ['@anneal/dataset-ptb', ptb],
     ['@anneal/model-lstm-lm', lstmLm],
+    ['@anneal/dataset-list-k', listK],
+    ['@anneal/model-nram', nram],
   ];
   const seen = new Set<PluginDefinition>();
   const out: { definition: PluginDefinition; source: string }[] = [];

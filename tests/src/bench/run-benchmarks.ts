@@ -9,6 +9,7 @@ import { benchMlpStep } from './mlp-step-bench.js';
 import { benchMemn2nStep } from './memn2n-step-bench.js';
 import { benchNpStep } from './np-step-bench.js';
 import { benchPtbStep } from './ptb-step-bench.js';
+import { benchNramStep } from './nram-step-bench.js';
 import { benchTrackerStep } from './tracker-bench.js';
 import { benchSweepThroughput } from './sweep-bench.js';
 import { benchGradientPaths } from './gradient-path-report.js';
@@ -70,6 +71,12 @@ async function main(): Promise<void> {
     process.stdout.write(`  op profile of one window: ${ptb.profile.totalMs.toFixed(0)} ms kernel time, ${(100 * ptb.profile.softmaxMatMulShare).toFixed(0)} % in the softmax matmuls; ` +
       `top: ${ptb.profile.top.map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}\n\n`);
   } else process.stdout.write('  skipped: PTB not found (set ANNEAL_PTB_DIR)\n\n');
+  process.stdout.write('NRAM (quick config: M 8, T 5, R 3, LSTM 20) on ListK, batch 50, Adam, ms/step (4 interleaved rounds)\n');
+  const nram = await benchNramStep(booted.plugins, backend.name);
+  results.nram = nram;
+  process.stdout.write(`  (a) hand-written tfjs loop            ${nram.handMs.toFixed(2)} ms\n`);
+  process.stdout.write(`  (b) trainer                           ${nram.trainerMs.toFixed(2)} ms\n`);
+  process.stdout.write(`  ${ratioValueLine('(b)/(a) trainer overhead', nram.ratio, { max: 1.05 })}\n\n`);
 
   process.stdout.write('Sweep throughput: trials/minute on a tiny recipe, 1 vs 2 worker processes\n');
   const sweep = await benchSweepThroughput({ log: (l) => process.stdout.write(`  ${l}\n`) });

@@ -1,0 +1,17 @@
+export {
+  NRAM_CLIP,
+  NRAM_FIXED_VARIANCES,
+  NRAM_LEARNING_RATES,
+  NRAM_NOISE,
+  NRAM_ABLATION_QUICK_SEEDS,
+  NRAM_QUICK_SEEDS,
+  NRAM_SEEDS,
+  NRAM_TABLE4_PAPER,
+  NRAM_WEIGHT_NOISE_ETAS,
+  nramBatchSizeRecipe,
+  nramCurriculum,
+  nramFixedNoiseRecipe,
+  nramRecipes,
+  nramTable4Recipe,
+  nramWeightNoiseRecipe,
+} from './nram-recipes.js';
