@@ -4,6 +4,8 @@ import * as mnist from '@anneal/dataset-mnist';
 import * as babi from '@anneal/dataset-babi';
 import * as memn2n from '@anneal/model-memn2n';
 import * as curriculum from '@anneal/curriculum';
+import * as binaryArith from '@anneal/dataset-binary-arith';
+import * as neuralGpu from '@anneal/model-neural-gpu';
 import * as recipesPkg from '@anneal/recipes';
 import type { PluginDefinition, Recipe } from '@anneal/core';
 import { isPluginDefinition } from './catalog/module-exports.js';
@@ -33,6 +35,8 @@ export function builtinPlugins(): { definition: PluginDefinition; source: string
     ['@anneal/dataset-babi', babi],
     ['@anneal/model-memn2n', memn2n],
     ['@anneal/curriculum', curriculum],
+    ['@anneal/dataset-binary-arith', binaryArith],
+    ['@anneal/model-neural-gpu', neuralGpu],
   ];
   const seen = new Set<PluginDefinition>();
   const out: { definition: PluginDefinition; source: string }[] = [];
