@@ -13,7 +13,7 @@ import {
   type ParamMap,
   type Rng,
 } from '@anneal/core';
-import { cgru, type CgruParams, type ConvMode } from './cgru.js';
+import { cgru, fullRows, imageGeometry, type CgruParams, type ConvMode } from './cgru.js';
 
 export const NGPU_METRICS: readonly MetricSpec[] = Object.freeze([
   { key: 'seq_error', direction: 'min', combine: 'mean', percent: true, description: 'share of examples with any wrong position (full-sequence error; Table 5 counts runs by it)' },
@@ -31,7 +31,7 @@ export const neuralGpuSchema = defineSchema({
   gateBias: { type: 'number', default: 1, description: 'starting bias of the update and reset gates (+1)' },
   initWeight: { type: 'number', min: 0, default: 1, description: 'uniform unit scaling with factor 1.8·initWeight' },
   dropout: { type: 'number', min: 0, max: 0.5, default: 0, description: 'NGPU dropout after each step at training: keep = max(0.5, 1 − dropout·8/width) (public default 0.15; 0 = off)' },
-  conv: { type: 'string', oneOf: ['conv2d', 'im2col'] as const, default: 'im2col', description: "3×3 convolutions through the backend's Conv2D kernel or as 9 slices + one matMul (faster on cpu and wasm here)" },
+  conv: { type: 'string', oneOf: ['shift', 'conv2d'] as const, default: 'shift', description: "3×3 convolutions as 9 row shifts + matMuls ('shift', fast on cpu and wasm) or through the backend's Conv2D ('conv2d', the reference; wasm lacks its filter gradient)" },
 });
 export type NeuralGpuConfig = ConfigOf<typeof neuralGpuSchema>;
 
@@ -103,17 +103,19 @@ export class NeuralGpuModel implements Model {
     this.inKernel = params['input/kernel'] = variableFrom(unitScaling([m, m], factor, rng));
     this.inBias = params['input/bias'] = variableFrom(tf.zeros([m]));
     this.cells = [];
-    // Copy 0 is drawn first; the relaxation's other copies start equal to it (NGPU-0 initialises them alike: the pull term is 0 at the start).
+    // Copy 0 is drawn first; the relaxation's other copies start equal to it (the pull term is 0 at the start).
     const first: tf.Tensor[] = [];
-    for (let l = 0; l < layers; l++) first.push(unitScaling([3, 3, m, 2 * m], factor, rng), unitScaling([3, 3, m, m], factor, rng));
+    for (let l = 0; l < layers; l++) first.push(unitScaling([3, 3, m, m], factor, rng), unitScaling([3, 3, m, m], factor, rng), unitScaling([3, 3, m, m], factor, rng));
     for (let c = 0; c < copies; c++) {
       const row: CgruParams[] = [];
       for (let l = 0; l < layers; l++) {
         const name = `cgru${c}.${l}`;
         const p: CgruParams = {
-          gateKernel: (params[`${name}/gates/kernel`] = variableFrom(tf.clone(first[2 * l]))),
-          gateBias: (params[`${name}/gates/bias`] = variableFrom(tf.fill([2 * m], config.gateBias))),
-          candKernel: (params[`${name}/candidate/kernel`] = variableFrom(tf.clone(first[2 * l + 1]))),
+          updateKernel: (params[`${name}/update/kernel`] = variableFrom(tf.clone(first[3 * l]))),
+          updateBias: (params[`${name}/update/bias`] = variableFrom(tf.fill([m], config.gateBias))),
+          resetKernel: (params[`${name}/reset/kernel`] = variableFrom(tf.clone(first[3 * l + 1]))),
+          resetBias: (params[`${name}/reset/bias`] = variableFrom(tf.fill([m], config.gateBias))),
+          candKernel: (params[`${name}/candidate/kernel`] = variableFrom(tf.clone(first[3 * l + 2]))),
           candBias: (params[`${name}/candidate/bias`] = variableFrom(tf.zeros([m]))),
         };
         row.push(p);
@@ -128,33 +130,37 @@ export class NeuralGpuModel implements Model {
 
   private forward(batch: Batch, ctx: ForwardContext): Forward {
     const input = batch.input as tf.Tensor2D;
-    const mask = batch.mask as tf.Tensor2D;
     const lengths = (batch.length as tf.Tensor1D).dataSync();
     const [b, w] = input.shape;
     const { m, height } = this.config;
-    const x = tf.tanh(tf.gather(this.embedding, tf.reshape(input, [b * w])));
-    const row0 = tf.reshape(tf.add(tf.matMul(x as tf.Tensor2D, this.inKernel as tf.Tensor2D), this.inBias), [b, 1, w, m]);
-    const maskImg = tf.reshape(mask, [b, 1, w, 1]);
-    let s = (height > 1 ? tf.concat([row0, tf.zeros([b, height - 1, w, m])], 1) : row0) as tf.Tensor4D;
-    s = tf.mul(s, maskImg) as tf.Tensor4D;
+    // Image rows ordered (y, x, example): position-major tensors are [w, b] → [w·b].
+    const inputWB = tf.reshape(tf.transpose(input), [w * b]);
+    const g = imageGeometry(height, w, b, m);
+    const maskImg = fullRows(height, w, b, m, (_y, x, i) => (x < lengths[i] ? 1 : 0));
+    const x = tf.tanh(tf.gather(this.embedding, inputWB)) as tf.Tensor2D;
+    const row0 = tf.add(tf.matMul(x, this.inKernel as tf.Tensor2D), this.inBias) as tf.Tensor2D;
+    let s = (height > 1 ? tf.concat([row0, tf.zeros([(height - 1) * w * b, m])], 0) : row0) as tf.Tensor2D;
+    s = tf.mul(s, maskImg) as tf.Tensor2D;
     const steps = Math.max(1, ...Array.from(lengths));
     const keep = this.config.dropout > 0 && ctx.training ? Math.max(0.5, 1 - (this.config.dropout * 8) / w) : 1;
     let out: tf.Tensor | undefined;
     for (let t = 0; t < steps; t++) {
       const copy = this.cells[t % this.cells.length];
-      for (const cell of copy) s = cgru(s, cell, this.config.cutoff, this.mode);
-      s = ctx.site('step', s) as tf.Tensor4D;
-      if (keep < 1) s = tf.div(tf.mul(s, tf.cast(tf.less(tf.randomUniform(s.shape, 0, 1, 'float32', dropoutSeed(ctx.step, t)), keep), 'float32')), keep) as tf.Tensor4D;
-      s = tf.mul(s, maskImg) as tf.Tensor4D;
+      for (const cell of copy) s = cgru(s, g, cell, this.config.cutoff, this.mode);
+      s = ctx.site('step', s) as tf.Tensor2D;
+      if (keep < 1) s = tf.div(tf.mul(s, tf.cast(tf.less(tf.randomUniform(s.shape, 0, 1, 'float32', dropoutSeed(ctx.step, t)), keep), 'float32')), keep) as tf.Tensor2D;
+      s = tf.mul(s, maskImg) as tf.Tensor2D;
       const ending = Array.from(lengths, (l) => (Math.max(1, l) === t + 1 ? 1 : 0));
       if (ending.some((v) => v === 1)) {
-        const top = tf.slice(s, [0, 0, 0, 0], [b, 1, w, m]);
-        const picked = ending.every((v) => v === 1) ? top : tf.mul(top, tf.tensor4d(ending, [b, 1, 1, 1]));
+        const top = tf.slice(s, [0, 0], [w * b, m]); // row 0 (contiguous)
+        const picked = ending.every((v) => v === 1) ? top : tf.mul(top, fullRows(1, w, b, m, (_y, _x, i) => ending[i]));
         out = out === undefined ? picked : tf.add(out, picked);
       }
     }
-    const logits = tf.add(tf.matMul(tf.reshape(out!, [b * w, m]) as tf.Tensor2D, this.outKernel as tf.Tensor2D), this.outBias);
-    return { logits: tf.reshape(logits, [b, w, this.vocab]) as tf.Tensor3D, target: batch.target as tf.Tensor2D, mask };
+    const logits = tf.add(tf.matMul(out as tf.Tensor2D, this.outKernel as tf.Tensor2D), this.outBias);
+    // Back to [b, w, V] once (small), so targets and masks keep the batch's layout.
+    const bwv = tf.transpose(tf.reshape(logits, [w, b, this.vocab]), [1, 0, 2]) as tf.Tensor3D;
+    return { logits: bwv, target: batch.target as tf.Tensor2D, mask: batch.mask as tf.Tensor2D };
   }
 
   /** Per-position cross-entropy [b, w]. */
@@ -176,7 +182,7 @@ export class NeuralGpuModel implements Model {
   /** Σ over CGRU parameters and copies of ‖θ_copy − mean_copies θ‖². */
   pullTerm(): tf.Scalar {
     const terms: tf.Tensor[] = [];
-    const keys: (keyof CgruParams)[] = ['gateKernel', 'gateBias', 'candKernel', 'candBias'];
+    const keys: (keyof CgruParams)[] = ['updateKernel', 'updateBias', 'resetKernel', 'resetBias', 'candKernel', 'candBias'];
     for (let l = 0; l < this.config.layers; l++) {
       for (const k of keys) {
         const stacked = tf.stack(this.cells.map((row) => row[l][k]));
@@ -189,7 +195,7 @@ export class NeuralGpuModel implements Model {
   /** Replaces every copy by the mean of the copies (the relaxation's hard averaging). Outside any gradient tape. */
   averageCopies(): void {
     if (this.cells.length === 1) return;
-    const keys: (keyof CgruParams)[] = ['gateKernel', 'gateBias', 'candKernel', 'candBias'];
+    const keys: (keyof CgruParams)[] = ['updateKernel', 'updateBias', 'resetKernel', 'resetBias', 'candKernel', 'candBias'];
     tf.tidy(() => {
       for (let l = 0; l < this.config.layers; l++) {
         for (const k of keys) {
