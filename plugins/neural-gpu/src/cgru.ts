@@ -76,23 +76,45 @@ export function shiftRows(x: tf.Tensor2D, k: number): tf.Tensor2D {
   return f(x) as tf.Tensor2D;
 }
 
-/** The 9 shifted, masked copies of x, in kernel tap order (dy, dx) = (−1, −1), (−1, 0), … (1, 1). */
-export function shiftedTaps(x: tf.Tensor2D, g: ImageGeometry): tf.Tensor2D[] {
+/**
+ * The 9 shifted, masked copies of x, in kernel tap order (dy, dx) = (−1, −1), (−1, 0), … (1, 1): first the
+ * column shifts (dx = ±1, masked so nothing wraps between image rows), then row shifts of those by ±w·b
+ * (which never wrap: outside the image they read zeros). 8 shifts and 2 masks per call.
+ */
+export function shiftedTaps(x: tf.Tensor2D, g: ImageGeometry, shift: (x: tf.Tensor2D, k: number) => tf.Tensor2D = shiftRows): tf.Tensor2D[] {
+  const cols = [tf.mul(shift(x, -g.b), g.leftOk) as tf.Tensor2D, x, tf.mul(shift(x, g.b), g.rightOk) as tf.Tensor2D];
   const taps: tf.Tensor2D[] = [];
-  for (let dy = -1; dy <= 1; dy++)
-    for (let dx = -1; dx <= 1; dx++) {
-      const s = shiftRows(x, (dy * g.w + dx) * g.b);
-      taps.push(dx === -1 ? tf.mul(s, g.leftOk) : dx === 1 ? tf.mul(s, g.rightOk) : s);
-    }
+  for (let dy = -1; dy <= 1; dy++) for (const c of cols) taps.push(dy === 0 ? c : shift(c, dy * g.w * g.b));
+  return taps;
+}
+
+/** A [3, 3, c, out] kernel as its 9 taps [c, out] (slice once per forward pass and reuse them every step). */
+export function kernelTaps(kernel: tf.Tensor): tf.Tensor2D[] {
+  const [, , c, out] = kernel.shape as [number, number, number, number];
+  const k9 = tf.reshape(kernel, [9 * c, out]);
+  return Array.from({ length: 9 }, (_, i) => tf.slice(k9, [i * c, 0], [c, out]) as tf.Tensor2D);
+}
+
+const tapCache = new WeakMap<tf.Tensor, { id: number; taps: tf.Tensor2D[] }>();
+let forwardId = 0;
+
+/** Starts a new forward pass: kernel taps sliced from now on are cached for this pass only. */
+export function beginForward(): void {
+  forwardId++;
+}
+
+function tapsOf(kernel: tf.Tensor): tf.Tensor2D[] {
+  const hit = tapCache.get(kernel);
+  if (hit && hit.id === forwardId) return hit.taps;
+  const taps = kernelTaps(kernel);
+  tapCache.set(kernel, { id: forwardId, taps });
   return taps;
 }
 
 /** Σ_taps tap · K[dy, dx] + bias, for a [3, 3, c, out] kernel. */
 function convFromTaps(taps: readonly tf.Tensor2D[], kernel: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
-  const [, , c, out] = kernel.shape as [number, number, number, number];
-  const k9 = tf.reshape(kernel, [9, c, out]);
-  const parts = taps.map((t, i) => tf.matMul(t, tf.reshape(tf.slice(k9, [i, 0, 0], [1, c, out]), [c, out]) as tf.Tensor2D));
-  return tf.add(tf.addN(parts), bias) as tf.Tensor2D;
+  const k = tapsOf(kernel);
+  return tf.add(tf.addN(taps.map((t, i) => tf.matMul(t, k[i]))), bias) as tf.Tensor2D;
 }
 
 /** Reference path: the same convolution through tf.conv2d on an NHWC view of the image. */

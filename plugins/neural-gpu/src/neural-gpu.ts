@@ -13,7 +13,7 @@ import {
   type ParamMap,
   type Rng,
 } from '@anneal/core';
-import { cgru, fullRows, imageGeometry, type CgruParams, type ConvMode } from './cgru.js';
+import { beginForward, cgru, fullRows, imageGeometry, type CgruParams, type ConvMode } from './cgru.js';
 
 export const NGPU_METRICS: readonly MetricSpec[] = Object.freeze([
   { key: 'seq_error', direction: 'min', combine: 'mean', percent: true, description: 'share of examples with any wrong position (full-sequence error; Table 5 counts runs by it)' },
@@ -136,8 +136,10 @@ export class NeuralGpuModel implements Model {
     // Image rows ordered (y, x, example): position-major tensors are [w, b] → [w·b].
     const inputWB = tf.reshape(tf.transpose(input), [w * b]);
     const g = imageGeometry(height, w, b, m);
+    beginForward();
     const maskImg = fullRows(height, w, b, m, (_y, x, i) => (x < lengths[i] ? 1 : 0));
-    const x = tf.tanh(tf.gather(this.embedding, inputWB)) as tf.Tensor2D;
+    // One-hot · E instead of gather: gather's gradient (UnsortedSegmentSum) has no wasm kernel.
+    const x = tf.tanh(tf.matMul(tf.oneHot(inputWB, this.vocab) as tf.Tensor2D, this.embedding as tf.Tensor2D)) as tf.Tensor2D;
     const row0 = tf.add(tf.matMul(x, this.inKernel as tf.Tensor2D), this.inBias) as tf.Tensor2D;
     let s = (height > 1 ? tf.concat([row0, tf.zeros([(height - 1) * w * b, m])], 0) : row0) as tf.Tensor2D;
     s = tf.mul(s, maskImg) as tf.Tensor2D;
