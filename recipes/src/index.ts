@@ -2,3 +2,4 @@ export { table1Recipes } from './table1/index.js';
 export { table1Recipe, ANNEALED_NOISE, type Table1Experiment } from './table1/table1-recipe.js';
 export { smokeRecipe } from './smoke.js';
 export { table2Recipes, table2Recipe, table2Phases, TABLE2_PAPER } from './table2/index.js';
+export { ngpuTable5Recipe, NGPU_GRID } from './ngpu/index.js';
