@@ -5,3 +5,4 @@ export { table2Recipes, table2Recipe, table2Phases, TABLE2_PAPER } from './table
 export { npRecipes, NP_GRID, NP_NOISE, NP_CLIP, NP_DROPOUT } from './np/index.js';
 export { ptbRecipes, ptbRecipe, ptbPhases, PTB_PAPER } from './ptb/index.js';
 export { nramRecipes, nramTable4Recipe, NRAM_TABLE4_PAPER } from './nram/index.js';
+export { ngpuTable5Recipe, NGPU_GRID } from './ngpu/index.js';

@@ -10,6 +10,8 @@ import * as ptb from '@anneal/dataset-ptb';
 import * as lstmLm from '@anneal/model-lstm-lm';
 import * as listK from '@anneal/dataset-list-k';
 import * as nram from '@anneal/model-nram';
+import * as binaryArith from '@anneal/dataset-binary-arith';
+import * as neuralGpu from '@anneal/model-neural-gpu';
 import * as recipesPkg from '@anneal/recipes';
 import type { PluginDefinition, Recipe } from '@anneal/core';
 import { isPluginDefinition } from './catalog/module-exports.js';
@@ -45,6 +47,8 @@ export function builtinPlugins(): { definition: PluginDefinition; source: string
     ['@anneal/model-lstm-lm', lstmLm],
     ['@anneal/dataset-list-k', listK],
     ['@anneal/model-nram', nram],
+    ['@anneal/dataset-binary-arith', binaryArith],
+    ['@anneal/model-neural-gpu', neuralGpu],
   ];
   const seen = new Set<PluginDefinition>();
   const out: { definition: PluginDefinition; source: string }[] = [];

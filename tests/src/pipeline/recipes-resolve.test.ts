@@ -21,4 +21,7 @@ test('every registered recipe resolves, full protocol and quick, to fully valida
   }
   // The Table 2 full protocol: 20 tasks × 10 restarts × 2 arms.
   t.is(resolveTrials(booted.plugins, booted.recipes.get('memn2n-table2-one-stage')).length, 400);
+  // Table 5: 729 grid settings × 10 seeds = 7,290 runs per arm, 2 arms; quick: 3 seeds per arm.
+  t.is(resolveTrials(booted.plugins, booted.recipes.get('ngpu-table5')).length, 14580);
+  t.is(resolveTrials(booted.plugins, booted.recipes.get('ngpu-table5'), { quick: true }).length, 6);
 });
