@@ -10,6 +10,7 @@ export * from './model/param-map.js';
 export * from './model/model.js';
 export * from './model/metrics.js';
 export * from './data/dataset.js';
+export * from './data/verified-fetch.js';
 export * from './plugin/contexts.js';
 export * from './plugin/transforms.js';
 export * from './plugin/definition.js';

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { Readable, pipeline } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
-import { AnnealError, isAnnealError } from '@anneal/core';
+import { AnnealError, defaultDataRoot, fromFirstMirror, isAnnealError, parseSha256Sums, swapDirIntoPlace } from '@anneal/core';
 import { BABI_SHA256 } from './checksums.js';
 import { readTar, TarFormatError } from './tar.js';
 
@@ -47,19 +47,7 @@ export interface FetchBabiResult {
   readonly bytes: number;
 }
 
-/** Parses SHA256SUMS text ("<hex>  <path>" or "<hex> *<path>" per line). */
-export function parseSha256Sums(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const m = /^([0-9a-fA-F]{64})\s+\*?(.+)$/.exec(line.trim());
-    if (m) out[m[2].replace(/^\.\//, '')] = m[1].toLowerCase();
-  }
-  return out;
-}
-
-function defaultDataRoot(env: NodeJS.ProcessEnv = process.env): string {
-  return path.resolve(env.ANNEAL_DATA_DIR ?? path.join('.anneal', 'data'));
-}
+export { parseSha256Sums };
 
 async function openSource(url: string): Promise<Readable> {
   if (/^https?:\/\//i.test(url)) {
@@ -105,22 +93,12 @@ function wanted(entryPath: string): string | null {
  */
 export async function fetchBabi(options: FetchBabiOptions = {}): Promise<FetchBabiResult> {
   if (options.url !== undefined) return fetchFrom(options.url, options);
-  const mirrors = options.mirrors ?? DEFAULT_BABI_URLS;
-  const failures: string[] = [];
-  for (const url of mirrors) {
-    try {
-      return await fetchFrom(url, options);
-    } catch (e) {
-      if (!isAnnealError(e)) throw e;
-      failures.push(e.message);
-      options.log?.(`failed: ${e.message}`);
-    }
-  }
-  throw new AnnealError(
-    'ANNEAL_ERR_DATA_MISSING',
-    `could not fetch a verified bAbI v1.2 tarball from any of ${mirrors.length} location(s):\n  ${failures.join('\n  ')}\n` +
-      'Download tasks_1-20_v1-2.tar.gz by other means and pass --url <path>, or set ANNEAL_BABI_DIR to an extracted en/ folder.',
-    { mirrors: [...mirrors] },
+  return fromFirstMirror(
+    'a verified bAbI v1.2 tarball',
+    options.mirrors ?? DEFAULT_BABI_URLS,
+    (url) => fetchFrom(url, options),
+    'Download tasks_1-20_v1-2.tar.gz by other means and pass --url <path>, or set ANNEAL_BABI_DIR to an extracted en/ folder.',
+    options.log,
   );
 }
 
@@ -190,15 +168,7 @@ async function fetchFrom(url: string, options: FetchBabiOptions): Promise<FetchB
       kept.map((k) => `${got[k]}  ${k}`).join('\n') + '\n',
     );
     // Swap into place: old en → backup, new en → target, then drop the backup.
-    const backup = existsSync(target) ? path.join(babiDir, `.old-en-${process.pid}-${Date.now().toString(36)}`) : null;
-    if (backup) await rename(target, backup);
-    try {
-      await rename(path.join(tmp, 'en'), target);
-    } catch (e) {
-      if (backup) await rename(backup, target);
-      throw e;
-    }
-    if (backup) await rm(backup, { recursive: true, force: true });
+    await swapDirIntoPlace(path.join(tmp, 'en'), target);
     for (const extra of ['README.txt', 'LICENSE.txt', 'SHA256SUMS']) {
       if (existsSync(path.join(tmp, extra))) await rename(path.join(tmp, extra), path.join(babiDir, extra));
     }

@@ -5,12 +5,4 @@ export const PTB_SHA256: Readonly<Record<string, string>> = Object.freeze({
   'ptb.valid.txt': 'c9fe6985fe0d4ccb578183407d7668fc6066c20700cb4cf87d8ff1cc34df1bf2',
 });
 
-/** Parses SHA256SUMS text ("<hex>  <path>" or "<hex> *<path>" per line). */
-export function parseSha256Sums(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const m = /^([0-9a-fA-F]{64})\s+\*?(.+)$/.exec(line.trim());
-    if (m) out[m[2].replace(/^\.\//, '')] = m[1].toLowerCase();
-  }
-  return out;
-}
+export { parseSha256Sums } from '@anneal/core';

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AnnealError, isAnnealError } from '@anneal/core';
-import { PTB_SHA256, parseSha256Sums } from './checksums.js';
+import { AnnealError, defaultDataRoot, fromFirstMirror, isAnnealError, parseSha256Sums, swapDirIntoPlace } from '@anneal/core';
+import { PTB_SHA256 } from './checksums.js';
 import { PTB_FILES } from './paths.js';
 
 /**
@@ -59,27 +59,17 @@ async function download(base: string, name: string): Promise<Buffer> {
  */
 export async function fetchPtb(options: FetchPtbOptions = {}): Promise<FetchPtbResult> {
   if (options.url !== undefined) return fetchFrom(options.url, options);
-  const mirrors = options.mirrors ?? DEFAULT_PTB_BASE_URLS;
-  const failures: string[] = [];
-  for (const url of mirrors) {
-    try {
-      return await fetchFrom(url, options);
-    } catch (e) {
-      if (!isAnnealError(e)) throw e;
-      failures.push(e.message);
-      options.log?.(`failed: ${e.message}`);
-    }
-  }
-  throw new AnnealError(
-    'ANNEAL_ERR_DATA_MISSING',
-    `could not fetch verified PTB files from any of ${mirrors.length} location(s):\n  ${failures.join('\n  ')}\n` +
-      'Get simple-examples.tgz (Mikolov) by other means and pass --url <its data/ folder>, or set ANNEAL_PTB_DIR to a folder holding the files.',
-    { mirrors: [...mirrors] },
+  return fromFirstMirror(
+    'verified PTB files',
+    options.mirrors ?? DEFAULT_PTB_BASE_URLS,
+    (url) => fetchFrom(url, options),
+    'Get simple-examples.tgz (Mikolov) by other means and pass --url <its data/ folder>, or set ANNEAL_PTB_DIR to a folder holding the files.',
+    options.log,
   );
 }
 
 async function fetchFrom(url: string, options: FetchPtbOptions): Promise<FetchPtbResult> {
-  const root = path.resolve(options.dest ?? process.env.ANNEAL_DATA_DIR ?? path.join('.anneal', 'data'));
+  const root = options.dest ? path.resolve(options.dest) : defaultDataRoot();
   const log = options.log ?? (() => {});
   const expected = typeof options.sha256sums === 'string' ? parseSha256Sums(options.sha256sums) : { ...(options.sha256sums ?? PTB_SHA256) };
   const names = Object.values(PTB_FILES);
@@ -108,15 +98,7 @@ async function fetchFrom(url: string, options: FetchPtbOptions): Promise<FetchPt
     await mkdir(tmp, { recursive: true });
     for (const name of names) await writeFile(path.join(tmp, name), got[name]);
     await writeFile(path.join(tmp, 'SHA256SUMS'), names.map((n) => `${expected[n].toLowerCase()}  ${n}`).join('\n') + '\n');
-    const backup = existsSync(target) ? path.join(root, `.old-ptb-${process.pid}-${Date.now().toString(36)}`) : null;
-    if (backup) await rename(target, backup);
-    try {
-      await rename(tmp, target);
-    } catch (e) {
-      if (backup) await rename(backup, target);
-      throw e;
-    }
-    if (backup) await rm(backup, { recursive: true, force: true });
+    await swapDirIntoPlace(tmp, target);
     ok = true;
     log(`verified ${names.length} files (${bytes} bytes) into ${target}`);
     return { dir: target, files: names, bytes };
