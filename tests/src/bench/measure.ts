@@ -1,3 +1,5 @@
+import { Trainer, type ExecutionPlan } from '@anneal/core';
+
 /** Median of a list of numbers. */
 export function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -22,4 +24,16 @@ export function ratioLine(name: string, value: number, base: number, target?: { 
 /** A ratio already computed (e.g. a median of per-round ratios), printed like ratioLine. */
 export function ratioValueLine(name: string, ratio: number, target?: { max?: number; min?: number }): string {
   return ratioLine(name, ratio, 1, target);
+}
+
+/** The trainer on a plan: step-to-step wall times (ms) from step:end events, dropping the first `warmup`. */
+export async function trainerLoop(plan: ExecutionPlan, warmup = 8): Promise<number[]> {
+  const trainer = new Trainer(plan, { runId: 'bench' });
+  const stamps: number[] = [];
+  trainer.events.tap((event) => {
+    if (event === 'step:end') stamps.push(performance.now());
+  });
+  await trainer.run();
+  trainer.dispose();
+  return intervals(stamps, warmup);
 }

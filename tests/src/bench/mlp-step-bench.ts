@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Trainer, type Batch, type ExecutionPlan, type ForwardContext, type Recipe, batchContext } from '@anneal/core';
 import { buildPlan, type PluginCatalog } from '@anneal/registry';
-import { intervals, median } from './measure.js';
+import { intervals, median, trainerLoop } from './measure.js';
 
 const STEPS = 40;
 const WARMUP = 8;
@@ -45,18 +45,6 @@ export function handWrittenLoop(plan: ExecutionPlan): number[] {
   return intervals(stamps, WARMUP);
 }
 
-/** (b)/(c) The trainer on the same plan: step-to-step wall time from step:end events. */
-export async function trainerLoop(plan: ExecutionPlan): Promise<number[]> {
-  const trainer = new Trainer(plan, { runId: 'bench' });
-  const stamps: number[] = [];
-  trainer.events.tap((event) => {
-    if (event === 'step:end') stamps.push(performance.now());
-  });
-  await trainer.run();
-  trainer.dispose();
-  return intervals(stamps, WARMUP);
-}
-
 export interface MlpBenchResult {
   readonly handMs: number;
   readonly trainerMs: number;
@@ -82,9 +70,9 @@ export async function benchMlpStep(catalog: PluginCatalog, backend: string, roun
   const per = { hand: [] as number[], trainer: [] as number[], noNorms: [] as number[], clipNoise: [] as number[] };
   for (let round = 0; round < rounds; round++) {
     per.hand.push(median(handWrittenLoop(pa)));
-    per.trainer.push(median(await trainerLoop(pb)));
-    per.noNorms.push(median(await trainerLoop(pn)));
-    per.clipNoise.push(median(await trainerLoop(pc)));
+    per.trainer.push(median(await trainerLoop(pb, WARMUP)));
+    per.noNorms.push(median(await trainerLoop(pn, WARMUP)));
+    per.clipNoise.push(median(await trainerLoop(pc, WARMUP)));
   }
   for (const p of [pa, pb, pn, pc]) p.model.instance.dispose();
   const ratio = (x: number[], y: number[]) => median(x.map((v, i) => v / y[i]));
@@ -97,3 +85,5 @@ export async function benchMlpStep(catalog: PluginCatalog, backend: string, roun
     rounds,
   };
 }
+
+export { trainerLoop };

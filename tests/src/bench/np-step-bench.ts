@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Trainer, batchContext, type Batch, type ExecutionPlan, type ForwardContext, type Recipe, Rng } from '@anneal/core';
 import { buildPlan, type PluginCatalog } from '@anneal/registry';
-import { intervals, median } from './measure.js';
+import { intervals, median, trainerLoop } from './measure.js';
 
 const STEPS = 30;
 const WARMUP = 6;
@@ -47,17 +47,6 @@ export function npHandWrittenLoop(plan: ExecutionPlan): number[] {
   return intervals(stamps, WARMUP);
 }
 
-async function trainerLoop(plan: ExecutionPlan): Promise<number[]> {
-  const trainer = new Trainer(plan, { runId: 'bench-np' });
-  const stamps: number[] = [];
-  trainer.events.tap((event) => {
-    if (event === 'step:end') stamps.push(performance.now());
-  });
-  await trainer.run();
-  trainer.dispose();
-  return intervals(stamps, WARMUP);
-}
-
 export interface NpBenchResult {
   readonly handMs: number;
   readonly trainerMs: number;
@@ -76,8 +65,8 @@ export async function benchNpStep(catalog: PluginCatalog, backend: string, round
   const per = { hand: [] as number[], trainer: [] as number[], clipNoise: [] as number[] };
   for (let round = 0; round < rounds; round++) {
     per.hand.push(median(npHandWrittenLoop(pa)));
-    per.trainer.push(median(await trainerLoop(pb)));
-    per.clipNoise.push(median(await trainerLoop(pc)));
+    per.trainer.push(median(await trainerLoop(pb, WARMUP)));
+    per.clipNoise.push(median(await trainerLoop(pc, WARMUP)));
   }
   for (const p of [pa, pb, pc]) p.model.instance.dispose();
   const ratio = (x: number[], y: number[]) => median(x.map((v, i) => v / y[i]));

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Trainer, batchContext, type CarriedState, type ExecutionPlan, type ForwardContext, type Recipe } from '@anneal/core';
 import { buildPlan, type PluginCatalog } from '@anneal/registry';
 import { realPtbDir } from '@anneal/dataset-ptb';
-import { intervals, median } from './measure.js';
+import { intervals, median, trainerLoop } from './measure.js';
 
 const STEPS = 6;
 const WARMUP = 2;
@@ -55,17 +55,6 @@ export function handWrittenLmLoop(plan: ExecutionPlan): number[] {
   return intervals(stamps, WARMUP);
 }
 
-async function trainerLoop(plan: ExecutionPlan): Promise<number[]> {
-  const trainer = new Trainer(plan, { runId: 'bench' });
-  const stamps: number[] = [];
-  trainer.events.tap((event) => {
-    if (event === 'step:end') stamps.push(performance.now());
-  });
-  await trainer.run();
-  trainer.dispose();
-  return intervals(stamps, WARMUP);
-}
-
 /** Kernel time of one training window by op, and the share of the matmuls that touch the vocabulary dimension. */
 export async function lmStepProfile(plan: ExecutionPlan): Promise<{ totalMs: number; softmaxMatMulShare: number; top: [string, number][] }> {
   const model = plan.model.instance;
@@ -114,7 +103,7 @@ export async function benchPtbStep(catalog: PluginCatalog, backend: string, roun
   const trainer: number[] = [];
   for (let r = 0; r < rounds; r++) {
     hand.push(median(handWrittenLmLoop(pa)));
-    trainer.push(median(await trainerLoop(pb)));
+    trainer.push(median(await trainerLoop(pb, WARMUP)));
   }
   const profile = await lmStepProfile(pa);
   for (const p of [pa, pb]) p.model.instance.dispose();
