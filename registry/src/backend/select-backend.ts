@@ -52,6 +52,8 @@ async function tryCandidate(c: Candidate): Promise<string | undefined> {
 export async function selectBackend(requested: string = 'auto'): Promise<SelectedBackend> {
   // PROD: no debug-mode checks and no 'install tfjs-node' banner on the cpu backend.
   tf.env().set('PROD', true);
+  // TensorFlow's C library logs oneDNN/CPU-feature info lines on stderr at load; keep warnings and errors.
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '1';
   if (!(BACKEND_CHOICES as readonly string[]).includes(requested)) {
     throw new AnnealError('ANNEAL_ERR_CONFIG_VALUE', `--backend '${requested}' is not a backend; use one of ${BACKEND_CHOICES.join(', ')}.`);
   }
@@ -65,6 +67,6 @@ export async function selectBackend(requested: string = 'auto'): Promise<Selecte
   }
   throw new AnnealError(
     'ANNEAL_ERR_BACKEND',
-    `backend '${choice}' is not available: ${skipped.join('; ')}. ${choice === 'tensorflow' || choice === 'tensorflow-gpu' ? 'Install it with network access to its libtensorflow download (npm install @tensorflow/tfjs-node), or use --backend wasm.' : 'Reinstall dependencies with npm ci.'}`,
+    `backend '${choice}' is not available: ${skipped.join('; ')}. ${choice === 'tensorflow' || choice === 'tensorflow-gpu' ? `Build it from registry packages with 'anneal backend install ${choice}' (or, with internet, npm install ${choice === 'tensorflow' ? '@tensorflow/tfjs-node' : '@tensorflow/tfjs-node-gpu'}), or use --backend wasm.` : 'Reinstall dependencies with npm ci.'}`,
   );
 }

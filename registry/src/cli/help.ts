@@ -8,6 +8,7 @@ Commands:
   sweep <recipe>          run a recipe's trials in parallel worker processes, resumable (--resume <sweep-id>)
   worker --queue <url>    run trials of queued sweeps (anneal sweep <recipe> --queue <url>) on this machine
   queue up                start a local Redis server for queued sweeps
+  backend install tensorflow  build the native TensorFlow backend from registry packages (backend ls: what runs here)
   report <recipe|sweep>   rebuild the paper's tables and plots from tracked runs (local store or MLflow)
   recipes ls|show         list recipes (built in, from the project file and plugin packages) / show one
   plugins ls|show         list plugins by kind / show a plugin's card and config schema

@@ -14,6 +14,7 @@ import { reportCommand } from './commands/report-command.js';
 import { sweepCommand } from './commands/sweep-command.js';
 import { queueCommand } from './commands/queue-command.js';
 import { workerCommand } from './commands/worker-command.js';
+import { backendCommand } from './commands/backend-command.js';
 import { MAIN_HELP } from './help.js';
 
 type Handler = (args: string[]) => Promise<number>;
@@ -55,6 +56,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         return await workerCommand(rest, { signal: controller.signal, env });
       case 'queue':
         return await queueCommand(rest, { signal: controller.signal, env });
+      case 'backend':
+        return await backendCommand(rest, env);
       case 'report':
         return await reportCommand(rest, env);
       case 'recipes':
@@ -79,7 +82,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         throw new AnnealError('ANNEAL_ERR_CLI_USAGE', `data: usage 'anneal data fetch babi|ptb [--url U] [--dest D]' or 'anneal data sample <dataset> [--n N] [--json]'.`);
       }
       default:
-        throw new AnnealError('ANNEAL_ERR_CLI_USAGE', `unknown command '${command}'. Commands: run, sweep, worker, queue, report, recipes, plugins, runs, mlflow, models, data. See anneal --help.`);
+        throw new AnnealError('ANNEAL_ERR_CLI_USAGE', `unknown command '${command}'. Commands: run, sweep, worker, queue, backend, report, recipes, plugins, runs, mlflow, models, data. See anneal --help.`);
     }
   } catch (error) {
     if (isAnnealError(error)) {

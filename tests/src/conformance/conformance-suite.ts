@@ -1,0 +1,208 @@
+import test from 'ava';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Recipe } from '@anneal/core';
+import { syntheticBlobsDataset, tinyClassifierFamily } from '@anneal/core/testing';
+import { addGradientNoise, fastNoiseOps, referenceNoiseOps } from '@anneal/plugins-standard';
+import { bootAnneal, selectBackend, type PluginCatalog, type RecipeCatalog } from '@anneal/registry';
+import { SHARED_DATA } from '../helpers/run-cli.js';
+import { launcherIn, tinyRecipe } from '../helpers/test-catalog.js';
+import { FAMILY_CASES, type FamilyCase } from './family-cases.js';
+import { directionalChecks, gradientSubject, lossAndGradients, readParams, relativeDistance, writeParams } from './family-gradients.js';
+
+/** Tolerances: float32 on another backend sums in another order; ‖Δg‖/‖g‖ per parameter tensor. */
+const CROSS_BACKEND_REL = 2e-3;
+const FD_EPS = 3e-2;
+const DATA_DIRS: Record<NonNullable<FamilyCase['data']>, Record<string, string>> = {
+  babi: { 'dataset.config.dataDir': join(SHARED_DATA, 'babi', 'en') },
+  ptb: { 'dataset.config.dataDir': join(SHARED_DATA, 'ptb') },
+};
+
+/**
+ * Registers the conformance suite for one backend: every family's gradients against the cpu backend and
+ * against finite differences, each speed path against its plain path (hand-written backward passes, the
+ * Neural GPU's conv kernels, the noise ops), the noise variance, resume bit-exactness and a training smoke
+ * run — all on `backend`. A backend named in ANNEAL_CONFORMANCE_BACKENDS must start here (CI names all three);
+ * any other that does not start is skipped with the reason.
+ */
+export function conformanceSuite(backend: 'cpu' | 'wasm' | 'tensorflow'): void {
+  const required = (process.env.ANNEAL_CONFORMANCE_BACKENDS ?? 'cpu').split(',').map((s) => s.trim());
+  let available: string | undefined;
+  let catalogs: { plugins: PluginCatalog; recipes: RecipeCatalog };
+  const on = async () => {
+    await selectBackend(backend);
+  };
+
+  test.before(async () => {
+    try {
+      await selectBackend(backend);
+    } catch (error) {
+      available = (error as Error).message;
+    }
+    await tf.setBackend('cpu');
+    const booted = await bootAnneal({ env: { ...process.env, MLFLOW_TRACKING_URI: '' }, projectFile: false });
+    catalogs = { plugins: booted.plugins, recipes: booted.recipes };
+  });
+
+  const onBackend = (title: string, body: (t: import('ava').ExecutionContext) => Promise<void> | void) =>
+    test.serial(`[${backend}] ${title}`, async (t) => {
+      if (available !== undefined) {
+        if (required.includes(backend)) t.fail(`backend ${backend} is required here (ANNEAL_CONFORMANCE_BACKENDS) but does not start: ${available}`);
+        else t.pass(`skipped: ${available.split('\n')[0]}`);
+        return;
+      }
+      await body(t);
+    });
+
+  onBackend('the backend under test is the one running', async (t) => {
+    await on();
+    t.is(tf.getBackend(), backend);
+  });
+
+  for (const c of FAMILY_CASES) {
+    onBackend(`${c.label}: gradients equal the cpu backend's and central finite differences`, async (t) => {
+      if (c.data && !existsSync(Object.values(DATA_DIRS[c.data])[0])) {
+        t.pass(`skipped: no ${c.data} data in ${SHARED_DATA}`);
+        return;
+      }
+      const lacking = (c.needsKernels ?? []).filter((k) => tf.getKernel(k, backend) === undefined);
+      if (lacking.length > 0) {
+        t.pass(`not run: backend ${backend} has no ${lacking.join(', ')} kernel`);
+        return;
+      }
+      const cs: FamilyCase = { ...c, sets: { ...c.sets, ...(c.data ? DATA_DIRS[c.data] : {}) } };
+      await tf.setBackend('cpu');
+      const subject = await gradientSubject(catalogs.plugins, catalogs.recipes, cs, backend);
+      const params = readParams(subject.model);
+      const onCpu = lossAndGradients(subject);
+      await on();
+      writeParams(subject.model, params);
+      const before = tf.memory().numTensors;
+      const here = lossAndGradients(subject);
+      t.is(tf.memory().numTensors, before, 'no tensor leaks from a loss + gradient pass');
+      t.true(Math.abs(here.loss - onCpu.loss) <= 1e-4 * Math.max(1, Math.abs(onCpu.loss)), `loss ${here.loss} vs cpu ${onCpu.loss}`);
+      for (const name of Object.keys(onCpu.grads)) {
+        const d = relativeDistance(here.grads[name], onCpu.grads[name]);
+        t.true(d <= CROSS_BACKEND_REL, `${name}: ‖g_${backend} − g_cpu‖/‖g_cpu‖ = ${d.toExponential(2)}`);
+      }
+      const checks = directionalChecks(subject, here.grads, c.fdEps ?? FD_EPS, c.fdExclude);
+      // What float32 can resolve: a few units in the last place of the loss, over the 2ε of the difference.
+      const eps = c.fdEps ?? FD_EPS;
+      const rounding = (8 * Math.abs(here.loss) * 2 ** -23) / (2 * eps);
+      for (const [name, norm, fd] of checks) t.true(Math.abs(fd - norm) <= 2e-2 * norm + rounding, `${name}: ‖g‖ ${norm} vs numeric directional derivative ${fd} (rounding ${rounding.toExponential(1)})`);
+      t.true(checks.length >= Object.keys(here.grads).length / 2, `${checks.length} tensors checked by finite differences`);
+      await tf.setBackend('cpu');
+      subject.dispose();
+    });
+  }
+
+  const pairs: [string, string][] = [
+    ['mlp manual backward', 'mlp autodiff'],
+    ['memn2n manual backward', 'memn2n autodiff'],
+    ['neural-gpu shift conv', 'neural-gpu conv2d'],
+  ];
+  for (const [fastLabel, plainLabel] of pairs) {
+    onBackend(`speed path '${fastLabel}' gives the loss and gradients of its plain path '${plainLabel}'`, async (t) => {
+      const [fast, plain] = [fastLabel, plainLabel].map((l) => FAMILY_CASES.find((c) => c.label === l)!);
+      const lacking = (plain.needsKernels ?? []).filter((k) => tf.getKernel(k, backend) === undefined);
+      if (lacking.length > 0) {
+        t.pass(`not run: backend ${backend} has no ${lacking.join(', ')} kernel`);
+        return;
+      }
+      if (fast.data && !existsSync(Object.values(DATA_DIRS[fast.data])[0])) {
+        t.pass(`skipped: no ${fast.data} data`);
+        return;
+      }
+      await on();
+      const build = (c: FamilyCase) => gradientSubject(catalogs.plugins, catalogs.recipes, { ...c, sets: { ...c.sets, ...(c.data ? DATA_DIRS[c.data] : {}) } }, backend);
+      const a = await build(fast);
+      const b = await build(plain);
+      writeParams(b.model, readParams(a.model));
+      const ga = lossAndGradients(a);
+      const gb = lossAndGradients(b);
+      t.true(Math.abs(ga.loss - gb.loss) <= 1e-5 * Math.max(1, Math.abs(gb.loss)), `loss ${ga.loss} vs ${gb.loss}`);
+      for (const name of Object.keys(gb.grads)) {
+        const d = relativeDistance(ga.grads[name], gb.grads[name]);
+        t.true(d <= 1e-4, `${name}: ${d.toExponential(2)}`);
+      }
+      a.dispose();
+      b.dispose();
+    });
+  }
+
+  onBackend('noise ops: the fast path equals the reference bit for bit, and adds to tensors of this backend', async (t) => {
+    await on();
+    const grads = { w: tf.randomNormal([300, 70], 0, 1, 'float32', 5), b: tf.zeros([70]) };
+    const noise = referenceNoiseOps.gaussianNoise(300 * 70 + 70, 42, 0.1);
+    t.deepEqual(Float32Array.from(fastNoiseOps.gaussianNoise(noise.length, 42, 0.1)), noise);
+    tf.tidy(() => {
+      const f = fastNoiseOps.addNoise(grads, noise);
+      const r = referenceNoiseOps.addNoise(grads, noise);
+      t.deepEqual(f.w.dataSync(), r.w.dataSync());
+      t.deepEqual(f.b.dataSync(), noise.subarray(300 * 70));
+    });
+    tf.dispose(grads);
+  });
+
+  onBackend('annealed noise at step t = 9, η = 0.01, γ = 0.55: variance 0.01 / 10^0.55 = 2.8184e-3 (240k entries, 5 SE)', async (t) => {
+    await on();
+    const noise = addGradientNoise({ eta: 0.01, gamma: 0.55 });
+    const zeros = { a: tf.zeros([400, 500]), b: tf.zeros([40000]) };
+    const out = noise.update(zeros, noise.init({ seed: 7, params: {} }), { step: 9, epoch: 0, phase: 'main', learningRate: 0.1, params: {} });
+    const values = new Float64Array([...out.grads.a.dataSync(), ...out.grads.b.dataSync()]);
+    let sum = 0;
+    let sq = 0;
+    for (const v of values) {
+      sum += v;
+      sq += v * v;
+    }
+    const n = values.length;
+    const expected = 0.01 / Math.pow(10, 0.55);
+    t.true(Math.abs(expected - 2.8184e-3) < 1e-7, 'hand-computed: 10^0.55 = 3.5481');
+    t.true(Math.abs(sum / n) < 5 * Math.sqrt(expected / n), `mean ${sum / n}`);
+    t.true(Math.abs(sq / n / expected - 1) < 5 * Math.sqrt(2 / n), `variance ${sq / n}`);
+    tf.dispose([zeros, out.grads] as unknown as tf.TensorContainer);
+  });
+
+  onBackend('a run stopped mid-way and resumed ends with bit-identical weights on this backend', async (t) => {
+    await on();
+    const home = mkdtempSync(join(tmpdir(), `anneal-conformance-${backend}-`));
+    t.teardown(() => rmSync(home, { recursive: true, force: true }));
+    const recipe: Recipe = tinyRecipe({
+      name: `conformance-resume-${backend}`,
+      optimizer: { name: 'momentum', config: { learningRate: 0.05, momentum: 0.9 } },
+      plugins: [
+        { plugin: 'dropout', config: { rate: 0.3, sites: ['hidden/*'] } },
+        { plugin: 'clip-global-norm', config: { maxNorm: 2 } },
+        { plugin: 'annealed-gaussian', config: { eta: 0.01 } },
+      ],
+      training: { batchSize: 16, epochs: 3 },
+    });
+    const quiet = { backend, log: () => undefined, tty: false, progressStream: { write: () => true } as unknown as NodeJS.WriteStream };
+    const { launcher, store } = launcherIn(home, [tinyClassifierFamily, syntheticBlobsDataset]);
+    const full = await launcher.launch(recipe, quiet);
+    const stopped = await launcher.launch(recipe, { ...quiet, stopAfterSteps: 6 });
+    const resumed = await launcher.resume(stopped.outcomes[0].runId, quiet, store);
+    t.is(resumed.status, 'FINISHED');
+    const weights = (id: string) => readFileSync(join(store.artifactsDir(id), 'model', 'weights.bin'));
+    t.true(weights(full.outcomes[0].runId).equals(weights(stopped.outcomes[0].runId)), 'final weights are bit-identical');
+    t.is(store.readMeta(full.outcomes[0].runId).backend, backend);
+  });
+
+  onBackend('training smoke run: mlp-smoke learns (test error well under chance) and records this backend', async (t) => {
+    await on();
+    const home = mkdtempSync(join(tmpdir(), `anneal-smoke-${backend}-`));
+    t.teardown(() => rmSync(home, { recursive: true, force: true }));
+    const { launcher, store } = launcherIn(home, []);
+    const recipe = catalogs.recipes.get('mlp-smoke');
+    const quiet = { backend, log: () => undefined, tty: false, progressStream: { write: () => true } as unknown as NodeJS.WriteStream };
+    const result = await launcher.launch({ ...recipe, variants: recipe.variants?.slice(0, 1) }, quiet);
+    const outcome = result.outcomes[0];
+    t.is(outcome.status, 'FINISHED');
+    const error = outcome.final['test/error'];
+    t.true(error < 0.5, `test error ${error} (chance 0.9)`);
+    t.is(store.readMeta(outcome.runId).backend, backend);
+  });
+}
