@@ -1,0 +1,78 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Trainer, type ExecutionPlan } from '@anneal/core';
+
+/** Kernels of one phase of the step: count and kernel time by kernel name. */
+export interface PhaseProfile {
+  readonly phase: string;
+  readonly kernels: number;
+  readonly kernelMs: number;
+  readonly byKernel: Readonly<Record<string, { readonly count: number; readonly ms: number }>>;
+}
+
+export interface StepProfile {
+  /** Wall time of the profiled steps, per step (profiling adds its own cost: compare shares, not times). */
+  readonly wallMsPerStep: number;
+  readonly kernelsPerStep: number;
+  readonly phases: readonly PhaseProfile[];
+}
+
+/**
+ * Where a trainer step's time goes, by phase (batch, forward-backward, pre-clip … post-update, then what
+ * follows the step: host reads and observers) and by kernel, from tf.profile over `steps` steps after warm-up.
+ * Phases come from the trainer's stage tracer; each kernel is charged to the phase that was open when it ran.
+ */
+export async function profileTrainerSteps(makePlan: () => Promise<ExecutionPlan>, steps = 5, warmup = 3): Promise<StepProfile> {
+  const warm = new Trainer(await makePlan(), { runId: 'profile-warmup', stopAfterSteps: warmup });
+  await warm.run();
+  warm.dispose();
+  const plan = await makePlan();
+  const marks: { phase: string; at: number }[] = [];
+  const engineState = () => (tf.engine() as unknown as { state: { activeProfile: { kernels: unknown[] } } }).state.activeProfile.kernels.length;
+  const trainer = new Trainer(plan, {
+    runId: 'profile',
+    stopAfterSteps: steps,
+    trace: (stage) => marks.push({ phase: stage, at: engineState() }),
+  });
+  trainer.events.tap((event) => {
+    if (event === 'step:end') marks.push({ phase: 'after the step (host reads, observers)', at: engineState() });
+  });
+  const started = performance.now();
+  const info = await tf.profile(async () => {
+    await trainer.run();
+  });
+  const wall = performance.now() - started;
+  trainer.dispose();
+  plan.model.instance.dispose();
+  const kernels = info.kernels as unknown as { name: string; kernelTimeMs: number | { error: string } }[];
+  const phases = new Map<string, { kernels: number; kernelMs: number; byKernel: Record<string, { count: number; ms: number }> }>();
+  let m = 0;
+  let phase = 'setup';
+  kernels.forEach((k, i) => {
+    while (m < marks.length && marks[m].at <= i) phase = marks[m++].phase;
+    const p = phases.get(phase) ?? { kernels: 0, kernelMs: 0, byKernel: {} };
+    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    p.kernels += 1 / steps;
+    p.kernelMs += ms / steps;
+    const b = (p.byKernel[k.name] ??= { count: 0, ms: 0 });
+    b.count += 1 / steps;
+    b.ms += ms / steps;
+    phases.set(phase, p);
+  });
+  return {
+    wallMsPerStep: wall / steps,
+    kernelsPerStep: kernels.length / steps,
+    phases: [...phases.entries()].map(([name, p]) => ({ phase: name, ...p })),
+  };
+}
+
+/** A few lines: kernels and kernel ms per phase, and the top kernels overall. */
+export function formatStepProfile(p: StepProfile, top = 6): string {
+  const lines = [`    ${p.kernelsPerStep.toFixed(0)} kernels/step, ${p.wallMsPerStep.toFixed(2)} ms/step while profiled`];
+  const total = p.phases.reduce((s, x) => s + x.kernelMs, 0);
+  for (const x of p.phases) lines.push(`    ${x.phase.padEnd(40)} ${x.kernels.toFixed(0).padStart(5)} kernels  ${x.kernelMs.toFixed(2).padStart(7)} ms  (${total > 0 ? ((100 * x.kernelMs) / total).toFixed(0) : '–'} % of kernel time)`);
+  const all = new Map<string, { count: number; ms: number }>();
+  for (const x of p.phases) for (const [k, v] of Object.entries(x.byKernel)) all.set(k, { count: (all.get(k)?.count ?? 0) + v.count, ms: (all.get(k)?.ms ?? 0) + v.ms });
+  const best = [...all.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, top);
+  lines.push(`    top kernels: ${best.map(([k, v]) => `${k} ×${v.count.toFixed(0)} ${v.ms.toFixed(2)} ms`).join(', ')}`);
+  return lines.join('\n');
+}
