@@ -10,8 +10,10 @@ export interface StepContext {
   readonly epoch: number;
   /** Name of the current training phase (e.g. "main", "linear-start"). */
   readonly phase: string;
-  /** Learning rate in force for this step. */
+  /** Learning rate in force for this step (the phase's schedule × any curriculum's learningRateScale). */
   readonly learningRate: number;
+  /** The curriculum's level for this step (e.g. { length: 7, averagings: 2 }); absent or empty without a curriculum. */
+  readonly curriculum?: Readonly<Record<string, number>>;
   /** The parameters (do not assign to them outside the update/post-update stages). */
   readonly params: ParamMap;
   /**

@@ -61,6 +61,11 @@ export interface ParamTransform<S = PluginState> {
   readonly name: string;
   init(ctx: InitContext): S;
   apply(params: ParamMap, state: S, ctx: StepContext): { state: S; metrics?: TransformMetrics; facts?: StepFacts };
+  /**
+   * Called once after the last training step, before the final evaluation (e.g. the Neural GPU's hard
+   * averaging of its parameter copies at the end). Assigns to params; runs inside a tf.tidy.
+   */
+  finish?(params: ParamMap, state: S, ctx: StepContext): { state: S };
   dispose?(state: S): void;
 }
 
@@ -86,6 +91,14 @@ export interface ForwardTransform<S = PluginState> {
 export interface Curriculum<S = PluginState> {
   readonly name: string;
   init(ctx: InitContext): S;
-  next(state: S, ctx: CurriculumContext): { readonly state: S; readonly level: Readonly<Record<string, number>> };
+  next(state: S, ctx: CurriculumContext): {
+    readonly state: S;
+    readonly level: Readonly<Record<string, number>>;
+    /**
+     * Multiplies the scheduled learning rate of this step (e.g. the Neural GPU's ×0.98 decays at its
+     * checkpoints; keep it in the state so it is checkpointed). Absent: 1.
+     */
+    readonly learningRateScale?: number;
+  };
   dispose?(state: S): void;
 }

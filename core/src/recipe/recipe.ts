@@ -55,6 +55,12 @@ export interface TrainingSpec {
   /** Splits to evaluate (default: test, plus validation when the dataset has one). */
   readonly evalSplits?: readonly ('train' | 'validation' | 'test')[];
   /**
+   * Splits evaluated only once, after the last step (never every evalEveryEpochs), e.g. a long test split
+   * that would otherwise dominate the run (Neural GPU: 1,024 examples of length 401). They are taken out of
+   * the periodic evaluations of evalSplits and added to the final one.
+   */
+  readonly evalOnlyAtEnd?: readonly ('train' | 'validation' | 'test')[];
+  /**
    * How batches are drawn: a per-epoch permutation (default), with replacement (MemN2N), or in index
    * order (streams cut into windows, e.g. PTB with carried LSTM state).
    */

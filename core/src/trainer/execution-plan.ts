@@ -22,9 +22,11 @@ export interface ResolvedPhase extends PhaseSpec {
   readonly lrSchedule: LrSchedule;
 }
 
-export interface ResolvedTraining extends Required<Omit<TrainingSpec, 'phases' | 'epochs' | 'maxSteps' | 'lrSchedule'>> {
+export interface ResolvedTraining extends Required<Omit<TrainingSpec, 'phases' | 'epochs' | 'maxSteps' | 'lrSchedule' | 'evalOnlyAtEnd'>> {
   readonly phases: readonly ResolvedPhase[];
   readonly maxSteps?: number;
+  /** Splits evaluated only after the last step (absent or empty: none). */
+  readonly evalOnlyAtEnd?: TrainingSpec['evalOnlyAtEnd'];
 }
 
 /**
@@ -97,7 +99,7 @@ export function formatPlan(plan: ExecutionPlan): string {
   for (const hp of HOOK_POINTS) stage(hp, stageEntries(plan, hp));
   const t = plan.training;
   const phases = t.phases.map((p) => `${p.name}:${p.epochs}ep@lr${p.learningRate}${p.lrSchedule.kind === 'step' ? `(×${p.lrSchedule.factor}/${p.lrSchedule.everyEpochs}ep)` : ''}`).join(' → ');
-  lines.push(`├─ training batch=${t.batchSize} ${phases}${t.maxSteps ? ` maxSteps=${t.maxSteps}` : ''} sampling=${t.sampling} eval=[${t.evalSplits.join(',')}] every ${t.evalEveryEpochs} ep`);
+  lines.push(`├─ training batch=${t.batchSize} ${phases}${t.maxSteps ? ` maxSteps=${t.maxSteps}` : ''} sampling=${t.sampling} eval=[${t.evalSplits.join(',')}] every ${t.evalEveryEpochs} ep${t.evalOnlyAtEnd?.length ? `, [${t.evalOnlyAtEnd.join(',')}] at the end only` : ''}`);
   lines.push(`└─ observers ${plan.observers.map((o) => o.name).join(', ') || '·'}`);
   return lines.join('\n');
 }

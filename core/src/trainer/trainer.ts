@@ -63,6 +63,8 @@ export class Trainer {
   /** The model's carried state for the next training batch (kept tensors), when it carries state. */
   private carry: CarriedState | undefined;
   private level: Readonly<Record<string, number>> = EMPTY;
+  /** The product of the curricula's learning-rate scales for the current step (1 without any). */
+  private learningRateScale = 1;
   /** Latest evaluation results, for curricula and batch contexts. */
   private evaluation: Readonly<Record<string, number>> = Object.freeze({});
 
@@ -190,7 +192,8 @@ export class Trainer {
           const indices = order.subarray(b * training.batchSize, (b + 1) * training.batchSize);
           const t0 = performance.now();
           const curriculum = this.nextCurriculum(step, epoch, lastLoss);
-          const stepCtx: StepContext = { step, epoch, phase: phase.name, learningRate, params, globalNorm: createNormMemo() };
+          const rate = learningRate * this.learningRateScale;
+          const stepCtx: StepContext = { step, epoch, phase: phase.name, learningRate: rate, params, curriculum, globalNorm: createNormMemo() };
           const stepFctx = this.forwardContext(true, step, phaseIndex, curriculum, this.carry);
           const batchCtx: BatchContext = { training: true, rng: batchRng(plan.seed, step), step, epoch, evaluation: this.evaluation, curriculum };
           const out = runStep(plan, this.states, () => train.batch(indices, batchCtx), stepCtx, stepFctx, {
@@ -216,7 +219,7 @@ export class Trainer {
             epoch,
             phase: phase.name,
             loss,
-            learningRate,
+            learningRate: rate,
             gradNormPreClip: normPre,
             gradNormPostClip: normPost,
             noiseStd,
@@ -244,7 +247,7 @@ export class Trainer {
         final['train/epoch_loss'] = meanLoss;
         this.events.emit('epoch:end', { epoch: epoch - 1, phase: phase.name, step, meanLoss });
         const lastEpochOfRun = phaseIndex === training.phases.length - 1 && epochInPhase === phase.epochs - 1;
-        if (epoch % training.evalEveryEpochs === 0 && !lastEpochOfRun) this.evaluateAll(phaseIndex, epoch - 1, step, final);
+        if (epoch % training.evalEveryEpochs === 0 && !lastEpochOfRun) this.evaluateAll(phaseIndex, epoch - 1, step, final, false);
         if (this.options.checkpointDir && epoch % (this.options.checkpointEveryEpochs ?? 1) === 0) {
           const next = epochInPhase + 1 < phase.epochs ? { phaseIndex, epochInPhase: epochInPhase + 1 } : { phaseIndex: phaseIndex + 1, epochInPhase: 0 };
           this.checkpoint({ step, ...next, batchInEpoch: 0, epoch }, { final, evaluation: this.evaluation, lastLoss });
@@ -252,18 +255,34 @@ export class Trainer {
         await this.events.settle();
       }
     }
-    this.evaluateAll(training.phases.length - 1, Math.max(0, epoch - 1), step, final);
+    this.finishParamTransforms(step, Math.max(0, epoch - 1));
+    this.evaluateAll(training.phases.length - 1, Math.max(0, epoch - 1), step, final, true);
     if (diverged) final['diverged'] = 1;
     this.events.emit('run:end', { runId: this.options.runId, status: 'FINISHED', steps: step, final: { ...final } });
     await this.events.settle();
     return { status: 'FINISHED', steps: step, epochs: epoch, final, diverged, observerFailures: this.events.observerFailures };
   }
 
-  private evaluateAll(phaseIndex: number, epoch: number, step: number, final: Record<string, number>): void {
+  /** Lets post-update transforms that have `finish` act once after the last step (before the final evaluation). */
+  private finishParamTransforms(step: number, epoch: number): void {
+    const entries = this.plan.stages['post-update'].filter((e) => e.instance.finish);
+    if (entries.length === 0) return;
+    const phase = this.plan.training.phases[this.plan.training.phases.length - 1];
+    const params = this.plan.model.instance.params;
+    const ctx: StepContext = { step, epoch, phase: phase.name, learningRate: phase.learningRate * this.learningRateScale, params, curriculum: this.currentCurriculum() };
+    tf.tidy(() => {
+      for (const e of entries) this.states.set(e.name, e.instance.finish!(params, this.states.get(e.name), ctx).state);
+    });
+  }
+
+  /** Evaluates the periodic splits (evalSplits without evalOnlyAtEnd), or at the end every split of both lists. */
+  private evaluateAll(phaseIndex: number, epoch: number, step: number, final: Record<string, number>, atEnd: boolean): void {
     const splits = this.plan.dataset.instance.splits;
     const curriculum = this.currentCurriculum();
     const evaluation: Record<string, number> = { ...this.evaluation };
-    for (const name of this.plan.training.evalSplits) {
+    const onlyAtEnd = this.plan.training.evalOnlyAtEnd ?? [];
+    const names = atEnd ? [...new Set([...this.plan.training.evalSplits, ...onlyAtEnd])] : this.plan.training.evalSplits.filter((s) => !onlyAtEnd.includes(s));
+    for (const name of names) {
       const split = splits[name];
       if (!split) continue;
       const r = this.evaluate(split, phaseIndex, step, epoch, curriculum);
@@ -278,11 +297,14 @@ export class Trainer {
   private nextCurriculum(step: number, epoch: number, lastLoss: number): Readonly<Record<string, number>> {
     if (this.plan.curricula.length === 0) return EMPTY;
     const level: Record<string, number> = {};
+    let scale = 1;
     for (const c of this.plan.curricula) {
       const out = c.instance.next(this.states.get(c.name), { step, epoch, evaluation: this.evaluation, lastLoss });
       this.states.set(c.name, out.state);
       Object.assign(level, out.level);
+      if (out.learningRateScale !== undefined) scale *= out.learningRateScale;
     }
+    this.learningRateScale = scale;
     this.level = Object.freeze(level);
     return this.level;
   }

@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { AnnealError, Rng, batchContext, validateConfig } from '@anneal/core';
 import { encodeExample, generateExample, operandBits, paddedWidth, trueLength } from './encoding.js';
 import { binaryArithSchema, makeBinaryArith } from './dataset.js';
-import { drawLength, lengthCurriculum, lengthCurriculumSchema } from './length-curriculum.js';
+import { checkpointStep, drawLength, lengthCurriculum, lengthCurriculumSchema, type LengthCurriculumState } from './length-curriculum.js';
 
 const config = (c: Record<string, unknown>) => validateConfig('binary-arith', binaryArithSchema, c);
 
@@ -87,10 +87,12 @@ test('curriculum: cur from 6, raised by 1 when the training sequence error < 0.1
     seen.push(out.level.maxLength);
     t.true(out.level.length >= 3 && out.level.length <= 8);
   });
-  // step 2: held 2 steps, error 0.1 → 7; step 4 → 8 (= max), then capped.
+  // Checkpoints every 2 steps: step 2 (error 0.1) → 7; step 4 → 8 (= max), then capped; steps 6 and 8 still
+  // pass (NGPU: the pull keeps growing at the full length), so pull = 0.0005 · 1.2⁴.
   t.deepEqual(seen, [6, 6, 7, 7, 8, 8, 8, 8, 8]);
   t.is(s.advances, 2);
-  t.true(Math.abs(s.pull - 0.0005 * 1.2 * 1.2) < 1e-12);
+  t.true(Math.abs(s.pull - 0.0005 * 1.2 ** 4) < 1e-12);
+  t.is(s.averagings, 0);
   t.deepEqual(JSON.parse(JSON.stringify(s)), s, 'plain JSON state (checkpointed)');
   const cfg = { min: 3, max: 41, pMaxOfTwo: 0.6, pLong: 0.25 };
   t.is(drawLength(cfg, 6, 9, 100), drawLength(cfg, 6, 9, 100), 'the draw is a pure function of (seed, step)');
@@ -101,4 +103,48 @@ test('curriculum: cur from 6, raised by 1 when the training sequence error < 0.1
   const short = draws.filter((l) => l <= 6);
   const mean = short.reduce((a, b) => a + b, 0) / short.length;
   t.true(mean > 4.6, `max of two draws skews to longer lengths (mean of ≤ cur: ${mean})`);
+});
+
+test('curriculum checkpoints by hand: pull grows to pullMax, then passes are averaging points with lr × 0.98 when error < threshold/3', (t) => {
+  const config = validateConfig('ngpu-curriculum', lengthCurriculumSchema, { max: 7, pull: 0.05, pullIncrease: 1.5, pullMax: 0.1 });
+  const s0: LengthCurriculumState = { maxLength: 6, lastCheck: 0, advances: 0, pull: 0.05, averagings: 0, lrScale: 1, lossSum: 0, lossCount: 0, recentLosses: [], seed: 1 };
+  // error 0.2 ≥ 0.15: nothing moves.
+  const s1 = checkpointStep(config, s0, 0.2, 200);
+  t.like(s1, { maxLength: 6, pull: 0.05, averagings: 0, lrScale: 1, lastCheck: 200 });
+  // 0.1: cur 6 → 7, pull 0.05 → 0.075.
+  const s2 = checkpointStep(config, s1, 0.1, 400);
+  t.like(s2, { maxLength: 7, advances: 1, averagings: 0, lrScale: 1 });
+  t.true(Math.abs(s2.pull - 0.075) < 1e-12);
+  // 0.1 at max: 0.075 < 0.1 → pull 0.1125.
+  const s3 = checkpointStep(config, s2, 0.1, 600);
+  t.true(Math.abs(s3.pull - 0.1125) < 1e-12);
+  t.is(s3.averagings, 0);
+  // 0.1 (not < 0.05): an averaging point, no decay; then 0.04 < 0.15/3: averaging and lr × 0.98.
+  const s4 = checkpointStep(config, s3, 0.1, 800);
+  t.like(s4, { averagings: 1, lrScale: 1 });
+  const s5 = checkpointStep(config, s4, 0.04, 1000);
+  t.like(s5, { averagings: 2, maxLength: 7 });
+  t.true(Math.abs(s5.lrScale - 0.98) < 1e-12);
+  t.true(Math.abs(s5.pull - 0.1125) < 1e-12, 'the pull stays once it reached pullMax');
+});
+
+test('curriculum lr decay by hand: × 0.98 when the mean training loss is above each of the previous 3 checkpoints', (t) => {
+  const c = lengthCurriculum(validateConfig('ngpu-curriculum', lengthCurriculumSchema, { max: 6, minSteps: 2 }));
+  let s = c.init({ seed: 3, params: {} });
+  // cur starts at max (6), error 0.5 never passes; checkpoints at steps 2, 4, 6, 8, 10, 12. Step s adds
+  // ctx.lastLoss (losses[s], the previous step's loss; NaN skipped) before its checkpoint, so the checkpoint
+  // means are 1, 0.9, 0.8, then 0.85 (not above max(1, 0.9, 0.8)), 0.88 (not above max(0.9, 0.8, 0.85)).
+  const losses = [NaN, 1, 1, 0.9, 0.9, 0.8, 0.8, 0.85, 0.85, 0.88, 0.88];
+  const scales: number[] = [];
+  losses.forEach((lastLoss, step) => {
+    const out = c.next(s, { step, epoch: 0, evaluation: { 'validation/seq_error': 0.5 }, lastLoss });
+    s = out.state;
+    scales.push(out.learningRateScale ?? 1);
+  });
+  t.deepEqual(scales, Array(11).fill(1));
+  // Step 12: mean of 1, 1 = 1 > max(0.8, 0.85, 0.88) → × 0.98.
+  for (const [step, lastLoss] of [[11, 1], [12, 1]] as const) s = c.next(s, { step, epoch: 0, evaluation: { 'validation/seq_error': 0.5 }, lastLoss }).state;
+  t.true(Math.abs(s.lrScale - 0.98) < 1e-12, `lrScale ${s.lrScale}`);
+  t.deepEqual(s.recentLosses.length, 3);
+  t.deepEqual(JSON.parse(JSON.stringify(s)), s, 'plain JSON state (checkpointed)');
 });

@@ -13,6 +13,7 @@ import {
   type ParamMap,
   type Rng,
 } from '@anneal/core';
+import { averageCopyGroups } from './average-copies.js';
 import { beginForward, cgru, fullRows, imageGeometry, type CgruParams, type ConvMode } from './cgru.js';
 
 export const NGPU_METRICS: readonly MetricSpec[] = Object.freeze([
@@ -196,16 +197,7 @@ export class NeuralGpuModel implements Model {
 
   /** Replaces every copy by the mean of the copies (the relaxation's hard averaging). Outside any gradient tape. */
   averageCopies(): void {
-    if (this.cells.length === 1) return;
-    const keys: (keyof CgruParams)[] = ['updateKernel', 'updateBias', 'resetKernel', 'resetBias', 'candKernel', 'candBias'];
-    tf.tidy(() => {
-      for (let l = 0; l < this.config.layers; l++) {
-        for (const k of keys) {
-          const mean = tf.mean(tf.stack(this.cells.map((row) => row[l][k])), 0);
-          for (const row of this.cells) row[l][k].assign(mean);
-        }
-      }
-    });
+    averageCopyGroups(this.params);
   }
 
   evaluate(batch: Batch, ctx: ForwardContext): EvalSums {

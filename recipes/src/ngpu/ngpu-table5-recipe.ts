@@ -8,10 +8,14 @@ import type { PluginUse, Recipe, RecipePatch } from '@anneal/core';
  * 7,290 runs read as 729 grid settings × 10 seeds [A: the Neural GPU paper's 729-point grid = 3^6; which six
  * hyper-parameters it varied is recalled, not verified]: lr, init scale, clip norm, dropout, starting pull and
  * pull increase, three values each. Epoch = one NGPU checkpoint (200 steps of 32); 100 epochs = 20k steps [A].
+ * NGPU's lr ×0.98 decays (ngpu-curriculum lrDecay) and hard averaging of the 6 copies (ngpu-average-copies)
+ * are on in both arms; the test split is evaluated only at the end (training.evalOnlyAtEnd).
  */
 export const NGPU_CLIP: PluginUse = { plugin: 'clip-global-norm', config: { maxNorm: 1 } };
 export const NGPU_NOISE: PluginUse = { plugin: 'annealed-gaussian', config: { eta: 1.0, gamma: 0.55 }, at: 'post-clip' };
-const curriculum = (max: number, minSteps: number): PluginUse => ({ plugin: 'ngpu-curriculum', config: { start: 6, min: 3, max, threshold: 0.15, minSteps } });
+const curriculum = (max: number, minSteps: number): PluginUse => ({ plugin: 'ngpu-curriculum', config: { start: 6, min: 3, max, threshold: 0.15, minSteps, lrDecay: 0.98 } });
+/** The relaxation's hard averaging: at the curriculum's averaging points and once at the end (a no-op with copies = 1). */
+export const NGPU_AVERAGE: PluginUse = { plugin: 'ngpu-average-copies', config: { atEnd: true } };
 
 export const NGPU_GRID: Readonly<Record<string, readonly unknown[]>> = Object.freeze({
   'optimizer.config.learningRate': [0.0003, 0.001, 0.003],
@@ -53,13 +57,15 @@ export const ngpuTable5Recipe: Recipe = {
   model: { name: 'neural-gpu', config: { m: 24, height: 4, layers: 2, copies: 6, cutoff: 1.2, gateBias: 1, initWeight: 1, dropout: 0.15 } },
   dataset: { name: 'binary-arith', config: { task: 'bmul', trainMaxLength: 41, testLength: 401, trainSize: 6400, validationSize: 128, testSize: 1024 } },
   optimizer: { name: 'adam', config: { learningRate: 0.001, epsilon: 1e-4 } },
-  plugins: [curriculum(41, 200), NGPU_CLIP],
-  training: { batchSize: 32, epochs: 100, evalSplits: ['validation', 'test'], evalEveryEpochs: 1 },
+  plugins: [curriculum(41, 200), NGPU_CLIP, NGPU_AVERAGE],
+  // The curriculum reads the validation split (training examples ≤ cur) every checkpoint; the 1,024 length-401
+  // test examples cost several times a checkpoint's training, so they are evaluated once, after the last step.
+  training: { batchSize: 32, epochs: 100, evalSplits: ['validation', 'test'], evalEveryEpochs: 1, evalOnlyAtEnd: ['test'] },
   seeds: Array.from({ length: 10 }, (_, i) => i + 1),
   grid: NGPU_GRID,
   variants: [
     { name: 'no-noise', patch: {} },
-    { name: 'noise', patch: { plugins: [curriculum(41, 200), NGPU_CLIP, NGPU_NOISE] } },
+    { name: 'noise', patch: { plugins: [curriculum(41, 200), NGPU_CLIP, NGPU_NOISE, NGPU_AVERAGE] } },
   ],
   quick: ngpuQuick,
   report: { layout: 'threshold-counts', metric: 'test/seq_error', thresholds: [0.01, 0.02, 0.03, 0.05] },

@@ -70,10 +70,12 @@ export async function instantiate(catalog: PluginCatalog, spec: TrialSpec, optio
     return entry<ForwardTransform>(u, 'forward', instance);
   });
   const evalSplits = p.training.evalSplits ?? (['validation', 'test'] as const).filter((s) => dataset.splits[s] !== undefined);
-  for (const s of evalSplits) {
-    if (!dataset.splits[s]) {
-      model.dispose();
-      throw new AnnealError('ANNEAL_ERR_CONFIG_VALUE', `recipe '${r.name}': training.evalSplits names '${s}', which dataset '${p.dataset.name}' does not have (it has ${Object.keys(dataset.splits).join(', ')}).`);
+  for (const [key, list] of [['evalSplits', evalSplits], ['evalOnlyAtEnd', p.training.evalOnlyAtEnd ?? []]] as const) {
+    for (const s of list) {
+      if (!dataset.splits[s]) {
+        model.dispose();
+        throw new AnnealError('ANNEAL_ERR_CONFIG_VALUE', `recipe '${r.name}': training.${key} names '${s}', which dataset '${p.dataset.name}' does not have (it has ${Object.keys(dataset.splits).join(', ')}).`);
+      }
     }
   }
   const training: ResolvedTraining = freezePlain({ ...p.training, evalSplits: [...evalSplits] });

@@ -39,6 +39,7 @@ function trainingFields(required: boolean): Record<string, Field> {
     maxSteps: opt(int1),
     evalEveryEpochs: opt(int1),
     evalSplits: opt({ type: 'list', item: { type: 'enum', values: ['train', 'validation', 'test'] } }),
+    evalOnlyAtEnd: opt({ type: 'list', item: { type: 'enum', values: ['train', 'validation', 'test'] } }),
     sampling: opt({ type: 'enum', values: BATCH_SAMPLINGS }),
     recordGradNorms: opt({ type: 'boolean' }),
     lrSchedule: opt(lrSchedule),

@@ -24,6 +24,7 @@ export function resolveTraining(r: Recipe, optimizerConfig: Readonly<Record<stri
     ...(t.maxSteps !== undefined ? { maxSteps: t.maxSteps } : {}),
     evalEveryEpochs: t.evalEveryEpochs ?? 1,
     ...(t.evalSplits !== undefined ? { evalSplits: t.evalSplits } : {}),
+    ...(t.evalOnlyAtEnd !== undefined && t.evalOnlyAtEnd.length > 0 ? { evalOnlyAtEnd: t.evalOnlyAtEnd } : {}),
     sampling: t.sampling ?? 'permutation',
     recordGradNorms: t.recordGradNorms ?? true,
   };

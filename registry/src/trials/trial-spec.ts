@@ -22,10 +22,12 @@ export interface ResolvedTrialPhase extends PhaseSpec {
 }
 
 /** Training settings with defaults applied; evalSplits stays unset when the dataset's defaults apply. */
-export interface ResolvedTrialTraining extends Required<Omit<TrainingSpec, 'phases' | 'epochs' | 'maxSteps' | 'lrSchedule' | 'evalSplits'>> {
+export interface ResolvedTrialTraining extends Required<Omit<TrainingSpec, 'phases' | 'epochs' | 'maxSteps' | 'lrSchedule' | 'evalSplits' | 'evalOnlyAtEnd'>> {
   readonly phases: readonly ResolvedTrialPhase[];
   readonly maxSteps?: number;
   readonly evalSplits?: TrainingSpec['evalSplits'];
+  /** Present only when the recipe names splits to evaluate after the last step only. */
+  readonly evalOnlyAtEnd?: TrainingSpec['evalOnlyAtEnd'];
 }
 
 /** Gradient and parameter hook points (the optimizer is the trial's `optimizer`). */

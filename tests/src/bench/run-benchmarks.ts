@@ -10,6 +10,7 @@ import { benchMemn2nStep } from './memn2n-step-bench.js';
 import { benchNpStep } from './np-step-bench.js';
 import { benchPtbStep } from './ptb-step-bench.js';
 import { benchNramStep } from './nram-step-bench.js';
+import { benchNgpuStep } from './ngpu-step-bench.js';
 import { benchTrackerStep } from './tracker-bench.js';
 import { benchSweepThroughput } from './sweep-bench.js';
 import { benchGradientPaths } from './gradient-path-report.js';
@@ -77,6 +78,18 @@ async function main(): Promise<void> {
   process.stdout.write(`  (a) hand-written tfjs loop            ${nram.handMs.toFixed(2)} ms\n`);
   process.stdout.write(`  (b) trainer                           ${nram.trainerMs.toFixed(2)} ms\n`);
   process.stdout.write(`  ${ratioValueLine('(b)/(a) trainer overhead', nram.ratio, { max: 1.05 })}\n\n`);
+
+  process.stdout.write('Neural GPU (quick config: badd, m 8, 2 CGRUs/step, length 9 in a width-12 bin), batch 8, Adam, ms/step (4 interleaved rounds)\n');
+  const ngpu = await benchNgpuStep(booted.plugins, backend.name);
+  results.neuralGpu = ngpu;
+  process.stdout.write(`  (a) hand-written tfjs loop            ${ngpu.handMs.toFixed(2)} ms\n`);
+  process.stdout.write(`  (b) trainer                           ${ngpu.trainerMs.toFixed(2)} ms\n`);
+  process.stdout.write(`  ${ratioValueLine('(b)/(a) trainer overhead', ngpu.ratio, { max: 1.05 })}\n`);
+  process.stdout.write(`  op profile of one step: ${ngpu.profile.totalMs.toFixed(0)} ms kernel time; top: ${ngpu.profile.top.map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}\n`);
+  process.stdout.write(
+    `  conv kernels registered on ${tf.getBackend()}: ${Object.entries(ngpu.profile.convKernels).map(([k, v]) => `${k} ${v ? 'yes' : 'NO'}`).join(', ')}; ` +
+      `Conv2D* time in the step ${ngpu.profile.conv2dMsInStep.toFixed(0)} ms (the model's 'shift' convolutions are row shifts + matMuls)\n\n`,
+  );
 
   process.stdout.write('Sweep throughput: trials/minute on a tiny recipe, 1 vs 2 worker processes\n');
   const sweep = await benchSweepThroughput({ log: (l) => process.stdout.write(`  ${l}\n`) });
