@@ -76,7 +76,7 @@ def mlp(meta, batches, steps, warmup):
         return F.cross_entropy(layers[-1](h), b[1])
 
     params = [p for lin in layers for p in lin.parameters()]
-    return Runner(Step(params, loss_fn, data, 0.01, clip_global_, 10.0), steps, warmup, [f"torch {torch.__version__}, {torch.get_num_threads()} threads"])
+    return Runner(Step(params, loss_fn, data, 0.01, clip_global_, 10.0), steps, warmup, [])
 
 
 def memn2n(meta, batches, steps, warmup):
@@ -105,7 +105,7 @@ def memn2n(meta, batches, steps, warmup):
         return F.cross_entropy(u @ Tm[K].t(), answers, reduction="sum")
 
     return Runner(Step(Ts, loss_fn, data, 0.01, clip_per_tensor_, 40.0), steps, warmup,
-                  [f"torch {torch.__version__}, {torch.get_num_threads()} threads", "embedding bags as gather + sum"])
+                  ["embedding bags as gather + sum"])
 
 
 def ptb(meta, batches, steps, warmup):
@@ -131,8 +131,8 @@ def ptb(meta, batches, steps, warmup):
         return F.cross_entropy(logits, y.reshape(-1), reduction="sum") / B
 
     return Runner(Step(params, loss_fn, data, 1.0, clip_global_, 5.0), steps, warmup,
-                  [f"torch {torch.__version__}, {torch.get_num_threads()} threads", "nn.LSTM: 2 biases per layer"])
+                  ["nn.LSTM: 2 biases per layer"])
 
 
 if __name__ == "__main__":
-    serve("pytorch", f"torch {torch.__version__} (CPU, {torch.get_num_threads()} threads)", {"mlp": mlp, "memn2n": memn2n, "ptb": ptb})
+    serve("pytorch", f"torch {torch.__version__} (PyPI CUDA build, CUDA stubbed, CPU, {torch.get_num_threads()} threads)", {"mlp": mlp, "memn2n": memn2n, "ptb": ptb})

@@ -107,12 +107,14 @@ function option(name: string): string | undefined {
 }
 
 /**
- * `npm run bench -- --peers [--models mlp,memn2n,ptb] [--rounds 5] [--backends cpu,wasm,tensorflow] [--peer-list pytorch,jax,keras]`:
+ * `npm run bench -- --peers [--models mlp,memn2n,ptb] [--rounds 5] [--backends cpu,wasm,tensorflow] [--peer-list pytorch,jax,keras] [--peer-threads N]`:
  * anneal against PyTorch, JAX + optax and TensorFlow/Keras (tests/src/bench/peers, tests/peers).
  */
 async function peersMain(): Promise<void> {
   const list = (name: string) => option(name)?.split(',').map((s) => s.trim()).filter(Boolean);
   const rounds = Number(option('rounds') ?? 5);
+  const threads = option('peer-threads');
+  if (threads) process.env.ANNEAL_PEER_THREADS = threads; // read by tests/peers/*.py (inherited env)
   const log = (l: string) => process.stdout.write(`${l}\n`);
   log(`anneal against PyTorch, JAX + optax and TensorFlow/Keras — node ${process.version}, load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
   const result = await benchPeers({ models: list('models'), rounds, backends: list('backends'), peers: list('peer-list'), log });
