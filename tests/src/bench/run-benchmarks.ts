@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { bootAnneal, selectBackend } from '@anneal/registry';
@@ -15,12 +16,14 @@ import { benchTrackerStep } from './tracker-bench.js';
 import { benchSweepThroughput } from './sweep-bench.js';
 import { benchGradientPaths } from './gradient-path-report.js';
 import { benchQueueOverhead } from './queue-bench.js';
+import { benchPeers, formatTargets } from './peers/peer-bench.js';
 
 /**
  * `npm run bench`: speed targets as ratios against a baseline measured in the same process on the
  * same backend. Absolute times vary between machines; ratios are what we hold ourselves to.
  */
 async function main(): Promise<void> {
+  if (process.argv.includes('--peers')) return peersMain();
   const backend = await selectBackend(process.env.ANNEAL_BACKEND ?? 'auto');
   const booted = await bootAnneal({ env: { ...process.env, MLFLOW_TRACKING_URI: '' } });
   process.stdout.write(`anneal benchmarks — backend: ${backend.name} (tfjs '${tf.getBackend()}'), node ${process.version}\n\n`);
@@ -106,6 +109,35 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'bench.json'), `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`results written to ${join(dir, 'bench.json')}\n`);
+}
+
+/** The value of `--name=value` or `--name value` on the command line. */
+function option(name: string): string | undefined {
+  const args = process.argv.slice(2);
+  const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (i < 0) return undefined;
+  return args[i].includes('=') ? args[i].slice(args[i].indexOf('=') + 1) : args[i + 1];
+}
+
+/**
+ * `npm run bench -- --peers [--models mlp,memn2n,ptb] [--rounds 5] [--backends cpu,wasm,tensorflow] [--peer-list pytorch,jax,keras] [--peer-threads N]`:
+ * anneal against PyTorch, JAX + optax and TensorFlow/Keras (tests/src/bench/peers, tests/peers).
+ */
+async function peersMain(): Promise<void> {
+  const list = (name: string) => option(name)?.split(',').map((s) => s.trim()).filter(Boolean);
+  const rounds = Number(option('rounds') ?? 5);
+  const threads = option('peer-threads');
+  if (threads) process.env.ANNEAL_PEER_THREADS = threads; // read by tests/peers/*.py (inherited env)
+  const log = (l: string) => process.stdout.write(`${l}\n`);
+  log(`anneal against PyTorch, JAX + optax and TensorFlow/Keras — node ${process.version}, load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+  const result = await benchPeers({ models: list('models'), rounds, backends: list('backends'), peers: list('peer-list'), log });
+  log('');
+  for (const l of formatTargets(result)) log(l);
+  log(`load average at the end: ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+  const dir = join(REPO_ROOT, 'bench-results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'peers.json'), `${JSON.stringify({ date: new Date().toISOString(), node: process.version, ...result }, null, 2)}\n`);
+  log(`results written to ${join(dir, 'peers.json')}`);
 }
 
 main().catch((error) => {

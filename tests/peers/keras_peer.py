@@ -1,0 +1,151 @@
+"""TensorFlow / Keras contestant of `npm run bench -- --peers` (protocol: peer_protocol.py).
+
+Same step as anneal's trainer, as one tf.function (no XLA: jit_compile was slower here): the loss
+under tf.GradientTape, tf.clip_by_global_norm (MLP, PTB) or tf.clip_by_norm per tensor (MemN2N) —
+anneal's formula g * c / max(|g|, c) —, annealed Gaussian noise N(0, eta/(1+t)^gamma) from
+tf.random.normal on every (dense) gradient entry, keras.optimizers.SGD, loss read back each step.
+Models: Keras 3 layers (Dense, Embedding, LSTM) for the MLP and the PTB LSTM; MemN2N in raw TF ops.
+Differences from anneal, stated in the printed table too:
+  - MLP: keras HeNormal is a truncated normal (anneal's he: normal); no effect on the time.
+  - PTB: keras.layers.LSTM (unit_forget_bias off, TF's generic RNN loop on the CPU); the embedding's
+    IndexedSlices gradient is made dense before the noise (the noise goes on every entry, as in anneal).
+  - MemN2N: the embedding bags are gathers + sums (anneal's are hand-written loops that skip nil words).
+Threads: TensorFlow's default unless ANNEAL_PEER_THREADS is set.
+"""
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np
+import tensorflow as tf
+import keras
+
+from peer_protocol import Runner, serve
+
+if os.environ.get("ANNEAL_PEER_THREADS"):
+    n = int(os.environ["ANNEAL_PEER_THREADS"])
+    tf.config.threading.set_intra_op_parallelism_threads(n)
+    tf.config.threading.set_inter_op_parallelism_threads(n)
+tf.random.set_seed(1)
+keras.utils.set_random_seed(1)
+
+
+def make_runner(variables, loss_fn, batches, lr, clip, steps, warmup, notes, carry=None):
+    """loss_fn(batch[, carry]) -> loss (or (loss, new carry)); carry: a list of tf.Variables (state kept between steps)."""
+    opt = keras.optimizers.SGD(learning_rate=lr)
+    t = tf.Variable(0.0, trainable=False)
+
+    @tf.function
+    def step(batch):
+        with tf.GradientTape() as tape:
+            if carry is not None:
+                loss, new = loss_fn(batch, [c.read_value() for c in carry])
+            else:
+                loss = loss_fn(batch)
+        grads = clip(tape.gradient(loss, variables))
+        std = tf.sqrt(0.01 / tf.pow(1.0 + t, 0.55))
+        grads = [tf.convert_to_tensor(g) for g in grads]  # IndexedSlices → dense: noise on every entry
+        grads = [g + tf.random.normal(tf.shape(g)) * std for g in grads]
+        opt.apply_gradients(zip(grads, variables))
+        t.assign_add(1.0)
+        if carry is not None:
+            for c, v in zip(carry, new):
+                c.assign(v)
+        return loss
+
+    data = [{k: tf.constant(v) for k, v in b.items()} for b in batches]
+    st = {"i": 0}
+
+    def one():
+        loss = step(data[st["i"] % len(data)])
+        st["i"] += 1
+        return float(loss.numpy())
+
+    return Runner(one, steps, warmup, notes)
+
+
+def version_note():
+    return f"tensorflow {tf.__version__} + keras {keras.__version__}, tf.function"
+
+
+def global_clip(c):
+    return lambda grads: tf.clip_by_global_norm(grads, c)[0]
+
+
+def mlp(meta, batches, steps, warmup):
+    d = meta["describe"]
+    model = keras.Sequential([keras.Input((d["inputSize"],))]
+                             + [keras.layers.Dense(d["width"], activation="relu", kernel_initializer="he_normal") for _ in range(d["depth"])]
+                             + [keras.layers.Dense(d["numClasses"], kernel_initializer="he_normal")])
+
+    def loss_fn(b):
+        logits = model(b["x"], training=True)
+        return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=b["y"], logits=logits))
+
+    data = [{"x": b["x"], "y": b["y"]} for b in batches]
+    return make_runner(model.trainable_variables, loss_fn, data, 0.01, global_clip(10.0), steps, warmup, ["keras HeNormal is truncated"])
+
+
+def memn2n(meta, batches, steps, warmup):
+    info, d = meta["info"], meta["describe"]
+    V, J, K, D, nil = info["vocabSize"], info["sentenceSize"], d["hops"], d["embeddingDim"], info.get("nilIndex", 0)
+    rng = np.random.default_rng(1)
+    inits = [rng.normal(0, 0.1, (V, D)).astype(np.float32) for _ in range(K + 1)]
+    for a in inits:
+        a[nil] = 0
+    Ts = [tf.Variable(a) for a in inits]
+    j = np.arange(1, J + 1, dtype=np.float32)[:, None]
+    k = np.arange(1, D + 1, dtype=np.float32)[None, :]
+    pe = tf.constant(1 + 4 * (k - (D + 1) / 2) * (j - (J + 1) / 2) / (D * J))
+    keep_np = np.ones((V, 1), np.float32)
+    keep_np[nil] = 0
+    keep = tf.constant(keep_np)
+
+    def loss_fn(b):
+        Tm = [T - tf.stop_gradient(T * (1 - keep)) for T in Ts]  # nil row read as 0, gradient straight through
+        E = [tf.reduce_sum(tf.gather(T, b["stories"]) * pe, 2) for T in Tm]
+        u = tf.reduce_sum(tf.gather(Tm[0], b["queries"]) * pe, 1)
+        for hop in range(1, K + 1):
+            p = tf.nn.softmax(tf.einsum("bmd,bd->bm", E[hop - 1], u), axis=1)
+            u = u + tf.einsum("bm,bmd->bd", p, E[hop])
+        logits = tf.matmul(u, Tm[K], transpose_b=True)
+        return tf.reduce_sum(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=b["answers"], logits=logits))
+
+    data = [{"stories": b["stories"], "queries": b["queries"], "answers": b["answers"]} for b in batches]
+    clip = lambda grads: [tf.clip_by_norm(g, 40.0) for g in grads]
+    return make_runner(Ts, loss_fn, data, 0.01, clip, steps, warmup, ["embedding bags as gather + sum"])
+
+
+def ptb(meta, batches, steps, warmup):
+    d, info = meta["describe"], meta["info"]
+    V, H, E, L, s = info["vocabSize"], d["hiddenSize"], d["embeddingSize"], d["layers"], d["initScale"]
+    init = lambda: keras.initializers.RandomUniform(-s, s)
+    emb = keras.layers.Embedding(V, E, embeddings_initializer=init())
+    lstms = [keras.layers.LSTM(H, return_sequences=True, return_state=True, unit_forget_bias=False,
+                               kernel_initializer=init(), recurrent_initializer=init(), bias_initializer=init()) for _ in range(L)]
+    out = keras.layers.Dense(V, kernel_initializer=init(), bias_initializer=init())
+    B, T = batches[0]["x"].shape
+    x0 = emb(tf.zeros((B, T), tf.int32))
+    for layer in lstms:
+        x0, _, _ = layer(x0)
+    out(tf.reshape(x0, [-1, H]))
+    variables = emb.trainable_variables + [v for layer in lstms for v in layer.trainable_variables] + out.trainable_variables
+    carry = [tf.Variable(tf.zeros((B, H)), trainable=False) for _ in range(2 * L)]
+
+    def loss_fn(b, state):
+        seq = emb(b["x"])
+        new = []
+        for l, layer in enumerate(lstms):
+            seq, h, c = layer(seq, initial_state=[state[2 * l], state[2 * l + 1]])
+            new += [h, c]
+        logits = out(tf.reshape(seq, [-1, H]))
+        nll = tf.reduce_sum(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.reshape(b["y"], [-1]), logits=logits))
+        return nll / B, new
+
+    data = [{"x": b["x"], "y": b["y"]} for b in batches]
+    return make_runner(variables, loss_fn, data, 1.0, global_clip(5.0), steps, warmup, ["keras.layers.LSTM, embedding gradient made dense"], carry=carry)
+
+
+if __name__ == "__main__":
+    serve("keras", f"tensorflow {tf.__version__} + keras {keras.__version__} (CPU)", {"mlp": mlp, "memn2n": memn2n, "ptb": ptb})

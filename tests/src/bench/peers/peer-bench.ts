@@ -1,0 +1,222 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BACKEND_CHOICES } from '@anneal/registry';
+import { REPO_ROOT } from '../../helpers/run-cli.js';
+import { median } from '../measure.js';
+import { LinePeer } from './line-peer.js';
+import { PEER_MODELS, type PeerModel } from './peer-models.js';
+
+const ANNEAL_PEER = join(dirname(fileURLToPath(import.meta.url)), 'anneal-peer.js');
+const VENV_PYTHON = join(REPO_ROOT, '.bench-venv', 'bin', 'python');
+const ENSURE_VENV = join(REPO_ROOT, 'scripts', 'ensure-bench-venv.sh');
+
+/** The Python peers: label → script in tests/peers. */
+export const PYTHON_PEERS: readonly { readonly label: string; readonly script: string }[] = [
+  { label: 'pytorch', script: 'torch_peer.py' },
+  { label: 'jax', script: 'jax_peer.py' },
+  { label: 'keras', script: 'keras_peer.py' },
+];
+
+/** Models still without a peer implementation (listed in the output so the gap stays visible). */
+export const NOT_YET_COVERED: readonly string[] = ['Neural Programmer (quick config)', 'NRAM (quick config)', 'Neural GPU (quick config)'];
+
+export interface ContestantResult {
+  readonly label: string;
+  readonly kind: 'anneal' | 'peer';
+  readonly version: string;
+  /** Median over rounds of each round's median ms/step. */
+  readonly ms: number;
+  readonly roundMs: readonly number[];
+  readonly notes: readonly string[];
+  /** anneal only: median over rounds of (this round's ms ÷ the fastest peer's ms in the same round). */
+  readonly ratioToFastestPeer?: number;
+}
+
+export interface ModelResult {
+  readonly model: string;
+  readonly title: string;
+  readonly rounds: number;
+  readonly timedSteps: number;
+  readonly contestants: readonly ContestantResult[];
+  readonly fastestPeer?: string;
+  readonly target?: number;
+  readonly skipped: readonly { readonly label: string; readonly reason: string }[];
+}
+
+export interface PeerBenchResult {
+  readonly models: readonly ModelResult[];
+  readonly skippedContestants: readonly { readonly label: string; readonly reason: string }[];
+  readonly notYetCovered: readonly string[];
+}
+
+export interface PeerBenchOptions {
+  readonly models?: readonly string[];
+  readonly rounds?: number;
+  readonly backends?: readonly string[];
+  readonly peers?: readonly string[];
+  readonly log: (line: string) => void;
+}
+
+interface Live {
+  readonly peer: LinePeer;
+  readonly kind: 'anneal' | 'peer';
+  readonly version: string;
+}
+
+const firstLine = (s: string | undefined) => (s ?? 'unknown error').trim().split('\n')[0].slice(0, 200);
+
+/** Makes sure the benchmark venv exists (scripts/ensure-bench-venv.sh, idempotent); undefined or the reason it does not. */
+function ensureVenv(log: (l: string) => void): string | undefined {
+  const r = spawnSync('bash', [ENSURE_VENV], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  for (const l of `${r.stdout}`.split('\n').filter(Boolean)) log(`  [venv] ${l}`);
+  if (r.status !== 0 || !existsSync(VENV_PYTHON)) return `scripts/ensure-bench-venv.sh failed (${r.status}): ${firstLine(r.stderr.split('\n').filter(Boolean).slice(-1)[0])}`;
+  return undefined;
+}
+
+async function startContestants(opts: PeerBenchOptions, skipped: { label: string; reason: string }[]): Promise<Live[]> {
+  const live: Live[] = [];
+  const backends = opts.backends ?? BACKEND_CHOICES.filter((c) => c !== 'auto');
+  for (const backend of backends) {
+    const peer = new LinePeer(`anneal/${backend}`, process.execPath, [ANNEAL_PEER, backend], { cwd: REPO_ROOT });
+    const hello = await peer.hello();
+    if (hello.ok) live.push({ peer, kind: 'anneal', version: String(hello.version) });
+    else {
+      skipped.push({ label: `anneal/${backend}`, reason: firstLine(hello.error) });
+      await peer.close();
+    }
+  }
+  const wanted = PYTHON_PEERS.filter((p) => !opts.peers || opts.peers.includes(p.label));
+  if (wanted.length === 0) return live;
+  const venvProblem = ensureVenv(opts.log);
+  for (const p of wanted) {
+    if (venvProblem) {
+      skipped.push({ label: p.label, reason: venvProblem });
+      continue;
+    }
+    const peer = new LinePeer(p.label, VENV_PYTHON, [join(REPO_ROOT, 'tests', 'peers', p.script)], {
+      cwd: join(REPO_ROOT, 'tests', 'peers'),
+      env: { PYTHONUNBUFFERED: '1', TF_CPP_MIN_LOG_LEVEL: '2', KERAS_BACKEND: 'tensorflow', JAX_PLATFORMS: 'cpu', CUDA_VISIBLE_DEVICES: '' },
+    });
+    const hello = await peer.hello(300_000);
+    if (hello.ok) live.push({ peer, kind: 'peer', version: String(hello.version) });
+    else {
+      skipped.push({ label: p.label, reason: firstLine(hello.error) });
+      await peer.close();
+    }
+  }
+  return live;
+}
+
+async function benchModel(model: PeerModel, live: readonly Live[], rounds: number, log: (l: string) => void): Promise<ModelResult> {
+  const skipped: { label: string; reason: string }[] = [];
+  const base = { model: model.name, title: model.title, rounds, timedSteps: model.steps - model.warmup, target: model.target };
+  const dataDir = mkdtempSync(join(tmpdir(), `anneal-peers-${model.name}-`));
+  try {
+    const ready: { live: Live; notes: string[] }[] = [];
+    let exported = false;
+    for (const c of live) {
+      if (c.kind === 'peer' && !exported) {
+        skipped.push({ label: c.peer.label, reason: 'no anneal contestant wrote the batches' });
+        continue;
+      }
+      const r = await c.peer.request({ op: 'setup', model: model.name, dataDir, steps: model.steps, warmup: model.warmup, ...(c.kind === 'anneal' && !exported ? { exportDir: dataDir } : {}) });
+      if (!r.ok) {
+        skipped.push({ label: c.peer.label, reason: firstLine(r.error) });
+        continue;
+      }
+      if (c.kind === 'anneal') exported = true;
+      ready.push({ live: c, notes: (r.notes as string[] | undefined) ?? [] });
+    }
+    const per = new Map<string, number[]>(ready.map((c) => [c.live.peer.label, []]));
+    for (let round = 0; round < rounds; round++) {
+      for (const c of ready) {
+        const label = c.live.peer.label;
+        if (!per.has(label)) continue;
+        const r = await c.live.peer.request({ op: 'run', model: model.name });
+        if (!r.ok) {
+          skipped.push({ label, reason: `failed in round ${round + 1}: ${firstLine(r.error)}` });
+          per.delete(label);
+          continue;
+        }
+        per.get(label)!.push(median(r.ms as number[]));
+      }
+      log(`  round ${round + 1}/${rounds}: ${[...per.entries()].map(([k, v]) => `${k} ${v[v.length - 1]?.toFixed(2)}`).join(', ')}`);
+    }
+    const done = ready.filter((c) => per.has(c.live.peer.label));
+    const peers = done.filter((c) => c.live.kind === 'peer');
+    const msOf = (label: string) => median(per.get(label)!);
+    const fastest = peers.length ? peers.reduce((a, b) => (msOf(a.live.peer.label) <= msOf(b.live.peer.label) ? a : b)).live.peer.label : undefined;
+    const contestants: ContestantResult[] = done.map((c) => {
+      const label = c.live.peer.label;
+      const roundMs = per.get(label)!;
+      const ratio = c.live.kind === 'anneal' && fastest ? median(roundMs.map((v, i) => v / per.get(fastest)![i])) : undefined;
+      return { label, kind: c.live.kind, version: c.live.version, ms: median(roundMs), roundMs, notes: c.notes, ...(ratio !== undefined ? { ratioToFastestPeer: ratio } : {}) };
+    });
+    return { ...base, contestants, fastestPeer: fastest, skipped };
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The table of one model, as printed. */
+export function formatModel(m: ModelResult): string[] {
+  const out = [`${m.title}`, `  (${m.rounds} interleaved rounds × ${m.timedSteps} timed steps; ms/step = median of the round medians)`];
+  const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(2));
+  for (const c of m.contestants) {
+    const range = c.roundMs.length ? `${fmt(Math.min(...c.roundMs))}–${fmt(Math.max(...c.roundMs))}` : '';
+    let line = `  ${c.label.padEnd(18)} ${fmt(c.ms).padStart(8)} ms  (rounds ${range})`;
+    if (c.ratioToFastestPeer !== undefined) {
+      const verdict = m.target === undefined ? '' : `  (target ≤ ${m.target}: ${c.ratioToFastestPeer <= m.target ? 'met' : 'NOT met'})`;
+      line += `  ÷ fastest peer (${m.fastestPeer}) = ${c.ratioToFastestPeer.toFixed(2)}${verdict}`;
+    }
+    out.push(line);
+    out.push(`  ${''.padEnd(18)} ${c.version}${c.notes.length ? `; ${c.notes.join('; ')}` : ''}`);
+  }
+  for (const s of m.skipped) out.push(`  ${s.label.padEnd(18)} skipped: ${s.reason}`);
+  return out;
+}
+
+/**
+ * `npm run bench -- --peers`: every model of PEER_MODELS in anneal (one child process per tfjs backend
+ * that selectBackend can start) and in PyTorch, JAX + optax and TensorFlow/Keras (long-lived Python
+ * children from .bench-venv), in interleaved rounds A B C … A B C …, each contestant timing its own steps.
+ */
+export async function benchPeers(opts: PeerBenchOptions): Promise<PeerBenchResult> {
+  const skippedContestants: { label: string; reason: string }[] = [];
+  const live = await startContestants(opts, skippedContestants);
+  for (const s of skippedContestants) opts.log(`  ${s.label}: skipped: ${s.reason}`);
+  const models: ModelResult[] = [];
+  try {
+    for (const model of PEER_MODELS.filter((m) => !opts.models || opts.models.includes(m.name))) {
+      opts.log(`\n${model.name}: setting up ${live.map((c) => c.peer.label).join(', ')}`);
+      const result = await benchModel(model, live, opts.rounds ?? 5, opts.log);
+      models.push(result);
+      opts.log('');
+      for (const l of formatModel(result)) opts.log(l);
+    }
+  } finally {
+    for (const c of live) await c.peer.close();
+  }
+  return { models, skippedContestants, notYetCovered: [...NOT_YET_COVERED] };
+}
+
+/** The closing summary: the issue's targets and whether each anneal backend meets them. */
+export function formatTargets(result: PeerBenchResult): string[] {
+  const out = ['Targets (issue 14: anneal ÷ fastest peer, same rounds)'];
+  for (const m of result.models) {
+    if (m.target === undefined) continue;
+    const annealRows = m.contestants.filter((c) => c.ratioToFastestPeer !== undefined);
+    if (annealRows.length === 0) {
+      out.push(`  ${m.model.padEnd(8)} ≤ ${m.target}: not measured (${m.skipped.map((s) => `${s.label}: ${s.reason}`).join('; ') || 'no contestants'})`);
+      continue;
+    }
+    for (const c of annealRows) {
+      out.push(`  ${m.model.padEnd(8)} ≤ ${m.target}×  ${c.label.padEnd(18)} ${c.ratioToFastestPeer!.toFixed(2)}×  ${c.ratioToFastestPeer! <= m.target ? 'met' : 'NOT met'}`);
+    }
+  }
+  if (result.notYetCovered.length) out.push(`Not yet covered by peers: ${result.notYetCovered.join(', ')}`);
+  return out;
+}

@@ -1,0 +1,117 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng, batchContext, type Batch, type ExecutionPlan, type Recipe } from '@anneal/core';
+import { realPtbDir } from '@anneal/dataset-ptb';
+import { mlpBenchRecipe } from '../mlp-step-bench.js';
+import { ptbBenchRecipe } from '../ptb-step-bench.js';
+import { singleTaskMemn2nRecipe } from '../../helpers/memn2n-recipe.js';
+
+/**
+ * The models of `npm run bench -- --peers`: each is one of the recipes the other step benchmarks use,
+ * with the step the peers implement (tests/peers/*.py). `steps` steps run per round; the first
+ * `warmup` step-to-step intervals are dropped on every side alike.
+ */
+export interface PeerModel {
+  readonly name: string;
+  readonly title: string;
+  readonly steps: number;
+  readonly warmup: number;
+  /** How many distinct batches are written for the peers (they cycle through them). */
+  readonly exportBatches: number;
+  /** The issue's target for anneal ÷ fastest peer, if it sets one. */
+  readonly target?: number;
+  /** Whether the model needs data that may be missing (then the reason). */
+  readonly unavailable?: () => string | undefined;
+  readonly recipe: () => Recipe;
+  /** Batch `i` as the trainer's dataset builds it (the peers get these exact values). */
+  readonly batchAt: (plan: ExecutionPlan, i: number) => Batch;
+}
+
+const rngCtx = (seed: number) => batchContext({ training: true, rng: new Rng(seed) });
+
+function withSteps(recipe: Recipe, maxSteps: number): Recipe {
+  return { ...recipe, training: { ...recipe.training, maxSteps } };
+}
+
+const MLP_STEPS = 48;
+const MEMN2N_STEPS = 48;
+const PTB_STEPS = 6;
+
+export const PEER_MODELS: readonly PeerModel[] = [
+  {
+    name: 'mlp',
+    title: 'MLP 20×50 ReLU on MNIST, batch 128, global-norm clip 10 + annealed noise η=0.01 γ=0.55, SGD 0.01',
+    steps: MLP_STEPS,
+    warmup: 8,
+    exportBatches: 8,
+    target: 1.5,
+    recipe: () => {
+      const r = mlpBenchRecipe([{ plugin: 'clip-global-norm', config: { maxNorm: 10 } }, { plugin: 'annealed-gaussian', config: { eta: 0.01, gamma: 0.55 } }]);
+      return { ...withSteps(r, MLP_STEPS), dataset: { ...r.dataset, config: { ...r.dataset.config, trainSize: 128 * (MLP_STEPS + 2) } } };
+    },
+    batchAt: (plan, i) => plan.dataset.instance.splits.train.batch(Int32Array.from({ length: 128 }, (_, k) => i * 128 + k), rngCtx(i)),
+  },
+  {
+    name: 'memn2n',
+    title: 'MemN2N (3 hops, d=20, PE + TE) on bAbI task 1, batch 32, per-matrix clip 40 + annealed noise η=0.01 γ=0.55, SGD 0.01',
+    steps: MEMN2N_STEPS,
+    warmup: 8,
+    exportBatches: 8,
+    recipe: () => withSteps(singleTaskMemn2nRecipe(1, 3), MEMN2N_STEPS),
+    batchAt: (plan, i) => plan.dataset.instance.splits.train.batch(Int32Array.from({ length: 32 }, (_, k) => i * 32 + k), rngCtx(i)),
+  },
+  {
+    name: 'ptb',
+    title: 'PTB small LSTM (vocab 10k, 2×200), one 20×20 window per step, global-norm clip 5 + annealed noise η=0.01 γ=0.55, SGD 1',
+    steps: PTB_STEPS,
+    warmup: 2,
+    exportBatches: PTB_STEPS,
+    target: 1.5,
+    unavailable: () => (realPtbDir() ? undefined : 'PTB not found (set ANNEAL_PTB_DIR)'),
+    recipe: () => {
+      const r = ptbBenchRecipe(realPtbDir()!);
+      return {
+        ...r,
+        plugins: [{ plugin: 'clip-global-norm', config: { maxNorm: 5 } }, { plugin: 'annealed-gaussian', config: { eta: 0.01, gamma: 0.55 }, at: 'post-clip' }],
+      };
+    },
+    batchAt: (plan, i) => plan.dataset.instance.splits.train.batch(Int32Array.of(i), rngCtx(i)),
+  },
+];
+
+export function peerModel(name: string): PeerModel {
+  const m = PEER_MODELS.find((p) => p.name === name);
+  if (!m) throw new Error(`no peer model '${name}' (have ${PEER_MODELS.map((p) => p.name).join(', ')})`);
+  return m;
+}
+
+export interface ExportedTensor {
+  readonly file: string;
+  readonly dtype: 'float32' | 'int32';
+  readonly shape: readonly number[];
+}
+
+/**
+ * Writes the first `exportBatches` batches of the plan's training split as raw little-endian files plus
+ * meta.json ({ model, info, describe, batches: [{ key: { file, dtype, shape } }] }) for the peers.
+ */
+export function exportBatches(model: PeerModel, plan: ExecutionPlan, dir: string): void {
+  const batches: Record<string, ExportedTensor>[] = [];
+  for (let i = 0; i < model.exportBatches; i++) {
+    const batch = model.batchAt(plan, i);
+    const entry: Record<string, ExportedTensor> = {};
+    for (const [key, t] of Object.entries(batch)) {
+      const dtype = t.dtype === 'int32' || t.dtype === 'bool' ? 'int32' : 'float32';
+      const values = dtype === 'int32' ? Int32Array.from(t.dataSync()) : Float32Array.from(t.dataSync());
+      const file = `${model.name}-${i}-${key.replace(/[^A-Za-z0-9_]/g, '_')}.bin`;
+      writeFileSync(join(dir, file), new Uint8Array(values.buffer));
+      entry[key] = { file, dtype, shape: t.shape };
+    }
+    tf.dispose(Object.values(batch));
+    batches.push(entry);
+  }
+  const describe = plan.model.instance.describe();
+  const meta = { model: model.name, info: plan.dataset.instance.info, describe, batches };
+  writeFileSync(join(dir, `${model.name}.json`), `${JSON.stringify(meta, null, 2)}\n`);
+}
