@@ -59,6 +59,22 @@ function vocabFrom(ctx: ModelBuildContext): number {
   throw new AnnealError('ANNEAL_ERR_CONFIG_VALUE', `${OWNER}: the dataset's info has no usable 'vocabSize' (found ${JSON.stringify(v)}); use a dataset that reports it (binary-arith does).`, { owner: OWNER, key: 'vocabSize', value: v });
 }
 
+/** The gradient kernels conv: 'conv2d' needs; tfjs's wasm backend has no Conv2DBackpropFilter. */
+const CONV2D_GRADIENT_KERNELS = ['Conv2DBackpropInput', 'Conv2DBackpropFilter'] as const;
+
+function checkConvKernels(mode: ConvMode): void {
+  if (mode !== 'conv2d') return;
+  const backend = tf.getBackend();
+  const missing = CONV2D_GRADIENT_KERNELS.filter((k) => tf.getKernel(k, backend) === undefined);
+  if (missing.length > 0) {
+    throw new AnnealError(
+      'ANNEAL_ERR_CONFIG_VALUE',
+      `${OWNER}: conv 'conv2d' cannot train on backend '${backend}' (it has no ${missing.join(', ')} kernel); use conv 'shift' (the default, same values) or --backend tensorflow / cpu.`,
+      { owner: OWNER, key: 'conv', value: mode },
+    );
+  }
+}
+
 /** What one forward pass returns: logits [b, w, V] read at each example's true length, and the batch facts. */
 interface Forward {
   readonly logits: tf.Tensor3D;
@@ -94,6 +110,7 @@ export class NeuralGpuModel implements Model {
     const { m, layers, copies } = config;
     this.vocab = vocabFrom(ctx);
     this.mode = config.conv;
+    checkConvKernels(this.mode);
     const factor = 1.8 * config.initWeight;
     const rng = ctx.rng;
     const params: Record<string, tf.Variable> = {};
