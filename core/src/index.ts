@@ -36,3 +36,4 @@ export * from './trainer/weights.js';
 export * from './trainer/trainer.js';
 export * from './tracking/tracking-observer.js';
 export * from './trainer/plugin-states.js';
+export * from './ops/backend-matmul.js';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { transposeModeFor, type TransposeMode } from '@anneal/core';
 
 /**
  * Dense-layer and loss ops of the MLP, in two forms behind one signature:
@@ -22,12 +23,12 @@ import * as tf from '@tensorflow/tfjs-core';
 
 export type DenseActivation = 'relu' | 'tanh' | 'sigmoid' | 'linear';
 
-/** How the backward matmuls handle transposes: via BatchMatMul flags, or explicit transposes. */
-export type TransposeMode = 'flags' | 'explicit';
+/** How the backward matmuls handle transposes (core's TransposeMode: BatchMatMul flags, or explicit transposes). */
+export type { TransposeMode };
 
-/** The transpose strategy that is fastest on the active backend (explicit on wasm, flags elsewhere). */
+/** The transpose strategy that is fastest on the active backend (core's transposeModeFor: explicit on wasm, flags elsewhere). */
 export function defaultTransposeMode(): TransposeMode {
-  return tf.getBackend() === 'wasm' ? 'explicit' : 'flags';
+  return transposeModeFor();
 }
 
 const FUSABLE: ReadonlySet<DenseActivation> = new Set(['relu', 'sigmoid', 'linear']);

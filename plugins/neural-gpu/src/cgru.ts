@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { matMulForBackend } from '@anneal/core';
 
 /**
  * The convolutional gated recurrent unit of the Neural GPU (paper-spec §5.2):
@@ -114,7 +115,7 @@ function tapsOf(kernel: tf.Tensor): tf.Tensor2D[] {
 /** Σ_taps tap · K[dy, dx] + bias, for a [3, 3, c, out] kernel. */
 function convFromTaps(taps: readonly tf.Tensor2D[], kernel: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
   const k = tapsOf(kernel);
-  return tf.add(tf.addN(taps.map((t, i) => tf.matMul(t, k[i]))), bias) as tf.Tensor2D;
+  return tf.add(tf.addN(taps.map((t, i) => matMulForBackend(t, k[i] as tf.Tensor2D))), bias) as tf.Tensor2D;
 }
 
 /** Reference path: the same convolution through tf.conv2d on an NHWC view of the image. */

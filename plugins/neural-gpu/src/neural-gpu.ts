@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   AnnealError,
+  matMulForBackend,
   defineSchema,
   definePlugin,
   type Batch,
@@ -157,8 +158,8 @@ export class NeuralGpuModel implements Model {
     beginForward();
     const maskImg = fullRows(height, w, b, m, (_y, x, i) => (x < lengths[i] ? 1 : 0));
     // One-hot · E instead of gather: gather's gradient (UnsortedSegmentSum) has no wasm kernel.
-    const x = tf.tanh(tf.matMul(tf.oneHot(inputWB, this.vocab) as tf.Tensor2D, this.embedding as tf.Tensor2D)) as tf.Tensor2D;
-    const row0 = tf.add(tf.matMul(x, this.inKernel as tf.Tensor2D), this.inBias) as tf.Tensor2D;
+    const x = tf.tanh(matMulForBackend(tf.oneHot(inputWB, this.vocab) as tf.Tensor2D, this.embedding as tf.Tensor2D)) as tf.Tensor2D;
+    const row0 = tf.add(matMulForBackend(x, this.inKernel as tf.Tensor2D), this.inBias) as tf.Tensor2D;
     let s = (height > 1 ? tf.concat([row0, tf.zeros([(height - 1) * w * b, m])], 0) : row0) as tf.Tensor2D;
     s = tf.mul(s, maskImg) as tf.Tensor2D;
     const steps = Math.max(1, ...Array.from(lengths));
@@ -177,7 +178,7 @@ export class NeuralGpuModel implements Model {
         out = out === undefined ? picked : tf.add(out, picked);
       }
     }
-    const logits = tf.add(tf.matMul(out as tf.Tensor2D, this.outKernel as tf.Tensor2D), this.outBias);
+    const logits = tf.add(matMulForBackend(out as tf.Tensor2D, this.outKernel as tf.Tensor2D), this.outBias);
     // Back to [b, w, V] once (small), so targets and masks keep the batch's layout.
     const bwv = tf.transpose(tf.reshape(logits, [w, b, this.vocab]), [1, 0, 2]) as tf.Tensor3D;
     return { logits: bwv, target: batch.target as tf.Tensor2D, mask: batch.mask as tf.Tensor2D };

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { bootAnneal, selectBackend } from '@anneal/registry';
+import { bootAnneal, buildPlan, selectBackend } from '@anneal/registry';
 import { REPO_ROOT } from '../helpers/run-cli.js';
 import { ratioLine, ratioValueLine } from './measure.js';
 import { benchMlpStep } from './mlp-step-bench.js';
@@ -17,6 +17,8 @@ import { benchSweepThroughput } from './sweep-bench.js';
 import { benchGradientPaths } from './gradient-path-report.js';
 import { benchQueueOverhead } from './queue-bench.js';
 import { benchPeers, formatTargets } from './peers/peer-bench.js';
+import { PEER_MODELS } from './peers/peer-models.js';
+import { formatStepProfile, profileTrainerSteps } from './step-profile.js';
 
 /**
  * `npm run bench`: speed targets as ratios against a baseline measured in the same process on the
@@ -24,6 +26,7 @@ import { benchPeers, formatTargets } from './peers/peer-bench.js';
  */
 async function main(): Promise<void> {
   if (process.argv.includes('--peers')) return peersMain();
+  if (process.argv.includes('--profile')) return profileMain();
   const backend = await selectBackend(process.env.ANNEAL_BACKEND ?? 'auto');
   const booted = await bootAnneal({ env: { ...process.env, MLFLOW_TRACKING_URI: '' } });
   process.stdout.write(`anneal benchmarks — backend: ${backend.name} (tfjs '${tf.getBackend()}'), node ${process.version}\n\n`);
@@ -138,6 +141,26 @@ async function peersMain(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'peers.json'), `${JSON.stringify({ date: new Date().toISOString(), node: process.version, ...result }, null, 2)}\n`);
   log(`results written to ${join(dir, 'peers.json')}`);
+}
+
+/**
+ * `npm run bench -- --profile [--models mlp,memn2n,ptb]` (backend: ANNEAL_BACKEND, else auto): where a trainer
+ * step's time goes, by phase and by kernel (tf.profile; the profiler syncs every kernel, so compare shares).
+ */
+async function profileMain(): Promise<void> {
+  const backend = await selectBackend(process.env.ANNEAL_BACKEND ?? 'auto');
+  const booted = await bootAnneal({ env: { ...process.env, MLFLOW_TRACKING_URI: '' } });
+  const wanted = option('models')?.split(',');
+  process.stdout.write(`step profiles — backend ${backend.name}, load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}\n`);
+  for (const model of PEER_MODELS.filter((m) => !wanted || wanted.includes(m.name))) {
+    const why = model.unavailable?.();
+    if (why) {
+      process.stdout.write(`${model.name}: skipped (${why})\n`);
+      continue;
+    }
+    const profile = await profileTrainerSteps(() => buildPlan(booted.plugins, { recipe: model.recipe(), seed: 1, runName: 'profile', backend: backend.name }), model.name === 'ptb' ? 3 : 10, 2);
+    process.stdout.write(`${model.title}\n${formatStepProfile(profile, 8)}\n\n`);
+  }
 }
 
 main().catch((error) => {

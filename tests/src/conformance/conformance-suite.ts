@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Recipe } from '@anneal/core';
+import { matMulForBackend, transposeModeFor, type Recipe } from '@anneal/core';
 import { syntheticBlobsDataset, tinyClassifierFamily } from '@anneal/core/testing';
 import { addGradientNoise, fastNoiseOps, referenceNoiseOps } from '@anneal/plugins-standard';
 import { bootAnneal, selectBackend, type PluginCatalog, type RecipeCatalog } from '@anneal/registry';
@@ -135,6 +135,23 @@ export function conformanceSuite(backend: 'cpu' | 'wasm' | 'tensorflow'): void {
       b.dispose();
     });
   }
+
+  onBackend(`matMulForBackend (${'explicit transposes on wasm, flags elsewhere'}): the value and gradients of tf.matMul, rank 2 and 3`, async (t) => {
+    await on();
+    for (const [sa, sb] of [[[7, 5], [5, 3]], [[4, 6, 5], [4, 5, 2]]] as const) {
+      tf.tidy(() => {
+        const a = tf.randomNormal([...sa], 0, 1, 'float32', 1);
+        const b = tf.randomNormal([...sb], 0, 1, 'float32', 2);
+        const w = tf.randomNormal([...sa.slice(0, -1), sb[sb.length - 1]], 0, 1, 'float32', 3);
+        const loss = (f: (x: tf.Tensor, y: tf.Tensor) => tf.Tensor) => (x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(f(x, y), w));
+        const ours = tf.grads(loss((x, y) => matMulForBackend(x as tf.Tensor2D, y as tf.Tensor2D)))([a, b]);
+        const plain = tf.grads(loss((x, y) => tf.matMul(x, y)))([a, b]);
+        t.deepEqual(matMulForBackend(a as tf.Tensor2D, b as tf.Tensor2D).shape, tf.matMul(a, b).shape);
+        for (let i = 0; i < 2; i++) t.true(relativeDistance(ours[i].dataSync() as Float32Array, plain[i].dataSync() as Float32Array) < 1e-6, `gradient ${i} for shapes ${sa} · ${sb}`);
+      });
+    }
+    t.is(transposeModeFor(backend), backend === 'wasm' ? 'explicit' : 'flags');
+  });
 
   onBackend('noise ops: the fast path equals the reference bit for bit, and adds to tensors of this backend', async (t) => {
     await on();
