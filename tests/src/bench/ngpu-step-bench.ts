@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng, batchContext, type Batch, type ExecutionPlan, type ForwardContext, type Recipe } from '@anneal/core';
 import { buildPlan, type PluginCatalog } from '@anneal/registry';
-import { intervals, median, trainerLoop } from './measure.js';
+import { handVsTrainer, handWrittenOptimizerLoop, type HandVsTrainer } from './measure.js';
 
 const STEPS = 16;
 const WARMUP = 4;
@@ -32,23 +32,6 @@ function batchAt(plan: ExecutionPlan, step: number): Batch {
   return plan.dataset.instance.splits.train.batch(indices, batchContext({ training: true, rng: new Rng(step) }));
 }
 
-/** A hand-written tfjs loop of the same model and batches: tf.variableGrads + tfjs Adam, loss read back each step. */
-function handWrittenAdamLoop(plan: ExecutionPlan, optimizer: tf.Optimizer): number[] {
-  const model = plan.model.instance;
-  const vars = Object.values(model.params);
-  const stamps: number[] = [performance.now()];
-  for (let step = 0; step < STEPS; step++) {
-    const loss = tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => model.loss(batchAt(plan, step), CTX) as tf.Scalar, vars);
-      optimizer.applyGradients(grads);
-      return value;
-    });
-    loss.dataSync();
-    loss.dispose();
-    stamps.push(performance.now());
-  }
-  return intervals(stamps, WARMUP);
-}
 
 export interface NgpuStepProfile {
   readonly totalMs: number;
@@ -83,12 +66,7 @@ export async function ngpuStepProfile(plan: ExecutionPlan): Promise<NgpuStepProf
   return { totalMs: total, top: [...by.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6), convKernels, conv2dMsInStep };
 }
 
-export interface NgpuBenchResult {
-  readonly handMs: number;
-  readonly trainerMs: number;
-  /** Median of per-round trainer/hand ratios (interleaved rounds). */
-  readonly ratio: number;
-  readonly rounds: number;
+export interface NgpuBenchResult extends HandVsTrainer {
   readonly profile: NgpuStepProfile;
 }
 
@@ -98,14 +76,9 @@ export async function benchNgpuStep(catalog: PluginCatalog, backend: string, rou
   const pa = await plan();
   const pb = await plan();
   const adam = tf.train.adam(0.003, 0.9, 0.999, 1e-4);
-  const hand: number[] = [];
-  const trainer: number[] = [];
-  for (let round = 0; round < rounds; round++) {
-    hand.push(median(handWrittenAdamLoop(pa, adam)));
-    trainer.push(median(await trainerLoop(pb, WARMUP)));
-  }
+  const result = await handVsTrainer(() => handWrittenOptimizerLoop(pa, adam, STEPS, BATCH, WARMUP), pb, rounds, WARMUP);
   adam.dispose();
   const profile = await ngpuStepProfile(pa);
   for (const p of [pa, pb]) p.model.instance.dispose();
-  return { handMs: median(hand), trainerMs: median(trainer), ratio: median(trainer.map((v, i) => v / hand[i])), rounds, profile };
+  return { ...result, profile };
 }
