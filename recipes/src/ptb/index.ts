@@ -1,7 +1,9 @@
 import type { Recipe } from '@anneal/core';
 import { ptbRecipe } from './ptb-recipe.js';
+import { ptbDropoutSelectRecipe } from './ptb-dropout-select-recipe.js';
 
+export { ptbDropoutSelectRecipe, PTB_DROPOUT_CANDIDATES } from './ptb-dropout-select-recipe.js';
 export { ptbRecipe, ptbPhases, ptbQuick, ptbNoise, PTB_ARMS, PTB_CLIP, PTB_DROPOUT, PTB_DROPOUT_RATE, PTB_PAPER, PTB_QUICK_DATA } from './ptb-recipe.js';
 
-/** §4.6: the PTB LSTM with dropout (the paper's setting) and the same arms without dropout. */
-export const ptbRecipes: Recipe[] = [ptbRecipe(true), ptbRecipe(false)];
+/** §4.6: the PTB LSTM with dropout (the paper's setting), the same arms without dropout, and the dropout-rate selection. */
+export const ptbRecipes: Recipe[] = [ptbRecipe(true), ptbRecipe(false), ptbDropoutSelectRecipe()];

@@ -1,9 +1,9 @@
 import test from 'ava';
-import { PTB_PAPER, ptbPhases, ptbRecipes } from './index.js';
+import { PTB_DROPOUT_CANDIDATES, PTB_PAPER, ptbDropoutSelectRecipe, ptbPhases, ptbRecipes } from './index.js';
 
 test('PTB recipes: with / without dropout × {no-noise, η = 0.01, η = 0.001}, Zaremba small protocol', (t) => {
-  t.deepEqual(ptbRecipes.map((r) => r.name), ['ptb-lstm-noise', 'ptb-lstm-noise-nodropout']);
-  for (const r of ptbRecipes) {
+  t.deepEqual(ptbRecipes.map((r) => r.name), ['ptb-lstm-noise', 'ptb-lstm-noise-nodropout', 'ptb-dropout-select']);
+  for (const r of ptbRecipes.slice(0, 2)) {
     t.is(r.model.name, 'lstm-lm');
     t.deepEqual(r.model.config, { layers: 2, hiddenSize: 200, initScale: 0.1 });
     t.deepEqual(r.dataset, { name: 'ptb', config: { batchSize: 20, numSteps: 20 } });
@@ -30,4 +30,14 @@ test('learning rate: 1 for epochs 1–4, then halved after every epoch up to 13'
   const lrs = phases.flatMap((p) => Array.from({ length: p.epochs }, (_, e) => (p.lrSchedule!.kind === 'step' ? p.learningRate! * 0.5 ** e : p.learningRate!)));
   t.deepEqual(lrs, [1, 1, 1, 1, 0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625, 0.0078125, 0.00390625, 0.001953125]);
   t.deepEqual(ptbPhases(1), [{ name: 'lr-1', epochs: 1, learningRate: 1, lrSchedule: { kind: 'constant' } }]);
+});
+
+test('ptb-dropout-select: no noise, one arm per dropout rate, chosen on validation perplexity only', (t) => {
+  const r = ptbDropoutSelectRecipe();
+  t.deepEqual(r.variants?.map((v) => v.name), PTB_DROPOUT_CANDIDATES.map((rate) => `dropout-${rate}`));
+  t.deepEqual(r.variants?.map((v) => v.patch.plugins?.find((p) => p.plugin === 'dropout')?.config?.rate ?? 0), [...PTB_DROPOUT_CANDIDATES]);
+  t.false(JSON.stringify(r).includes('annealed-gaussian'), 'no noise arm');
+  t.deepEqual(r.training.evalSplits, ['validation']);
+  t.deepEqual(r.quick?.training?.evalSplits, ['validation'], 'the test split is not looked at for the choice');
+  t.deepEqual(r.report, { layout: 'mean-std', metric: 'validation/perplexity', metrics: ['validation/perplexity'], baseline: 'dropout-0' });
 });
