@@ -37,3 +37,5 @@ export * from './trainer/trainer.js';
 export * from './tracking/tracking-observer.js';
 export * from './trainer/plugin-states.js';
 export * from './ops/backend-matmul.js';
+export * from './ops/dense-ops.js';
+export * from './ops/activation-grads.js';

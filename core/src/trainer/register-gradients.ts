@@ -4,3 +4,5 @@
  * tfjs-core engine as a side effect of loading; the trainer needs that before its first step.
  */
 import '@tensorflow/tfjs';
+// Then anneal's backend-chosen activation gradients replace tfjs's for Relu, Sigmoid and Tanh (same values).
+import '../ops/register-activation-grads.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { transposeModeFor, type TransposeMode } from '@anneal/core';
+import { prefersFusedMatMul, reluGradFromOutput, transposeModeFor, type TransposeMode } from '@anneal/core';
 
 /**
  * Dense-layer and loss ops of the MLP, in two forms behind one signature:
@@ -33,17 +33,14 @@ export function defaultTransposeMode(): TransposeMode {
 
 const FUSABLE: ReadonlySet<DenseActivation> = new Set(['relu', 'sigmoid', 'linear']);
 
-function hasFusedMatMul(): boolean {
-  return tf.getKernel('_FusedMatMul', tf.getBackend()) !== undefined;
-}
 
-/** y = act(x · W + b) in as few kernels as the backend allows (no gradient tape involvement). */
+/** y = act(x · W + b): one _FusedMatMul where it pays (core's prefersFusedMatMul), else matMul, add, activation. */
 function denseForward(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D, activation: DenseActivation): tf.Tensor2D {
   const [rows] = x.shape;
   const units = kernel.shape[1];
   const fusedAct = FUSABLE.has(activation) ? activation : 'linear';
   let z: tf.Tensor2D;
-  if (hasFusedMatMul()) {
+  if (prefersFusedMatMul()) {
     const a3 = tf.reshape(x, [1, rows, x.shape[1]]);
     const b3 = tf.reshape(kernel, [1, kernel.shape[0], units]);
     const out = tf.engine().runKernel('_FusedMatMul', { a: a3, b: b3, bias }, {
@@ -66,8 +63,8 @@ function activationGrad(dy: tf.Tensor2D, y: tf.Tensor2D, activation: DenseActiva
     case 'linear':
       return dy;
     case 'relu':
-      // relu'(z) = 1[z > 0] = 1[y > 0]; tf.step(0) = 0, so an all-zero layer passes no gradient.
-      return tf.mul(dy, tf.step(y));
+      // relu'(z) = 1[z > 0] = 1[y > 0]; 1[0 > 0] = 0, so an all-zero layer passes no gradient.
+      return reluGradFromOutput(dy, y);
     case 'tanh':
       return tf.mul(dy, tf.sub(1, tf.square(y)));
     case 'sigmoid':

@@ -144,7 +144,7 @@ async function peersMain(): Promise<void> {
 }
 
 /**
- * `npm run bench -- --profile [--models mlp,memn2n,ptb]` (backend: ANNEAL_BACKEND, else auto): where a trainer
+ * `npm run bench -- --profile [--models mlp,memn2n,ptb] [--detail]` (backend: ANNEAL_BACKEND, else auto): where a trainer
  * step's time goes, by phase and by kernel (tf.profile; the profiler syncs every kernel, so compare shares).
  */
 async function profileMain(): Promise<void> {
@@ -159,7 +159,7 @@ async function profileMain(): Promise<void> {
       continue;
     }
     const profile = await profileTrainerSteps(() => buildPlan(booted.plugins, { recipe: model.recipe(), seed: 1, runName: 'profile', backend: backend.name }), model.name === 'ptb' ? 3 : 10, 2);
-    process.stdout.write(`${model.title}\n${formatStepProfile(profile, 8)}\n\n`);
+    process.stdout.write(`${model.title}\n${formatStepProfile(profile, 8, process.argv.includes('--detail'))}\n\n`);
   }
 }
 

@@ -14,6 +14,9 @@ export interface StepProfile {
   readonly wallMsPerStep: number;
   readonly kernelsPerStep: number;
   readonly phases: readonly PhaseProfile[];
+  /** Wall ms per step in each phase, from a second, unprofiled run (kernels run synchronously on cpu, wasm, tensorflow). */
+  readonly wallMsByPhase: Readonly<Record<string, number>>;
+  readonly unprofiledMsPerStep: number;
 }
 
 /**
@@ -58,18 +61,48 @@ export async function profileTrainerSteps(makePlan: () => Promise<ExecutionPlan>
     b.ms += ms / steps;
     phases.set(phase, p);
   });
+  const unprofiled = await phaseWallTimes(await makePlan(), steps * 4);
   return {
+    ...unprofiled,
     wallMsPerStep: wall / steps,
     kernelsPerStep: kernels.length / steps,
     phases: [...phases.entries()].map(([name, p]) => ({ phase: name, ...p })),
   };
 }
 
+/** Wall time per phase of an unprofiled run: the time from each stage mark to the next, averaged over steps. */
+async function phaseWallTimes(plan: ExecutionPlan, steps: number): Promise<{ wallMsByPhase: Record<string, number>; unprofiledMsPerStep: number }> {
+  const AFTER = 'after the step (host reads, observers, loop)';
+  const totals: Record<string, number> = {};
+  let open: { phase: string; at: number } | undefined;
+  let counting = false;
+  const mark = (phase: string) => {
+    const now = performance.now();
+    if (open && counting) totals[open.phase] = (totals[open.phase] ?? 0) + now - open.at;
+    if (phase === 'forward-backward') counting = true;
+    open = { phase, at: now };
+  };
+  const trainer = new Trainer(plan, { runId: 'profile-wall', stopAfterSteps: steps + 1, trace: mark });
+  trainer.events.tap((event) => {
+    if (event === 'step:end') mark(AFTER);
+  });
+  await trainer.run();
+  trainer.dispose();
+  plan.model.instance.dispose();
+  // The first step's 'after' span ends at the second step's start; the last step's 'after' span is not closed.
+  const wallMsByPhase = Object.fromEntries(Object.entries(totals).map(([k, v]) => [k, v / (k === AFTER ? steps : steps + 1)]));
+  return { wallMsByPhase, unprofiledMsPerStep: Object.values(wallMsByPhase).reduce((a, b) => a + b, 0) };
+}
+
 /** A few lines: kernels and kernel ms per phase, and the top kernels overall. */
-export function formatStepProfile(p: StepProfile, top = 6): string {
+export function formatStepProfile(p: StepProfile, top = 6, detail = false): string {
   const lines = [`    ${p.kernelsPerStep.toFixed(0)} kernels/step, ${p.wallMsPerStep.toFixed(2)} ms/step while profiled`];
   const total = p.phases.reduce((s, x) => s + x.kernelMs, 0);
-  for (const x of p.phases) lines.push(`    ${x.phase.padEnd(40)} ${x.kernels.toFixed(0).padStart(5)} kernels  ${x.kernelMs.toFixed(2).padStart(7)} ms  (${total > 0 ? ((100 * x.kernelMs) / total).toFixed(0) : '–'} % of kernel time)`);
+  for (const x of p.phases) {
+    lines.push(`    ${x.phase.padEnd(40)} ${x.kernels.toFixed(0).padStart(5)} kernels  ${x.kernelMs.toFixed(2).padStart(7)} ms  (${total > 0 ? ((100 * x.kernelMs) / total).toFixed(0) : '–'} % of kernel time)`);
+    if (detail) lines.push(`      ${Object.entries(x.byKernel).sort((a, b) => b[1].ms - a[1].ms).map(([k, v]) => `${k} ×${v.count.toFixed(0)} ${v.ms.toFixed(2)}`).join(', ')}`);
+  }
+  lines.push(`    unprofiled wall time ${p.unprofiledMsPerStep.toFixed(2)} ms/step: ${Object.entries(p.wallMsByPhase).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
   const all = new Map<string, { count: number; ms: number }>();
   for (const x of p.phases) for (const [k, v] of Object.entries(x.byKernel)) all.set(k, { count: (all.get(k)?.count ?? 0) + v.count, ms: (all.get(k)?.ms ?? 0) + v.ms });
   const best = [...all.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, top);

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { matMulForBackend, transposeModeFor, type Recipe } from '@anneal/core';
+import { activationGradReference, hasFusedActivationGrad, matMulForBackend, prefersFusedMatMul, reluGradFromOutput, sigmoidGradFromOutput, tanhGradFromOutput, transposeModeFor, type Recipe } from '@anneal/core';
 import { syntheticBlobsDataset, tinyClassifierFamily } from '@anneal/core/testing';
 import { addGradientNoise, fastNoiseOps, referenceNoiseOps } from '@anneal/plugins-standard';
 import { bootAnneal, selectBackend, type PluginCatalog, type RecipeCatalog } from '@anneal/registry';
@@ -151,6 +151,27 @@ export function conformanceSuite(backend: 'cpu' | 'wasm' | 'tensorflow'): void {
       });
     }
     t.is(transposeModeFor(backend), backend === 'wasm' ? 'explicit' : 'flags');
+  });
+
+  onBackend('activation gradients: the backend-chosen forms (one kernel on tensorflow) equal the reference formulas, and tfjs autodiff uses them', async (t) => {
+    await on();
+    tf.tidy(() => {
+      const z = tf.randomNormal([64, 33], 0, 2, 'float32', 11);
+      const dy = tf.randomNormal([64, 33], 0, 1, 'float32', 12);
+      const cases = [
+        ['relu', tf.relu(z), reluGradFromOutput, activationGradReference.relu, (x: tf.Tensor) => tf.relu(x)],
+        ['sigmoid', tf.sigmoid(z), sigmoidGradFromOutput, activationGradReference.sigmoid, (x: tf.Tensor) => tf.sigmoid(x)],
+        ['tanh', tf.tanh(z), tanhGradFromOutput, activationGradReference.tanh, (x: tf.Tensor) => tf.tanh(x)],
+      ] as const;
+      for (const [name, y, fast, reference, f] of cases) {
+        const want = reference(dy, y).dataSync() as Float32Array;
+        t.true(relativeDistance(fast(dy, y).dataSync() as Float32Array, want) < 1e-6, `${name}: fast vs reference`);
+        const viaAutodiff = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(f(x), dy)))(z);
+        t.true(relativeDistance(viaAutodiff.dataSync() as Float32Array, want) < 1e-6, `${name}: tf.grad vs reference`);
+        t.is(hasFusedActivationGrad(name), backend === 'tensorflow', `${name}: one fused kernel exactly on tensorflow`);
+      }
+    });
+    t.is(prefersFusedMatMul(backend), backend !== 'tensorflow');
   });
 
   onBackend('noise ops: the fast path equals the reference bit for bit, and adds to tensors of this backend', async (t) => {
