@@ -39,3 +39,4 @@ export * from './trainer/plugin-states.js';
 export * from './ops/backend-matmul.js';
 export * from './ops/dense-ops.js';
 export * from './ops/activation-grads.js';
+export * from './ops/block-lstm.js';

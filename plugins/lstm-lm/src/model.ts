@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { matMulFast } from './ops.js';
-import { AnnealError, type Batch, type CarriedState, type DatasetInfo, type EvalWithCarry, type ForwardContext, type LossWithCarry, type MetricSpec, type Model, type Rng } from '@anneal/core';
+import { AnnealError, blockLstm, hasBlockLstm, type Batch, type CarriedState, type DatasetInfo, type EvalWithCarry, type ForwardContext, type LossWithCarry, type MetricSpec, type Model, type Rng } from '@anneal/core';
 
 /** The metric every LSTM LM reports: exp of the mean per-token NLL over a whole split, with carried state. */
 export const LM_METRICS: readonly MetricSpec[] = Object.freeze([
@@ -14,6 +14,8 @@ export interface LstmLmOptions {
   readonly embeddingSize: number;
   /** Every parameter ~ U[−initScale, initScale] (Zaremba small: 0.1). */
   readonly initScale: number;
+  /** 'auto': core's fused blockLstm where the backend has it (tensorflow); 'step-by-step': always the loop. Default 'auto'. */
+  readonly cell?: 'auto' | 'step-by-step';
 }
 
 export interface LstmLmDataInfo {
@@ -143,26 +145,48 @@ export class LstmLm implements Model {
     }
     let seq: tf.Tensor = ctx.site('embedding', embeddingLookup(this.params.embedding, tf.reshape(x, [-1]) as tf.Tensor1D)); // [B·T, E], row b·T + t
     const next: Record<string, tf.Tensor> = {};
+    const fused = this.options.cell !== 'step-by-step' && hasBlockLstm();
     for (let l = 1; l <= this.options.layers; l++) {
-      // All steps' input projections at once: [B·T, 4H] → [B, T, 4H].
-      const xin = tf.reshape(tf.add(matMulFast(seq as tf.Tensor2D, this.params[`lstm/${l}/Wx`] as tf.Tensor2D), this.params[`lstm/${l}/b`]), [B, T, 4 * H]);
-      const steps = tf.unstack(xin, 1); // T × [B, 4H]
-      let h = carry[`h${l}`] as tf.Tensor2D;
-      let c = carry[`c${l}`] as tf.Tensor2D;
-      const hs: tf.Tensor2D[] = [];
-      for (let t = 0; t < T; t++) {
-        const z = tf.add(steps[t], matMulFast(h, this.params[`lstm/${l}/Wh`] as tf.Tensor2D));
-        const [i, f, g, o] = tf.split(z, 4, 1);
-        c = tf.add(tf.mul(tf.sigmoid(f), c), tf.mul(tf.sigmoid(i), tf.tanh(g))) as tf.Tensor2D;
-        h = tf.mul(tf.sigmoid(o), tf.tanh(c)) as tf.Tensor2D;
-        hs.push(h);
-      }
-      next[`h${l}`] = h;
-      next[`c${l}`] = c;
-      seq = ctx.site(`lstm/${l}`, tf.reshape(tf.stack(hs, 1), [B * T, H]));
+      const layer = fused ? this.layerBlock(seq as tf.Tensor2D, l, B, T, carry) : this.layerStepByStep(seq as tf.Tensor2D, l, B, T, carry);
+      next[`h${l}`] = layer.h;
+      next[`c${l}`] = layer.c;
+      seq = ctx.site(`lstm/${l}`, layer.seq);
     }
     const logits = tf.add(matMulFast(seq as tf.Tensor2D, this.params['softmax/W'] as tf.Tensor2D), this.params['softmax/b']) as tf.Tensor2D;
     return { logits, carry: next };
+  }
+
+  /**
+   * Layer l over the window, step by step (the reference): all steps' input projections at once, then
+   * z_t = x_t·Wx + h_{t−1}·Wh + b, [i, f, g, o] = split(z_t), c_t = σ(f)c_{t−1} + σ(i)tanh(g), h_t = σ(o)tanh(c_t).
+   * Returns the outputs [B·T, H] (row b·T + t) and the last h and c.
+   */
+  private layerStepByStep(seq: tf.Tensor2D, l: number, B: number, T: number, carry: CarriedState): { seq: tf.Tensor2D; h: tf.Tensor2D; c: tf.Tensor2D } {
+    const H = this.options.hiddenSize;
+    const xin = tf.reshape(tf.add(matMulFast(seq, this.params[`lstm/${l}/Wx`] as tf.Tensor2D), this.params[`lstm/${l}/b`]), [B, T, 4 * H]);
+    const steps = tf.unstack(xin, 1); // T × [B, 4H]
+    let h = carry[`h${l}`] as tf.Tensor2D;
+    let c = carry[`c${l}`] as tf.Tensor2D;
+    const hs: tf.Tensor2D[] = [];
+    for (let t = 0; t < T; t++) {
+      const z = tf.add(steps[t], matMulFast(h, this.params[`lstm/${l}/Wh`] as tf.Tensor2D));
+      const [i, f, g, o] = tf.split(z, 4, 1);
+      c = tf.add(tf.mul(tf.sigmoid(f), c), tf.mul(tf.sigmoid(i), tf.tanh(g))) as tf.Tensor2D;
+      h = tf.mul(tf.sigmoid(o), tf.tanh(c)) as tf.Tensor2D;
+      hs.push(h);
+    }
+    return { seq: tf.reshape(tf.stack(hs, 1), [B * T, H]) as tf.Tensor2D, h, c };
+  }
+
+  /** The same layer as one fused TensorFlow op (core's blockLstm, W = [Wx; Wh]); the same values and gradients. */
+  private layerBlock(seq: tf.Tensor2D, l: number, B: number, T: number, carry: CarriedState): { seq: tf.Tensor2D; h: tf.Tensor2D; c: tf.Tensor2D } {
+    const H = this.options.hiddenSize;
+    const w = tf.concat([this.params[`lstm/${l}/Wx`], this.params[`lstm/${l}/Wh`]], 0) as tf.Tensor2D;
+    const x = tf.transpose(tf.reshape(seq, [B, T, seq.shape[1]]), [1, 0, 2]) as tf.Tensor3D; // [T, B, I]
+    const out = blockLstm(x, carry[`c${l}`] as tf.Tensor2D, carry[`h${l}`] as tf.Tensor2D, w, this.params[`lstm/${l}/b`] as tf.Tensor1D);
+    const byStream = tf.transpose(out.h, [1, 0, 2]); // [B, T, H]
+    const h = tf.reshape(tf.slice(out.h, [T - 1, 0, 0], [1, B, H]), [B, H]) as tf.Tensor2D;
+    return { seq: tf.reshape(byStream, [B * T, H]) as tf.Tensor2D, h, c: out.lastC };
   }
 
   /** Summed NLL of the targets y under the logits (see summedSoftmaxNll). */

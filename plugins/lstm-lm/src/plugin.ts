@@ -6,6 +6,7 @@ export const lstmLmConfigSchema = defineSchema({
   hiddenSize: { type: 'number', integer: true, min: 1, default: 200, description: 'Units per LSTM layer H (paper: 200)' },
   embeddingSize: { type: 'number', integer: true, min: 0, default: 0, description: 'Word embedding size; 0 = hiddenSize (Zaremba)' },
   initScale: { type: 'number', min: 0, default: 0.1, description: 'Every parameter ~ U[−initScale, initScale] (Zaremba small: 0.1)' },
+  cell: { type: 'string', oneOf: ['auto', 'step-by-step'] as const, default: 'auto', description: "How a layer runs over a window: 'auto' = one fused TensorFlow op per layer on the tensorflow backend (core's blockLstm; same values), step by step elsewhere; 'step-by-step' always (the reference)" },
 });
 
 export const lstmLmModel = definePlugin.modelFamily({
@@ -26,7 +27,7 @@ export const lstmLmModel = definePlugin.modelFamily({
   metrics: LM_METRICS,
   create(config, ctx) {
     return new LstmLm(
-      { layers: config.layers, hiddenSize: config.hiddenSize, embeddingSize: config.embeddingSize || config.hiddenSize, initScale: config.initScale },
+      { layers: config.layers, hiddenSize: config.hiddenSize, embeddingSize: config.embeddingSize || config.hiddenSize, initScale: config.initScale, cell: config.cell },
       readLmInfo(ctx.dataset),
       ctx.rng,
     );

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Trainer, batchContext, type CarriedState, type ExecutionPlan, type ForwardContext, type Recipe } from '@anneal/core';
+import { Trainer, batchContext, hasBlockLstm, type CarriedState, type ExecutionPlan, type ForwardContext, type Recipe } from '@anneal/core';
 import { buildPlan, type PluginCatalog } from '@anneal/registry';
 import { realPtbDir } from '@anneal/dataset-ptb';
 import { intervals, median, trainerLoop } from './measure.js';
@@ -8,12 +8,12 @@ const STEPS = 6;
 const WARMUP = 2;
 
 /** The full-size model of the recipe (2 × 200, 10k softmax) on one 20 × 20 window per step, plain SGD lr 1. */
-export function ptbBenchRecipe(dataDir: string): Recipe {
+export function ptbBenchRecipe(dataDir: string, cell: 'auto' | 'step-by-step' = 'auto'): Recipe {
   return {
     name: 'bench-ptb',
     version: 1,
     description: 'benchmark',
-    model: { name: 'lstm-lm', config: { layers: 2, hiddenSize: 200, initScale: 0.1 } },
+    model: { name: 'lstm-lm', config: { layers: 2, hiddenSize: 200, initScale: 0.1, cell } },
     dataset: { name: 'ptb', config: { dataDir, batchSize: 20, numSteps: 20, maxTrainTokens: 20 * 20 * (STEPS + 2) + 20, maxEvalTokens: 1000 } },
     optimizer: { name: 'sgd', config: { learningRate: 1 } },
     plugins: [],
@@ -90,6 +90,8 @@ export interface PtbBenchResult {
   readonly ratio: number;
   readonly rounds: number;
   readonly profile: Awaited<ReturnType<typeof lmStepProfile>>;
+  /** Where the backend has core's fused blockLstm (tensorflow): the trainer with cell 'step-by-step', and its ratio to (b). */
+  readonly stepByStep?: { readonly trainerMs: number; readonly overFused: number };
 }
 
 /** Interleaved rounds of (a) and (b) on the real PTB (undefined when the data is not found). */
@@ -99,13 +101,18 @@ export async function benchPtbStep(catalog: PluginCatalog, backend: string, roun
   const plan = () => buildPlan(catalog, { recipe: ptbBenchRecipe(dir), seed: 1, runName: 'bench', backend });
   const pa = await plan();
   const pb = await plan();
+  const fused = hasBlockLstm(backend);
+  const pc = fused ? await buildPlan(catalog, { recipe: ptbBenchRecipe(dir, 'step-by-step'), seed: 1, runName: 'bench', backend }) : undefined;
   const hand: number[] = [];
   const trainer: number[] = [];
+  const loop: number[] = [];
   for (let r = 0; r < rounds; r++) {
     hand.push(median(handWrittenLmLoop(pa)));
     trainer.push(median(await trainerLoop(pb, WARMUP)));
+    if (pc) loop.push(median(await trainerLoop(pc, WARMUP)));
   }
   const profile = await lmStepProfile(pa);
-  for (const p of [pa, pb]) p.model.instance.dispose();
-  return { handMs: median(hand), trainerMs: median(trainer), ratio: median(trainer.map((v, i) => v / hand[i])), rounds, profile };
+  for (const p of [pa, pb, pc]) p?.model.instance.dispose();
+  const stepByStep = pc ? { trainerMs: median(loop), overFused: median(loop.map((v, i) => v / trainer[i])) } : undefined;
+  return { handMs: median(hand), trainerMs: median(trainer), ratio: median(trainer.map((v, i) => v / hand[i])), rounds, profile, stepByStep };
 }

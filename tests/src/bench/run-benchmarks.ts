@@ -75,6 +75,10 @@ async function main(): Promise<void> {
     process.stdout.write(`  (a) hand-written tfjs loop            ${ptb.handMs.toFixed(0)} ms\n`);
     process.stdout.write(`  (b) trainer, no plugins               ${ptb.trainerMs.toFixed(0)} ms\n`);
     process.stdout.write(`  ${ratioValueLine('(b)/(a) trainer overhead', ptb.ratio, { max: 1.05 })}\n`);
+    if (ptb.stepByStep) {
+      process.stdout.write(`  (c) trainer, cell 'step-by-step'      ${ptb.stepByStep.trainerMs.toFixed(0)} ms  (the fused blockLstm stays only while (c)/(b) > 1)\n`);
+      process.stdout.write(`  ${ratioValueLine('(c)/(b) step-by-step ÷ fused LSTM', ptb.stepByStep.overFused, { min: 1 })}\n`);
+    }
     process.stdout.write(`  op profile of one window: ${ptb.profile.totalMs.toFixed(0)} ms kernel time, ${(100 * ptb.profile.softmaxMatMulShare).toFixed(0)} % in the softmax matmuls; ` +
       `top: ${ptb.profile.top.map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}\n\n`);
   } else process.stdout.write('  skipped: PTB not found (set ANNEAL_PTB_DIR)\n\n');

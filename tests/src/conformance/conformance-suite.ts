@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { activationGradReference, hasFusedActivationGrad, matMulForBackend, prefersFusedMatMul, reluGradFromOutput, sigmoidGradFromOutput, tanhGradFromOutput, transposeModeFor, type Recipe } from '@anneal/core';
+import { activationGradReference, hasFusedActivationGrad, matMulForBackend, prefersFusedMatMul, reluGradFromOutput, sigmoidGradFromOutput, tanhGradFromOutput, transposeModeFor, type CarriedState, type ForwardContext, type LossWithCarry, type Recipe } from '@anneal/core';
 import { syntheticBlobsDataset, tinyClassifierFamily } from '@anneal/core/testing';
 import { addGradientNoise, fastNoiseOps, referenceNoiseOps } from '@anneal/plugins-standard';
 import { bootAnneal, selectBackend, type PluginCatalog, type RecipeCatalog } from '@anneal/registry';
@@ -106,6 +106,7 @@ export function conformanceSuite(backend: 'cpu' | 'wasm' | 'tensorflow'): void {
     ['mlp manual backward', 'mlp autodiff'],
     ['memn2n manual backward', 'memn2n autodiff'],
     ['neural-gpu shift conv', 'neural-gpu conv2d'],
+    ['lstm-lm', 'lstm-lm step-by-step'],
   ];
   for (const [fastLabel, plainLabel] of pairs) {
     onBackend(`speed path '${fastLabel}' gives the loss and gradients of its plain path '${plainLabel}'`, async (t) => {
@@ -135,6 +136,39 @@ export function conformanceSuite(backend: 'cpu' | 'wasm' | 'tensorflow'): void {
       b.dispose();
     });
   }
+
+  onBackend("lstm-lm: the fused cell and the step-by-step loop carry the same state into the next window, and give the same loss and gradients from it", async (t) => {
+    const [fast, plain] = ['lstm-lm', 'lstm-lm step-by-step'].map((l) => FAMILY_CASES.find((c) => c.label === l)!);
+    if (!existsSync(Object.values(DATA_DIRS.ptb)[0])) {
+      t.log('skipped: PTB not found');
+      t.pass();
+      return;
+    }
+    await on();
+    const build = (c: FamilyCase) => gradientSubject(catalogs.plugins, catalogs.recipes, { ...c, sets: { ...c.sets, ...DATA_DIRS.ptb } }, backend);
+    const a = await build(fast);
+    const b = await build(plain);
+    writeParams(b.model, readParams(a.model));
+    const ctx = (carry: CarriedState | undefined): ForwardContext => ({ training: true, step: 0, phase: 'main', phaseOptions: {}, curriculum: {}, carry, site: (_n, x) => x });
+    const windowFrom = (s: typeof a, carry: CarriedState | undefined) => s.model.loss(s.batch, ctx(carry)) as LossWithCarry;
+    const carried = [a, b].map((s) => tf.tidy(() => Object.fromEntries(Object.entries(windowFrom(s, s.model.initialCarry!()).carry).map(([k, v]) => [k, tf.keep(v)]))));
+    for (const k of Object.keys(carried[1])) {
+      t.true(relativeDistance(carried[0][k].dataSync() as Float32Array, carried[1][k].dataSync() as Float32Array) < 1e-5, `carried ${k}`);
+      t.true(tf.max(tf.abs(carried[1][k])).dataSync()[0] > 1e-3, `carried ${k} is not zero`);
+    }
+    const second = [a, b].map((s, i) => {
+      const vars = Object.values(s.model.params);
+      return tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(() => windowFrom(s, carried[i]).loss, vars);
+        return { loss: value.dataSync()[0], grads: vars.map((v) => grads[v.name].dataSync() as Float32Array) };
+      });
+    });
+    t.true(Math.abs(second[0].loss - second[1].loss) <= 1e-5 * Math.abs(second[1].loss), `loss ${second[0].loss} vs ${second[1].loss}`);
+    second[1].grads.forEach((g, i) => t.true(relativeDistance(second[0].grads[i], g) <= 1e-4, `gradient ${i}`));
+    tf.dispose(carried as unknown as tf.TensorContainer);
+    a.dispose();
+    b.dispose();
+  });
 
   onBackend(`matMulForBackend (${'explicit transposes on wasm, flags elsewhere'}): the value and gradients of tf.matMul, rank 2 and 3`, async (t) => {
     await on();
