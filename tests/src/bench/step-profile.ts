@@ -16,7 +16,9 @@ export interface StepProfile {
   readonly phases: readonly PhaseProfile[];
   /** Wall ms per step in each phase, from a second, unprofiled run (kernels run synchronously on cpu, wasm, tensorflow). */
   readonly wallMsByPhase: Readonly<Record<string, number>>;
+  /** Median step-to-step wall time of that run, and how many intervals it had. */
   readonly unprofiledMsPerStep: number;
+  readonly unprofiledSteps: number;
 }
 
 /**
@@ -61,7 +63,7 @@ export async function profileTrainerSteps(makePlan: () => Promise<ExecutionPlan>
     b.ms += ms / steps;
     phases.set(phase, p);
   });
-  const unprofiled = await phaseWallTimes(await makePlan(), steps * 4);
+  const unprofiled = await phaseWallTimes(await makePlan());
   return {
     ...unprofiled,
     wallMsPerStep: wall / steps,
@@ -70,28 +72,41 @@ export async function profileTrainerSteps(makePlan: () => Promise<ExecutionPlan>
   };
 }
 
-/** Wall time per phase of an unprofiled run: the time from each stage mark to the next, averaged over steps. */
-async function phaseWallTimes(plan: ExecutionPlan, steps: number): Promise<{ wallMsByPhase: Record<string, number>; unprofiledMsPerStep: number }> {
+/**
+ * Wall time per phase of an unprofiled run: for each step after the first `skip`, the time from each stage mark to
+ * the next (the last phase of a step runs to the next step's start), then the median over steps of each phase.
+ * The step time is the median step-to-step interval.
+ */
+async function phaseWallTimes(plan: ExecutionPlan, skip = 2): Promise<{ wallMsByPhase: Record<string, number>; unprofiledMsPerStep: number; unprofiledSteps: number }> {
   const AFTER = 'after the step (host reads, observers, loop)';
-  const totals: Record<string, number> = {};
+  const perStep: Record<string, number>[] = [];
+  const starts: number[] = [];
   let open: { phase: string; at: number } | undefined;
-  let counting = false;
   const mark = (phase: string) => {
     const now = performance.now();
-    if (open && counting) totals[open.phase] = (totals[open.phase] ?? 0) + now - open.at;
-    if (phase === 'forward-backward') counting = true;
+    if (phase === 'forward-backward') {
+      starts.push(now);
+      perStep.push({});
+    }
+    if (open && perStep.length > 0) {
+      const step = perStep[open.phase === AFTER ? perStep.length - 2 : perStep.length - 1];
+      if (step) step[open.phase] = (step[open.phase] ?? 0) + now - open.at;
+    }
     open = { phase, at: now };
   };
-  const trainer = new Trainer(plan, { runId: 'profile-wall', stopAfterSteps: steps + 1, trace: mark });
+  const trainer = new Trainer(plan, { runId: 'profile-wall', trace: mark });
   trainer.events.tap((event) => {
     if (event === 'step:end') mark(AFTER);
   });
   await trainer.run();
   trainer.dispose();
   plan.model.instance.dispose();
-  // The first step's 'after' span ends at the second step's start; the last step's 'after' span is not closed.
-  const wallMsByPhase = Object.fromEntries(Object.entries(totals).map(([k, v]) => [k, v / (k === AFTER ? steps : steps + 1)]));
-  return { wallMsByPhase, unprofiledMsPerStep: Object.values(wallMsByPhase).reduce((a, b) => a + b, 0) };
+  const steps = perStep.slice(skip, -1); // the last step's 'after' span is not closed
+  const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1] ?? Number.NaN;
+  const phases = [...new Set(steps.flatMap((p) => Object.keys(p)))];
+  const wallMsByPhase = Object.fromEntries(phases.map((k) => [k, median(steps.map((p) => p[k] ?? 0))]));
+  const gaps = starts.slice(skip + 1).map((t, i) => t - starts[skip + i]);
+  return { wallMsByPhase, unprofiledMsPerStep: median(gaps), unprofiledSteps: gaps.length };
 }
 
 /** A few lines: kernels and kernel ms per phase, and the top kernels overall. */
@@ -102,7 +117,7 @@ export function formatStepProfile(p: StepProfile, top = 6, detail = false): stri
     lines.push(`    ${x.phase.padEnd(40)} ${x.kernels.toFixed(0).padStart(5)} kernels  ${x.kernelMs.toFixed(2).padStart(7)} ms  (${total > 0 ? ((100 * x.kernelMs) / total).toFixed(0) : '–'} % of kernel time)`);
     if (detail) lines.push(`      ${Object.entries(x.byKernel).sort((a, b) => b[1].ms - a[1].ms).map(([k, v]) => `${k} ×${v.count.toFixed(0)} ${v.ms.toFixed(2)}`).join(', ')}`);
   }
-  lines.push(`    unprofiled wall time ${p.unprofiledMsPerStep.toFixed(2)} ms/step: ${Object.entries(p.wallMsByPhase).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
+  lines.push(`    unprofiled: ${p.unprofiledMsPerStep.toFixed(2)} ms/step (median of ${p.unprofiledSteps}); median ms per phase: ${Object.entries(p.wallMsByPhase).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
   const all = new Map<string, { count: number; ms: number }>();
   for (const x of p.phases) for (const [k, v] of Object.entries(x.byKernel)) all.set(k, { count: (all.get(k)?.count ?? 0) + v.count, ms: (all.get(k)?.ms ?? 0) + v.ms });
   const best = [...all.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, top);
