@@ -31,8 +31,11 @@ export type ReportSpec = ReportSpecCommon &
      * The threshold is in the tracked unit (0.01 = 1 % error).
      */
     | { readonly layout: 'success-rate'; readonly metric: string; readonly threshold: number; readonly reach: 'at-most' | 'at-least' }
-    /** Table 5: per arm, the number of runs whose `metric` is under (<) each threshold (tracked unit). */
-    | { readonly layout: 'threshold-counts'; readonly metric: string; readonly thresholds: readonly number[] }
+    /**
+     * Table 5: per arm, the number of runs whose `metric` is under (<) each threshold (tracked unit); with
+     * `means`, also the mean ± std over seeds of those metrics, compared with Welch's t.
+     */
+    | { readonly layout: 'threshold-counts'; readonly metric: string; readonly thresholds: readonly number[]; readonly means?: readonly string[] }
     /** PTB: per arm, mean ± std over seeds of `metric` and of each of `metrics`. */
     | { readonly layout: 'mean-std'; readonly metric: string; readonly metrics?: readonly string[] }
   );

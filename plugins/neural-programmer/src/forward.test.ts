@@ -111,3 +111,23 @@ test('hand-built case, hard: greater is strict (3.5 > 3.5 is false) and selects 
     expected.forEach((e, i) => t.true(close(rows[i], e), `row ${i}: ${rows[i]} vs ${e}`));
   });
 });
+
+test('hand-built case, text entries: a comparison on the text column (numeric entries 0) selects no row', (t) => {
+  tf.tidy(() => {
+    const { w, batch } = handBuilt();
+    // 10 ops (text_match included); U(greater) dominates. Column names: A (id 2) embeds to [2, 0], B (id 3) to
+    // [0, 0], so the column selector picks A, the text column. Hard pivot: the first number, −1.
+    const U = Array.from({ length: 10 }, (_, o) => (o === OP.greater ? [3, 0] : [0, 0]));
+    const words = tf.tensor2d([[0, 0], [2, 0], [2, 0], [0, 0]]);
+    const text = { ...batch, numbers: tf.tensor2d([[-1, 3.5]]), table: tf.tensor3d([[[0, 10], [0, 20], [0, 30]]]), textIds: tf.tensor2d([[1, 2, 3]], [1, 3], 'int32') };
+    const opts = { steps: 1, hard: true, columnWords: tf.tensor1d([2, 3], 'int32'), site: (_n: string, x: tf.Tensor) => x };
+    const out = npForward({ ...w, words, ops: tf.tensor2d(U) }, text, { ...opts, text: true });
+    t.is(out.opWeights[0].argMax(1).dataSync()[0], OP.greater);
+    t.deepEqual(Array.from(out.columnWeights[0].dataSync()), [1, 0]);
+    t.is(out.pivots.greater.dataSync()[0], -1);
+    t.deepEqual(Array.from(out.rowSelections[0].dataSync()), [0, 0, 0], '0 > −1 would select every row if the text column counted as numbers');
+    // The same question on a numeric column A of zeros (no text column) selects every row.
+    const numeric = npForward({ ...w, words, ops: tf.tensor2d(U.slice(0, 9)) }, { ...text, textIds: undefined as never }, { ...opts, text: false });
+    t.deepEqual(Array.from(numeric.rowSelections[0].dataSync()), [1, 1, 1]);
+  });
+});

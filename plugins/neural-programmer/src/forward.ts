@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch } from '@anneal/core';
+import { embed, hardStep, maskedArgmaxOneHot, maskedSoftmax, oneHot } from './primitives.js';
+import { textMatchRows } from './text-match.js';
 
 /** Operation indices (NP16 §2.2): the 9 operations, plus text_match when the table has text columns. */
 export const OPS = ['sum', 'count', 'diff', 'greater', 'lesser', 'and', 'or', 'assign', 'reset', 'text_match'] as const;
@@ -43,45 +45,6 @@ export interface ForwardResult {
   readonly pivots: { readonly greater: tf.Tensor1D; readonly lesser: tf.Tensor1D };
   /** row_select_t after each step t = 1..T ([b, R]). */
   readonly rowSelections: tf.Tensor2D[];
-}
-
-const NEG = -1e9;
-
-/** One-hot float32 of int32 indices along a new last axis of size n (any n ≥ 1, unlike tf.oneHot). */
-export function oneHot(indices: tf.Tensor, n: number): tf.Tensor {
-  return tf.equal(tf.expandDims(indices, -1), tf.range(0, n, 1, 'int32')).toFloat();
-}
-
-/** Softmax over the last axis with masked-out entries (mask 0) excluded; all-masked rows give 0. */
-export function maskedSoftmax(logits: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor2D {
-  const shifted = tf.add(logits, tf.mul(tf.sub(1, mask), NEG));
-  return tf.mul(tf.softmax(shifted), mask) as tf.Tensor2D;
-}
-
-/** One-hot of the argmax over unmasked entries (all-masked rows give 0). */
-export function maskedArgmaxOneHot(logits: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor2D {
-  const shifted = tf.add(logits, tf.mul(tf.sub(1, mask), NEG));
-  const n = logits.shape[1];
-  return tf.mul(oneHot(tf.argMax(shifted, 1), n), mask) as tf.Tensor2D;
-}
-
-/**
- * 1[x > 0] as float32 with a zero gradient: the operations' hard comparisons (tfjs registers no gradient
- * for Greater/Less, and the spec's comparisons carry none).
- */
-export const hardStep = tf.customGrad(((x: tf.Tensor) => ({
-  value: tf.greater(x, 0).toFloat(),
-  gradFunc: (dy: tf.Tensor) => [tf.zerosLike(dy)],
-})) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor) => tf.Tensor;
-
-/**
- * Rows `ids` of an embedding table as a one-hot matmul (the vocabulary is small): unlike tf.gather its
- * gradient needs no UnsortedSegmentSum, which the wasm backend lacks.
- */
-export function embed(table: tf.Tensor2D, ids: tf.Tensor): tf.Tensor {
-  const [V, d] = table.shape;
-  const flat = tf.reshape(oneHot(ids, V), [-1, V]) as tf.Tensor2D;
-  return tf.reshape(tf.matMul(flat, table), [...ids.shape, d]);
 }
 
 function select(logits: tf.Tensor2D, mask: tf.Tensor2D, hard: boolean): tf.Tensor2D {
@@ -149,12 +112,16 @@ export function npForward(w: NpWeights, batch: Batch, o: ForwardOptions): Forwar
   const pivots = { greater: pivot(OP.greater), lesser: pivot(OP.lesser) };
   // Hard comparisons: no gradient reaches the pivot through them (paper-spec §3.2).
   const cells = tf.expandDims(rowMask, 2);
-  const g = tf.mul(hardStep(tf.sub(table, tf.reshape(pivots.greater, [b, 1, 1]))), cells) as tf.Tensor3D;
-  const l = tf.mul(hardStep(tf.sub(tf.reshape(pivots.lesser, [b, 1, 1]), table)), cells) as tf.Tensor3D;
+  // Comparisons are numeric: on the text column (column 0, whose numeric entries are 0) they select no row,
+  // as NPWTQ's numeric operations ignore the softmax mass on word columns [A].
+  const numericCells = o.text ? tf.mul(cells, tf.reshape(tf.concat([tf.zeros([1]), tf.ones([C - 1])]), [1, 1, C])) : cells;
+  const g = tf.mul(hardStep(tf.sub(table, tf.reshape(pivots.greater, [b, 1, 1]))), numericCells) as tf.Tensor3D;
+  const l = tf.mul(hardStep(tf.sub(tf.reshape(pivots.lesser, [b, 1, 1]), table)), numericCells) as tf.Tensor3D;
 
   const P = embed(w.words, o.columnWords) as tf.Tensor2D; // [C, d]
   let textMatch: tf.Tensor2D | null = null;
-  if (o.text) textMatch = textMatchRows(w, batch, fwd.last, zs, P, rowMask, wordMask);
+  // Evaluation hardens text_match too (1[σ > 0.5]), as it hardens the op, column and pivot choices.
+  if (o.text) textMatch = textMatchRows(w.words, batch.textIds, { q: fwd.last, zs, P, rowMask, wordMask, hard: o.hard });
 
   const opMask = tf.ones([b, nOps]) as tf.Tensor2D;
   let h = tf.zeros([b, d]) as tf.Tensor2D;
@@ -196,20 +163,4 @@ export function npForward(w: NpWeights, batch: Batch, o: ForwardOptions): Forwar
     sc.push(scalar);
   }
   return { scalar: sc[sc.length - 1], lookup, opWeights, columnWeights, pivots, rowSelections: rs.slice(2) };
-}
-
-/**
- * text_match for the text column (column 0), NP16's two-stage attention: B[m] = σ(A[m]·q),
- * D = mean_m B[m]·A[m], E = D + P[0], G = Σ_i softmax_i(E·z_i)·z_i, match[m] = σ(A[m]·G).
- */
-function textMatchRows(w: NpWeights, batch: Batch, q: tf.Tensor2D, zs: tf.Tensor3D, P: tf.Tensor2D, rowMask: tf.Tensor2D, wordMask: tf.Tensor2D): tf.Tensor2D {
-  const A = embed(w.words, batch.textIds) as tf.Tensor3D; // [b, R, d]
-  const [b, R, d] = A.shape;
-  const B = tf.mul(tf.sigmoid(tf.reshape(tf.matMul(A, tf.expandDims(q, 2)), [b, R])), rowMask);
-  const rowsPerTable = tf.maximum(tf.sum(rowMask, 1, true), 1);
-  const D = tf.div(tf.reshape(tf.matMul(tf.expandDims(B, 1), A), [b, d]), rowsPerTable);
-  const E = tf.add(D, tf.slice(P, [0, 0], [1, -1]));
-  const att = maskedSoftmax(tf.reshape(tf.matMul(zs, tf.expandDims(E, 2)), [b, zs.shape[1]]) as tf.Tensor2D, wordMask);
-  const G = tf.reshape(tf.matMul(tf.expandDims(att, 1), zs), [b, d]);
-  return tf.mul(tf.sigmoid(tf.reshape(tf.matMul(A, tf.expandDims(G, 2)), [b, R])), rowMask) as tf.Tensor2D;
 }

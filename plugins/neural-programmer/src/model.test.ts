@@ -1,7 +1,7 @@
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng, batchContext, validateConfig, type Batch, type ForwardContext } from '@anneal/core';
-import { makeTableQaDataset, tableQaConfigSchema } from '@anneal/dataset-table-qa';
+import { makeTableQaDataset, tableQaConfigSchema, type TableQaSplit } from '@anneal/dataset-table-qa';
 import { NeuralProgrammer, huber, lookupBce, neuralProgrammerSchema, readNpDataInfo } from './index.js';
 
 const fctx = (training: boolean): ForwardContext => ({ training, step: 0, phase: 'main', phaseOptions: {}, curriculum: {}, site: (_n, x) => x });
@@ -85,6 +85,9 @@ test('a tiny single-column configuration learns sum and count to 100% test accur
   // Entries in [−9, 9], 3..6 rows in training, 8 at test; d = 16, T = 4; clip 5 by global norm.
   const data = { templates: ['sum', 'count'], rowsMin: 3, rowsMax: 6, testRows: 8, entryMin: -9, entryMax: 9, testEntryMin: -9, testEntryMax: 9, trainSize: 2000, testSize: 200 };
   const { ds, np } = setup(data, { hiddenSize: 16, huberDelta: 10 }, 2);
+  // Both templates are asked at test, on 8-row tables (longer than any training table).
+  const asked = new Set(Array.from({ length: 200 }, (_, i) => (ds.splits.test as TableQaSplit).example(i).template.name));
+  t.deepEqual([...asked].sort(), ['count', 'sum']);
   const opt = tf.train.adam(0.03); // the paper's 0.001 needs thousands of steps; 0.03 solves it near step 500
   const rng = new Rng(5);
   const bctx = batchContext({ training: true, rng });

@@ -13,7 +13,8 @@ import {
   type ParamMap,
   type Rng,
 } from '@anneal/core';
-import { OPS, npForward, oneHot, type NpWeights } from './forward.js';
+import { OPS, npForward, type NpWeights } from './forward.js';
+import { oneHot } from './primitives.js';
 
 export const NP_CATEGORIES = ['aggregation', 'comparison', 'logic', 'arithmetic', 'text'] as const;
 

@@ -21,7 +21,7 @@ export const tableQaConfigSchema = defineSchema({
   testSize: { type: 'number', integer: true, min: 1, default: 1000, description: 'test triples (not stated in the paper [A: 1,000])' },
   rowsMin: { type: 'number', integer: true, min: 1, max: 10000, default: 30, description: 'fewest rows of a training table (the paper: 30)' },
   rowsMax: { type: 'number', integer: true, min: 1, max: 10000, default: 100, description: 'most rows of a training table (the paper: 100)' },
-  testRows: { type: 'number', integer: true, min: 1, max: 10000, default: 120, description: 'rows of every test table (the paper: 120)' },
+  testRows: { type: 'number', integer: true, min: 1, max: 10000, default: 120, description: 'rows of every test table (the paper: 120); outside rowsMin..rowsMax, no test table equals a training table (disjointByConstruction)' },
   entryMin: { type: 'number', integer: true, default: -100, description: 'smallest training entry (entries are integers; question numbers have two decimals)' },
   entryMax: { type: 'number', integer: true, default: 100, description: 'largest training entry' },
   testEntryMin: { type: 'number', integer: true, default: -200, description: 'smallest test entry' },
@@ -214,7 +214,7 @@ export const tableQaDataset = definePlugin.dataset({
         'Seeded synthetic table QA of the Neural Programmer: 23 single-column templates (sum, count, print, greater/lesser, and/or, diff), multi-column (A, B, C…) and text entries; every example a pure function of (seed, index).',
       paper: 'Neelakantan et al. 2015, §4.3 / Table 3; Neelakantan, Le & Sutskever 2016 (Neural Programmer), §3.1 and appendix Table 4',
       details:
-        'Train: integer entries in [−100, 100], 30..100 rows; test: [−200, 200], 120 rows. Templates: a category uniformly (aggregation, comparison, logic, arithmetic[, text]), then a template in it. ' +
+        'Train: integer entries in [−100, 100], 30..100 rows; test: [−200, 200], 120 rows, so no test question shares its table with a training one (measureOverlap counts coincidences on a sample). Templates: a category uniformly (aggregation, comparison, logic, arithmetic[, text]), then a template in it. ' +
         'Batch: words int32 [b, L] (numbers removed), wordMask, numbers float32 [b, 2], numberPos int32 [b, 2] (word left of each number), numberMask, table float32 [b, R, C], rowMask [b, R], columnMask [b, C], ' +
         'textIds int32 [b, R] (text entries: column A), isScalar [b], scalarAnswer [b], lookupAnswer float32 [b, R, C], category int32 [b] (index into info.categories).',
     },

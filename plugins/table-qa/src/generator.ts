@@ -177,12 +177,28 @@ export function questionText(ex: Pick<TableQaExample, 'words' | 'numbers' | 'num
   return parts.join(' ');
 }
 
-/** The table as aligned text, a header of column names and one line per row. */
+/**
+ * The table as text, transposed in blocks of rows so that a 120-row table stays short: one line per column
+ * for rows i..j, the block's row range on its first line (rows count from 1, as in the answers' A3=…),
+ * a blank line between the blocks of a table with several columns.
+ */
 export function tableText(ex: TableQaExample, vocabularyWord: (k: number) => string = textWord): string {
   const cell = (i: number, j: number) => (ex.textColumn && j === 0 ? vocabularyWord(ex.text![i]) : String(ex.table[i][j]));
-  const width = Math.max(7, ...ex.table.flatMap((_, i) => ex.columnNames.map((__, j) => cell(i, j).length)));
-  const lines = [ex.columnNames.map((n) => n.padStart(width)).join(' ')];
-  ex.table.forEach((_, i) => lines.push(ex.columnNames.map((__, j) => cell(i, j).padStart(width)).join(' ')));
+  const rows = ex.table.length;
+  const width = Math.max(...ex.table.flatMap((_, i) => ex.columnNames.map((__, j) => cell(i, j).length)));
+  const perLine = width <= 4 ? 15 : 10;
+  const label = (from: number, to: number) => `rows ${from}–${to}`;
+  const labelWidth = label(rows, rows).length;
+  const lines: string[] = [];
+  for (let from = 0; from < rows; from += perLine) {
+    const to = Math.min(rows, from + perLine);
+    if (from > 0 && ex.columnNames.length > 1) lines.push('');
+    ex.columnNames.forEach((name, j) => {
+      const head = (j === 0 ? label(from + 1, to) : '').padEnd(labelWidth);
+      const cells = Array.from({ length: to - from }, (_, k) => cell(from + k, j).padStart(width));
+      lines.push(`${head}  ${name}  ${cells.join(' ')}`);
+    });
+  }
   return lines.join('\n');
 }
 

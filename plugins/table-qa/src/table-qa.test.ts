@@ -1,7 +1,7 @@
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
 import { AnnealError, validateConfig } from '@anneal/core';
-import { NUMERIC_TEMPLATES, TEXT_TEMPLATES, byCategory, makeTableQaDataset, questionText, tableQaConfigSchema, tableQaDataset, type TableQaSplit } from './index.js';
+import { NUMERIC_TEMPLATES, TEXT_TEMPLATES, byCategory, makeTableQaDataset, questionText, tableQaConfigSchema, tableQaDataset, tableText, type TableQaSplit } from './index.js';
 
 /** A dataset of tiny 4-row tables with entries in [−9, 9] (train and test alike), restricted to `templates`. */
 function tiny(mode: string, templates: string[], seed: number, extra: Record<string, unknown> = {}) {
@@ -148,4 +148,17 @@ test('bad settings: ANNEAL_ERR_CONFIG_VALUE naming the key and the allowed range
   await configError(t, { entryMin: 5, entryMax: 5 }, 'entryMin', /< entryMax/);
   await configError(t, { templates: ['sum', 'average'] }, 'templates', /unknown template 'average'.*allowed: sum, count, print/);
   await configError(t, { templates: ['word-sum'] }, 'templates', /for mode 'single-column'/);
+});
+
+test('the table as text: blocks of 15 rows, one line per column, the row range on the first line', (t) => {
+  const ds = makeTableQaDataset(validateConfig('test', tableQaConfigSchema, { mode: 'multi-column', columns: 2, rowsMin: 17, rowsMax: 17 }), 1);
+  const ex = (ds.splits.train as TableQaSplit).example(0);
+  const cols = ex.columnNames.length;
+  const text = tableText(ex).split('\n');
+  t.is(text.length, 2 * cols + (cols > 1 ? 1 : 0));
+  t.regex(text[0], /^rows 1–15 {3}A( +-?\d+){15}$/);
+  t.is(text[0].trim().split(/ +/).slice(3).map(Number).join(','), ex.table.slice(0, 15).map((r) => r[0]).join(','));
+  t.regex(text[text.length - cols], /^rows 16–17 {2}A( +-?\d+){2}$/);
+  const words = tableText(train(tiny('text-entries', ['word-count'], 7)).example(0)).split('\n');
+  t.deepEqual(words, ['rows 1–4  A  word:1 word:2 word:1 word:2', '          B       1      2     -2     -6']);
 });

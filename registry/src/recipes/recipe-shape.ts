@@ -86,7 +86,7 @@ const report: Shape = {
       what: 'report',
       fields: { ...reportFields, threshold: req({ type: 'number' }), reach: req({ type: 'enum', values: ['at-most', 'at-least'] }) },
     },
-    'threshold-counts': { type: 'object', what: 'report', fields: { ...reportFields, thresholds: req({ type: 'list', item: { type: 'number' }, nonEmpty: true }) } },
+    'threshold-counts': { type: 'object', what: 'report', fields: { ...reportFields, thresholds: req({ type: 'list', item: { type: 'number' }, nonEmpty: true }), means: opt(strings) } },
     'mean-std': { type: 'object', what: 'report', fields: { ...reportFields, metrics: opt(strings) } },
   },
 };

@@ -167,6 +167,7 @@ function checkReportMetrics(recipeName: string, base: Recipe, metrics: readonly 
     ['report.metric', base.report?.metric],
     ['restarts.selectBy', base.restarts?.selectBy],
     ['paper.metric', base.paper?.metric],
+    ...(base.report?.layout === 'threshold-counts' ? (base.report.means ?? []).map((k): [string, string] => ['report.means', k]) : []),
   ];
   for (const [where, key] of named) {
     if (key !== undefined && !known.includes(key)) {

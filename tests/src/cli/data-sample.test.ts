@@ -26,3 +26,18 @@ test('anneal data sample: a bad split or count is named with what is allowed', a
   const c = await runCli(['data', 'sample', 'mnst'], { env });
   t.regex(c.stderr, /unknown dataset 'mnst'.*Did you mean 'mnist'\?/);
 });
+
+test('anneal data sample table-qa: question, template, answer and a compact table in each mode', async (t) => {
+  for (const mode of ['single-column', 'multi-column', 'text-entries']) {
+    const r = await runCli(['data', 'sample', 'table-qa', '--n', '3', '--set', `dataset.config.mode=${mode}`]);
+    t.is(r.code, 0, r.stderr);
+    const blocks = r.stdout.trim().split('\n\n# ');
+    t.is(blocks.length, 3, mode);
+    for (const b of blocks) {
+      t.regex(b, /\ntemplate: [a-z-]+\ncategory: [a-z]+\nquestion: [\w:.\- ]+\nrows: \d+\ntable:\n {2}rows 1–1[05] +A +/, `${mode}: ${b.slice(0, 200)}`);
+      t.regex(b, /\nanswer: .+$/);
+      // At most 100 rows of ≤ 5 columns: 15 rows a line (10 for text words).
+      t.true(b.split('\n').length < 60, `${mode}: ${b.split('\n').length} lines`);
+    }
+  }
+});

@@ -83,6 +83,20 @@ test('Table 5 (threshold-counts) by hand: runs under each error threshold beside
   t.is(r.comparisons.length, 2);
 });
 
+test('threshold-counts with means: the mean ± std over seeds of each named metric, beside the counts, Welch test', (t) => {
+  const metrics = [{ key: 'accuracy', direction: 'max' as const, combine: 'mean' as const, percent: true }, { key: 'error', direction: 'min' as const, combine: 'mean' as const, percent: true }];
+  const run = (v: string, seed: number, a: number) => o(v, {}, seed, { 'test/accuracy': a, 'test/error': 1 - a });
+  const r = report({ name: 'np-fake', metrics, report: { layout: 'threshold-counts', metric: 'test/error', thresholds: [0.0001], means: ['test/accuracy'] } }, [
+    run('no-noise', 1, 0.5), run('no-noise', 2, 0.6), run('no-noise', 3, 0.7), run('noise', 1, 1), run('noise', 2, 0.9), run('noise', 3, 0.8),
+  ]);
+  t.deepEqual(r.summary.rows.map((x) => [x.variant, x.ours['< 0.01%']]), [['no-noise', 0], ['noise', 1]]);
+  const md = formatMarkdown(r);
+  t.regex(md, /## Mean ± std over seeds \(final values\)/);
+  t.regex(md, /\| test\/accuracy +\| no-noise +\| 60\.0% ± 10\.0% +\| 50\.0%–70\.0% +\| 3 +\|/);
+  t.regex(md, /\| test\/accuracy +\| noise +\| 90\.0% ± 10\.0% +\| 80\.0%–100\.0% +\| 3 +\|/);
+  t.deepEqual(r.comparisons.map((c) => c.what), ['share with test/error < 0.01%', 'test/accuracy']);
+});
+
 test('PTB (mean-std) by hand: mean ± std per metric, lower perplexity is better from the declared MetricSpec, Welch test', (t) => {
   const metrics = [{ key: 'perplexity', direction: 'min' as const, combine: 'exp-mean' as const }];
   const ppl = (v: string, seed: number, test: number) => o(v, {}, seed, { 'test/perplexity': test, 'validation/perplexity': test + 5 });
