@@ -20,6 +20,7 @@ import numpy as np
 import optax
 
 from jax_step import clip_per_tensor, make_runner
+import ngpu_jax
 from peer_protocol import serve
 
 
@@ -105,4 +106,4 @@ def ptb(meta, batches, steps, warmup):
 
 
 if __name__ == "__main__":
-    serve("jax", f"jax {jax.__version__} + optax {optax.__version__} (CPU)", {"mlp": mlp, "memn2n": memn2n, "ptb": ptb})
+    serve("jax", f"jax {jax.__version__} + optax {optax.__version__} (CPU)", {"mlp": mlp, "memn2n": memn2n, "ptb": ptb, "ngpu": ngpu_jax.build})

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng, batchContext, type Batch, type ExecutionPlan, type Recipe } from '@anneal/core';
 import { realPtbDir } from '@anneal/dataset-ptb';
+import { NGPU_CLIP, NGPU_NOISE } from '@anneal/recipes';
 import { mlpBenchRecipe } from '../mlp-step-bench.js';
+import { ngpuBenchRecipe } from '../ngpu-step-bench.js';
 import { ptbBenchRecipe } from '../ptb-step-bench.js';
 import { singleTaskMemn2nRecipe } from '../../helpers/memn2n-recipe.js';
 import { exportParams, type InitCheck } from './peer-check.js';
@@ -91,6 +93,16 @@ export const PEER_MODELS: readonly PeerModel[] = [
       };
     },
     batchAt: (plan, i) => plan.dataset.instance.splits.train.batch(Int32Array.of(i), rngCtx(i)),
+  },
+  {
+    name: 'ngpu',
+    title: 'Neural GPU quick config (badd, m 8, 4 × 12 image, 2 CGRUs × 9 steps), batch 8, global-norm clip 1 + annealed noise η=1 γ=0.55, Adam 0.003 ε 1e-4',
+    steps: 16,
+    warmup: 4,
+    exportBatches: 8,
+    checkInit: true,
+    recipe: () => withClipNoise(ngpuBenchRecipe(), [NGPU_CLIP, NGPU_NOISE]),
+    batchAt: trainBatch(8),
   },
 ];
 
