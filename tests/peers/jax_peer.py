@@ -21,6 +21,7 @@ import optax
 
 from jax_step import clip_per_tensor, make_runner
 import ngpu_jax
+import nram_jax
 from peer_protocol import serve
 
 
@@ -106,4 +107,4 @@ def ptb(meta, batches, steps, warmup):
 
 
 if __name__ == "__main__":
-    serve("jax", f"jax {jax.__version__} + optax {optax.__version__} (CPU)", {"mlp": mlp, "memn2n": memn2n, "ptb": ptb, "ngpu": ngpu_jax.build})
+    serve("jax", f"jax {jax.__version__} + optax {optax.__version__} (CPU)", {"mlp": mlp, "memn2n": memn2n, "ptb": ptb, "ngpu": ngpu_jax.build, "nram": nram_jax.build})

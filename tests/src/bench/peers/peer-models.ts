@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng, batchContext, type Batch, type ExecutionPlan, type Recipe } from '@anneal/core';
 import { realPtbDir } from '@anneal/dataset-ptb';
-import { NGPU_CLIP, NGPU_NOISE } from '@anneal/recipes';
+import { NGPU_CLIP, NGPU_NOISE, NRAM_CLIP, NRAM_NOISE } from '@anneal/recipes';
 import { mlpBenchRecipe } from '../mlp-step-bench.js';
 import { ngpuBenchRecipe } from '../ngpu-step-bench.js';
+import { nramBenchRecipe } from '../nram-step-bench.js';
 import { ptbBenchRecipe } from '../ptb-step-bench.js';
 import { singleTaskMemn2nRecipe } from '../../helpers/memn2n-recipe.js';
 import { exportParams, type InitCheck } from './peer-check.js';
@@ -104,6 +105,16 @@ export const PEER_MODELS: readonly PeerModel[] = [
     recipe: () => withClipNoise(ngpuBenchRecipe(), [NGPU_CLIP, NGPU_NOISE]),
     batchAt: trainBatch(8),
   },
+  {
+    name: 'nram',
+    title: 'NRAM quick config (M 8, lists of 2, T 5, R 3, LSTM 20) on ListK, batch 50, global-norm clip 10 + annealed noise η=0.01 γ=0.55, Adam 0.01',
+    steps: 16,
+    warmup: 4,
+    exportBatches: 8,
+    checkInit: true,
+    recipe: () => withClipNoise(nramBenchRecipe(), [NRAM_CLIP, NRAM_NOISE]),
+    batchAt: trainBatch(50),
+  },
 ];
 
 export function peerModel(name: string): PeerModel {
@@ -120,8 +131,8 @@ export interface ExportedTensor {
 
 /**
  * Writes the first `exportBatches` batches of the plan's training split as raw little-endian files plus
- * <model>.json ({ model, info, describe, step: { optimizer, plugins } of the recipe, batches: [{ key: { file, dtype,
- * shape } }] }) for the peers; with
+ * <model>.json ({ model, info, describe, recipeModel and step: { optimizer, plugins } of the recipe, batches: [{ key:
+ * { file, dtype, shape } }] }) for the peers; with
  * `reference` (checkInit models) also the model's current weights ({ params: { name: { file, dtype, shape } } })
  * and that reference loss / gradient norm.
  */
@@ -142,7 +153,7 @@ export function exportBatches(model: PeerModel, plan: ExecutionPlan, dir: string
   }
   const describe = plan.model.instance.describe();
   const checked = reference ? { params: exportParams(plan, dir, model.name), reference } : {};
-  const { optimizer, plugins } = model.recipe(); // the step the peers implement (peer_protocol.step_config)
-  const meta = { model: model.name, info: plan.dataset.instance.info, describe, step: { optimizer, plugins }, batches, ...checked };
+  const { optimizer, plugins, model: recipeModel } = model.recipe(); // the step the peers implement (peer_protocol.step_config)
+  const meta = { model: model.name, info: plan.dataset.instance.info, describe, recipeModel, step: { optimizer, plugins }, batches, ...checked };
   writeFileSync(join(dir, `${model.name}.json`), `${JSON.stringify(meta, null, 2)}\n`);
 }
