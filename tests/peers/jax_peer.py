@@ -19,40 +19,10 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from peer_protocol import Runner, serve
-
-
-def clip_per_tensor(max_norm):
-    def update(updates, state, params=None):
-        del params
-        return jax.tree.map(lambda g: g * (max_norm / jnp.maximum(jnp.linalg.norm(g), max_norm)), updates), state
-
-    return optax.GradientTransformation(lambda p: optax.EmptyState(), update)
-
-
-def make_runner(params, loss_fn, batches, lr, clip, steps, warmup, notes, carry=None):
-    """loss_fn(params, batch[, carry]) -> loss (or (loss, carry) when carry is given)."""
-    opt = optax.chain(clip, optax.add_noise(0.01, 0.55, jax.random.key(1)), optax.sgd(lr))
-    has_carry = carry is not None
-
-    def step(params, opt_state, batch, carry):
-        if has_carry:
-            (loss, carry), grads = jax.value_and_grad(loss_fn, has_aux=True)(params, batch, carry)
-        else:
-            loss, grads = jax.value_and_grad(loss_fn)(params, batch)
-        updates, opt_state = opt.update(grads, opt_state, params)
-        return optax.apply_updates(params, updates), opt_state, loss, carry
-
-    jstep = jax.jit(step, donate_argnums=(0, 1))
-    data = [jax.tree.map(jnp.asarray, b) for b in batches]
-    st = {"params": params, "opt": opt.init(params), "carry": carry, "t": 0}
-
-    def one():
-        st["params"], st["opt"], loss, st["carry"] = jstep(st["params"], st["opt"], data[st["t"] % len(data)], st["carry"])
-        st["t"] += 1
-        return float(loss)
-
-    return Runner(one, steps, warmup, notes)
+from jax_step import clip_per_tensor, make_runner
+import ngpu_jax
+import nram_jax
+from peer_protocol import serve
 
 
 def version_note():
@@ -137,4 +107,4 @@ def ptb(meta, batches, steps, warmup):
 
 
 if __name__ == "__main__":
-    serve("jax", f"jax {jax.__version__} + optax {optax.__version__} (CPU)", {"mlp": mlp, "memn2n": memn2n, "ptb": ptb})
+    serve("jax", f"jax {jax.__version__} + optax {optax.__version__} (CPU)", {"mlp": mlp, "memn2n": memn2n, "ptb": ptb, "ngpu": ngpu_jax.build, "nram": nram_jax.build})

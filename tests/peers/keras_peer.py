@@ -21,7 +21,10 @@ import numpy as np
 import tensorflow as tf
 import keras
 
-from peer_protocol import Runner, serve
+from peer_protocol import serve
+from tf_step import global_clip, make_runner
+import ngpu_tf
+import nram_tf
 
 if os.environ.get("ANNEAL_PEER_THREADS"):
     n = int(os.environ["ANNEAL_PEER_THREADS"])
@@ -31,46 +34,8 @@ tf.random.set_seed(1)
 keras.utils.set_random_seed(1)
 
 
-def make_runner(variables, loss_fn, batches, lr, clip, steps, warmup, notes, carry=None):
-    """loss_fn(batch[, carry]) -> loss (or (loss, new carry)); carry: a list of tf.Variables (state kept between steps)."""
-    opt = keras.optimizers.SGD(learning_rate=lr)
-    t = tf.Variable(0.0, trainable=False)
-
-    @tf.function
-    def step(batch):
-        with tf.GradientTape() as tape:
-            if carry is not None:
-                loss, new = loss_fn(batch, [c.read_value() for c in carry])
-            else:
-                loss = loss_fn(batch)
-        grads = clip(tape.gradient(loss, variables))
-        std = tf.sqrt(0.01 / tf.pow(1.0 + t, 0.55))
-        grads = [tf.convert_to_tensor(g) for g in grads]  # IndexedSlices → dense: noise on every entry
-        grads = [g + tf.random.normal(tf.shape(g)) * std for g in grads]
-        opt.apply_gradients(zip(grads, variables))
-        t.assign_add(1.0)
-        if carry is not None:
-            for c, v in zip(carry, new):
-                c.assign(v)
-        return loss
-
-    data = [{k: tf.constant(v) for k, v in b.items()} for b in batches]
-    st = {"i": 0}
-
-    def one():
-        loss = step(data[st["i"] % len(data)])
-        st["i"] += 1
-        return float(loss.numpy())
-
-    return Runner(one, steps, warmup, notes)
-
-
 def version_note():
     return f"tensorflow {tf.__version__} + keras {keras.__version__}, tf.function"
-
-
-def global_clip(c):
-    return lambda grads: tf.clip_by_global_norm(grads, c)[0]
 
 
 def mlp(meta, batches, steps, warmup):
@@ -148,4 +113,4 @@ def ptb(meta, batches, steps, warmup):
 
 
 if __name__ == "__main__":
-    serve("keras", f"tensorflow {tf.__version__} + keras {keras.__version__} (CPU)", {"mlp": mlp, "memn2n": memn2n, "ptb": ptb})
+    serve("keras", f"tensorflow {tf.__version__} + keras {keras.__version__} (CPU)", {"mlp": mlp, "memn2n": memn2n, "ptb": ptb, "ngpu": ngpu_tf.build, "nram": nram_tf.build})

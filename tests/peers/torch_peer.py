@@ -16,46 +16,14 @@ import os
 import torch
 import torch.nn.functional as F
 
-from peer_protocol import Runner, noise_std, serve
+from peer_protocol import Runner, serve
+from torch_step import Step, clip_global_, clip_per_tensor_
+import ngpu_torch
+import nram_torch
 
 if os.environ.get("ANNEAL_PEER_THREADS"):
     torch.set_num_threads(int(os.environ["ANNEAL_PEER_THREADS"]))
 torch.manual_seed(1)
-
-
-def clip_global_(grads, max_norm):
-    norm = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
-    torch._foreach_mul_(grads, max_norm / torch.clamp(norm, min=max_norm))
-
-
-def clip_per_tensor_(grads, max_norm):
-    coefs = [max_norm / torch.clamp(n, min=max_norm) for n in torch._foreach_norm(grads)]
-    torch._foreach_mul_(grads, coefs)
-
-
-def add_noise_(grads, eta, gamma, t):
-    torch._foreach_add_(grads, [torch.randn_like(g) for g in grads], alpha=noise_std(eta, gamma, t))
-
-
-class Step:
-    """One training step: loss_fn(batch) -> scalar; then clip, noise, SGD; returns the loss as a float."""
-
-    def __init__(self, params, loss_fn, batches, lr, clip, max_norm, eta=0.01, gamma=0.55):
-        self.params, self.loss_fn, self.batches = params, loss_fn, batches
-        self.opt = torch.optim.SGD(params, lr=lr, foreach=True)
-        self.clip, self.max_norm, self.eta, self.gamma, self.t = clip, max_norm, eta, gamma, 0
-
-    def __call__(self):
-        batch = self.batches[self.t % len(self.batches)]
-        self.opt.zero_grad(set_to_none=True)
-        loss = self.loss_fn(batch)
-        loss.backward()
-        grads = [p.grad for p in self.params]
-        self.clip(grads, self.max_norm)
-        add_noise_(grads, self.eta, self.gamma, self.t)
-        self.opt.step()
-        self.t += 1
-        return loss.item()
 
 
 def mlp(meta, batches, steps, warmup):
@@ -135,4 +103,4 @@ def ptb(meta, batches, steps, warmup):
 
 
 if __name__ == "__main__":
-    serve("pytorch", f"torch {torch.__version__} (PyPI CUDA build, CUDA stubbed, CPU, {torch.get_num_threads()} threads)", {"mlp": mlp, "memn2n": memn2n, "ptb": ptb})
+    serve("pytorch", f"torch {torch.__version__} (PyPI CUDA build, CUDA stubbed, CPU, {torch.get_num_threads()} threads)", {"mlp": mlp, "memn2n": memn2n, "ptb": ptb, "ngpu": ngpu_torch.build, "nram": nram_torch.build})

@@ -127,12 +127,13 @@ function option(name: string): string | undefined {
 }
 
 /**
- * `npm run bench -- --peers [--models mlp,memn2n,ptb] [--rounds 5] [--backends cpu,wasm,tensorflow] [--peer-list pytorch,jax,keras] [--peer-threads N]`:
- * anneal against PyTorch, JAX + optax and TensorFlow/Keras (tests/src/bench/peers, tests/peers).
+ * `npm run bench -- --peers [--models mlp,memn2n,ptb,ngpu,nram,np] [--rounds 5] [--backends cpu,wasm,tensorflow] [--peer-list pytorch,jax,keras] [--peer-threads N] [--check]`:
+ * anneal against PyTorch, JAX + optax and TensorFlow/Keras (tests/src/bench/peers, tests/peers). `--check`: only the
+ * correctness check (loss and gradient norm at anneal's initial weights, peer-check.ts), no timed rounds.
  */
 async function peersMain(): Promise<void> {
   const list = (name: string) => option(name)?.split(',').map((s) => s.trim()).filter(Boolean);
-  const rounds = Number(option('rounds') ?? 5);
+  const rounds = process.argv.includes('--check') ? 0 : Number(option('rounds') ?? 5);
   const threads = option('peer-threads');
   if (threads) process.env.ANNEAL_PEER_THREADS = threads; // read by tests/peers/*.py (inherited env)
   const log = (l: string) => process.stdout.write(`${l}\n`);

@@ -4,13 +4,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ExecutionPlan } from '@anneal/core';
 import { bootAnneal, buildPlan, selectBackend } from '@anneal/registry';
 import { trainerLoop } from '../measure.js';
+import { initCheck, type InitCheck } from './peer-check.js';
 import { exportBatches, peerModel } from './peer-models.js';
 
 /**
  * anneal as a contestant of `npm run bench -- --peers`: one child process per tfjs backend
  * (`node anneal-peer.js <backend>`), speaking the peers' line protocol (tests/peers/peer_protocol.py):
  * one JSON request per stdin line, one reply per stdout line prefixed with "@@peer ".
- *   { op: 'setup', model, exportDir? } → builds the plan (and writes the batches for the peers)
+ *   { op: 'setup', model, exportDir? } → builds the plan (and writes the batches for the peers); for checkInit
+ *                                        models replies { check: { loss, gradNorm } } of batch 0 at the initial
+ *                                        weights (peer-check.ts) and writes those weights with the batches
  *   { op: 'run', model }               → the real trainer on that plan (trainerLoop): { ms: [...] }
  *   { op: 'quit' }
  */
@@ -44,8 +47,14 @@ async function main(): Promise<void> {
         }
         const plan = await buildPlan(booted.plugins, { recipe: model.recipe(), seed: 1, runName: `bench-peers-${model.name}`, backend: backendName });
         plans.set(model.name, plan);
-        if (req.exportDir) exportBatches(model, plan, req.exportDir);
-        reply({ ok: true });
+        let check: InitCheck | undefined;
+        if (model.checkInit) {
+          const batch = model.batchAt(plan, 0);
+          check = initCheck(plan, batch);
+          tf.dispose(Object.values(batch));
+        }
+        if (req.exportDir) exportBatches(model, plan, req.exportDir, check);
+        reply({ ok: true, ...(check ? { check } : {}) });
       } else if (req.op === 'run') {
         const plan = plans.get(model.name);
         if (!plan) throw new Error(`model '${model.name}' is not set up`);

@@ -7,6 +7,7 @@ import { BACKEND_CHOICES } from '@anneal/registry';
 import { REPO_ROOT } from '../../helpers/run-cli.js';
 import { median } from '../measure.js';
 import { LinePeer } from './line-peer.js';
+import { compareCheck, formatCheck, readCheck, type CheckResult, type InitCheck } from './peer-check.js';
 import { PEER_MODELS, type PeerModel } from './peer-models.js';
 
 const ANNEAL_PEER = join(dirname(fileURLToPath(import.meta.url)), 'anneal-peer.js');
@@ -21,7 +22,7 @@ export const PYTHON_PEERS: readonly { readonly label: string; readonly script: s
 ];
 
 /** Models still without a peer implementation (listed in the output so the gap stays visible). */
-export const NOT_YET_COVERED: readonly string[] = ['Neural Programmer (quick config)', 'NRAM (quick config)', 'Neural GPU (quick config)'];
+export const NOT_YET_COVERED: readonly string[] = ['Neural Programmer (quick config)'];
 
 export interface ContestantResult {
   readonly label: string;
@@ -44,6 +45,8 @@ export interface ModelResult {
   readonly fastestPeer?: string;
   readonly target?: number;
   readonly skipped: readonly { readonly label: string; readonly reason: string }[];
+  /** checkInit models: every contestant's loss and gradient norm at anneal's initial weights against the exporter's. */
+  readonly check?: CheckResult;
 }
 
 export interface PeerBenchResult {
@@ -115,8 +118,9 @@ async function benchModel(model: PeerModel, live: readonly Live[], rounds: numbe
   const base = { model: model.name, title: model.title, rounds, timedSteps: model.steps - model.warmup, target: model.target };
   const dataDir = mkdtempSync(join(tmpdir(), `anneal-peers-${model.name}-`));
   try {
-    const ready: { live: Live; notes: string[] }[] = [];
+    const ready: { live: Live; notes: string[]; check?: InitCheck }[] = [];
     let exported = false;
+    let reference: ({ label: string } & InitCheck) | undefined;
     for (const c of live) {
       if (c.kind === 'peer' && !exported) {
         skipped.push({ label: c.peer.label, reason: 'no anneal contestant wrote the batches' });
@@ -127,9 +131,20 @@ async function benchModel(model: PeerModel, live: readonly Live[], rounds: numbe
         skipped.push({ label: c.peer.label, reason: firstLine(r.error) });
         continue;
       }
+      const check = readCheck(r.check);
+      if (c.kind === 'anneal' && !exported && check) reference = { label: c.peer.label, ...check };
       if (c.kind === 'anneal') exported = true;
-      ready.push({ live: c, notes: (r.notes as string[] | undefined) ?? [] });
+      ready.push({ live: c, notes: (r.notes as string[] | undefined) ?? [], check });
     }
+    const check: CheckResult | undefined =
+      model.checkInit && reference
+        ? {
+            reference,
+            rows: ready.filter((c) => c.check && c.live.peer.label !== reference!.label).map((c) => compareCheck(c.live.peer.label, c.check!, reference!)),
+            missing: ready.filter((c) => !c.check).map((c) => c.live.peer.label),
+          }
+        : undefined;
+    if (rounds === 0) return { ...base, contestants: [], skipped, ...(check ? { check } : {}) };
     const per = new Map<string, number[]>(ready.map((c) => [c.live.peer.label, []]));
     for (let round = 0; round < rounds; round++) {
       for (const c of ready) {
@@ -155,7 +170,7 @@ async function benchModel(model: PeerModel, live: readonly Live[], rounds: numbe
       const ratio = c.live.kind === 'anneal' && fastest ? median(roundMs.map((v, i) => v / per.get(fastest)![i])) : undefined;
       return { label, kind: c.live.kind, version: c.live.version, ms: median(roundMs), roundMs, notes: c.notes, ...(ratio !== undefined ? { ratioToFastestPeer: ratio } : {}) };
     });
-    return { ...base, contestants, fastestPeer: fastest, skipped };
+    return { ...base, contestants, fastestPeer: fastest, skipped, ...(check ? { check } : {}) };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -163,19 +178,20 @@ async function benchModel(model: PeerModel, live: readonly Live[], rounds: numbe
 
 /** The table of one model, as printed. */
 export function formatModel(m: ModelResult): string[] {
-  const out = [`${m.title}`, `  (${m.rounds} interleaved rounds × ${m.timedSteps} timed steps; ms/step = median of the round medians)`];
+  const out = [`${m.title}`, m.rounds > 0 ? `  (${m.rounds} interleaved rounds × ${m.timedSteps} timed steps; ms/step = median of the round medians)` : '  (check only: no timed rounds)'];
   const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(2));
   for (const c of m.contestants) {
     const range = c.roundMs.length ? `${fmt(Math.min(...c.roundMs))}–${fmt(Math.max(...c.roundMs))}` : '';
     let line = `  ${c.label.padEnd(18)} ${fmt(c.ms).padStart(8)} ms  (rounds ${range})`;
     if (c.ratioToFastestPeer !== undefined) {
-      const verdict = m.target === undefined ? '' : `  (target ≤ ${m.target}: ${c.ratioToFastestPeer <= m.target ? 'met' : 'NOT met'})`;
+      const verdict = m.target === undefined ? '  (no target)' : `  (target ≤ ${m.target}: ${c.ratioToFastestPeer <= m.target ? 'met' : 'NOT met'})`;
       line += `  ÷ fastest peer (${m.fastestPeer}) = ${c.ratioToFastestPeer.toFixed(2)}${verdict}`;
     }
     out.push(line);
     out.push(`  ${''.padEnd(18)} ${c.version}${c.notes.length ? `; ${c.notes.join('; ')}` : ''}`);
   }
   for (const s of m.skipped) out.push(`  ${s.label.padEnd(18)} skipped: ${s.reason}`);
+  if (m.check) out.push(...formatCheck(m.check));
   return out;
 }
 
@@ -207,14 +223,27 @@ export async function benchPeers(opts: PeerBenchOptions): Promise<PeerBenchResul
 export function formatTargets(result: PeerBenchResult): string[] {
   const out = ['Targets (issue 14: anneal ÷ fastest peer, same rounds)'];
   for (const m of result.models) {
-    if (m.target === undefined) continue;
+    if (m.rounds === 0) continue;
+    const goal = m.target === undefined ? 'no target' : `≤ ${m.target}×`;
     const annealRows = m.contestants.filter((c) => c.ratioToFastestPeer !== undefined);
     if (annealRows.length === 0) {
-      out.push(`  ${m.model.padEnd(8)} ≤ ${m.target}: not measured (${m.skipped.map((s) => `${s.label}: ${s.reason}`).join('; ') || 'no contestants'})`);
+      out.push(`  ${m.model.padEnd(8)} ${goal.padEnd(9)}: not measured (${m.skipped.map((s) => `${s.label}: ${s.reason}`).join('; ') || 'no contestants'})`);
       continue;
     }
     for (const c of annealRows) {
-      out.push(`  ${m.model.padEnd(8)} ≤ ${m.target}×  ${c.label.padEnd(18)} ${c.ratioToFastestPeer!.toFixed(2)}×  ${c.ratioToFastestPeer! <= m.target ? 'met' : 'NOT met'}`);
+      const verdict = m.target === undefined ? '' : c.ratioToFastestPeer! <= m.target ? 'met' : 'NOT met';
+      out.push(`  ${m.model.padEnd(8)} ${goal.padEnd(9)}  ${c.label.padEnd(18)} ${c.ratioToFastestPeer!.toFixed(2)}× ${m.fastestPeer ?? ''}  ${verdict}`.trimEnd());
+    }
+  }
+  const checked = result.models.filter((m) => m.check);
+  if (checked.length) {
+    out.push('Checks (loss and gradient norm at anneal\'s initial weights, peer-check.ts)');
+    for (const m of checked) {
+      const rows = m.check!.rows;
+      const bad = rows.filter((r) => !r.ok).map((r) => r.label);
+      const worst = rows.reduce((w, r) => Math.max(w, r.relLoss, r.relGradNorm), 0);
+      out.push(`  ${m.model.padEnd(8)} ${bad.length ? `MISMATCH: ${bad.join(', ')}` : 'ok'} (${rows.length - bad.length}/${rows.length} agree with ${m.check!.reference.label}, worst rel ${worst.toExponential(1)})` +
+        `${m.check!.missing.length ? `; no check from ${m.check!.missing.join(', ')}` : ''}`);
     }
   }
   if (result.notYetCovered.length) out.push(`Not yet covered by peers: ${result.notYetCovered.join(', ')}`);

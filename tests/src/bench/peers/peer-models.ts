@@ -3,9 +3,13 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng, batchContext, type Batch, type ExecutionPlan, type Recipe } from '@anneal/core';
 import { realPtbDir } from '@anneal/dataset-ptb';
+import { NGPU_CLIP, NGPU_NOISE, NRAM_CLIP, NRAM_NOISE } from '@anneal/recipes';
 import { mlpBenchRecipe } from '../mlp-step-bench.js';
+import { ngpuBenchRecipe } from '../ngpu-step-bench.js';
+import { nramBenchRecipe } from '../nram-step-bench.js';
 import { ptbBenchRecipe } from '../ptb-step-bench.js';
 import { singleTaskMemn2nRecipe } from '../../helpers/memn2n-recipe.js';
+import { exportParams, type InitCheck } from './peer-check.js';
 
 /**
  * The models of `npm run bench -- --peers`: each is one of the recipes the other step benchmarks use,
@@ -21,6 +25,11 @@ export interface PeerModel {
   readonly exportBatches: number;
   /** The issue's target for anneal ÷ fastest peer, if it sets one. */
   readonly target?: number;
+  /**
+   * The correctness check (peer-check.ts): anneal's initial weights are written for the peers, who load them
+   * and report the loss and gradient norm of batch 0 before their first step.
+   */
+  readonly checkInit?: boolean;
   /** Whether the model needs data that may be missing (then the reason). */
   readonly unavailable?: () => string | undefined;
   readonly recipe: () => Recipe;
@@ -33,6 +42,14 @@ const rngCtx = (seed: number) => batchContext({ training: true, rng: new Rng(see
 function withSteps(recipe: Recipe, maxSteps: number): Recipe {
   return { ...recipe, training: { ...recipe.training, maxSteps } };
 }
+
+/** A bench recipe with the paper's clip and annealed noise after it, and no per-tensor norms recorded (the peers record none). */
+function withClipNoise(recipe: Recipe, plugins: Recipe['plugins']): Recipe {
+  return { ...recipe, plugins, training: { ...recipe.training, recordGradNorms: false } };
+}
+
+const trainBatch = (size: number) => (plan: ExecutionPlan, i: number) =>
+  plan.dataset.instance.splits.train.batch(Int32Array.from({ length: size }, (_, k) => i * size + k), rngCtx(i));
 
 const MLP_STEPS = 48;
 const MEMN2N_STEPS = 48;
@@ -78,6 +95,26 @@ export const PEER_MODELS: readonly PeerModel[] = [
     },
     batchAt: (plan, i) => plan.dataset.instance.splits.train.batch(Int32Array.of(i), rngCtx(i)),
   },
+  {
+    name: 'ngpu',
+    title: 'Neural GPU quick config (badd, m 8, 4 × 12 image, 2 CGRUs × 9 steps), batch 8, global-norm clip 1 + annealed noise η=1 γ=0.55, Adam 0.003 ε 1e-4',
+    steps: 16,
+    warmup: 4,
+    exportBatches: 8,
+    checkInit: true,
+    recipe: () => withClipNoise(ngpuBenchRecipe(), [NGPU_CLIP, NGPU_NOISE]),
+    batchAt: trainBatch(8),
+  },
+  {
+    name: 'nram',
+    title: 'NRAM quick config (M 8, lists of 2, T 5, R 3, LSTM 20) on ListK, batch 50, global-norm clip 10 + annealed noise η=0.01 γ=0.55, Adam 0.01',
+    steps: 16,
+    warmup: 4,
+    exportBatches: 8,
+    checkInit: true,
+    recipe: () => withClipNoise(nramBenchRecipe(), [NRAM_CLIP, NRAM_NOISE]),
+    batchAt: trainBatch(50),
+  },
 ];
 
 export function peerModel(name: string): PeerModel {
@@ -94,9 +131,12 @@ export interface ExportedTensor {
 
 /**
  * Writes the first `exportBatches` batches of the plan's training split as raw little-endian files plus
- * meta.json ({ model, info, describe, batches: [{ key: { file, dtype, shape } }] }) for the peers.
+ * <model>.json ({ model, info, describe, recipeModel and step: { optimizer, plugins } of the recipe, batches: [{ key:
+ * { file, dtype, shape } }] }) for the peers; with
+ * `reference` (checkInit models) also the model's current weights ({ params: { name: { file, dtype, shape } } })
+ * and that reference loss / gradient norm.
  */
-export function exportBatches(model: PeerModel, plan: ExecutionPlan, dir: string): void {
+export function exportBatches(model: PeerModel, plan: ExecutionPlan, dir: string, reference?: InitCheck): void {
   const batches: Record<string, ExportedTensor>[] = [];
   for (let i = 0; i < model.exportBatches; i++) {
     const batch = model.batchAt(plan, i);
@@ -112,6 +152,8 @@ export function exportBatches(model: PeerModel, plan: ExecutionPlan, dir: string
     batches.push(entry);
   }
   const describe = plan.model.instance.describe();
-  const meta = { model: model.name, info: plan.dataset.instance.info, describe, batches };
+  const checked = reference ? { params: exportParams(plan, dir, model.name), reference } : {};
+  const { optimizer, plugins, model: recipeModel } = model.recipe(); // the step the peers implement (peer_protocol.step_config)
+  const meta = { model: model.name, info: plan.dataset.instance.info, describe, recipeModel, step: { optimizer, plugins }, batches, ...checked };
   writeFileSync(join(dir, `${model.name}.json`), `${JSON.stringify(meta, null, 2)}\n`);
 }

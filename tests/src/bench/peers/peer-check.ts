@@ -1,0 +1,101 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Batch, ExecutionPlan, ForwardContext } from '@anneal/core';
+
+/**
+ * The correctness check of `npm run bench -- --peers`: before any timed step, every contestant computes the
+ * loss and the global gradient norm (before clipping) of batch 0 at the same weights — anneal's initial
+ * weights, which the first anneal contestant writes for the peers beside the batches. The peers' values are
+ * compared with that contestant's (the reference); the other anneal backends are compared with it too.
+ * This checks the forward pass and the gradients of each peer's model, not the clip / noise / optimizer.
+ */
+export interface InitCheck {
+  readonly loss: number;
+  readonly gradNorm: number;
+}
+
+/** Relative tolerance on both values (float32 forward and backward in different frameworks and op orders). */
+export const CHECK_TOLERANCE = 1e-4;
+
+const CTX: ForwardContext = { training: true, step: 0, phase: 'main', phaseOptions: {}, curriculum: {}, site: (_n, x) => x };
+
+/** Loss and global gradient norm of the plan's model at its current weights on one batch (no update). */
+export function initCheck(plan: ExecutionPlan, batch: Batch): InitCheck {
+  const model = plan.model.instance;
+  const vars = Object.values(model.params);
+  const [loss, sq] = tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(() => {
+      const out = model.loss(batch, CTX);
+      if (out instanceof tf.Tensor) return out;
+      tf.dispose(Object.values(out.carry));
+      return out.loss;
+    }, vars);
+    return [value, tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))];
+  });
+  const result = { loss: loss.dataSync()[0], gradNorm: Math.sqrt(sq.dataSync()[0]) };
+  tf.dispose([loss, sq]);
+  return result;
+}
+
+export interface ExportedParam {
+  readonly file: string;
+  readonly dtype: 'float32';
+  readonly shape: readonly number[];
+}
+
+/** Writes every parameter of the plan's model as raw little-endian float32 (name → file) for the peers. */
+export function exportParams(plan: ExecutionPlan, dir: string, prefix: string): Record<string, ExportedParam> {
+  const out: Record<string, ExportedParam> = {};
+  let i = 0;
+  for (const [name, v] of Object.entries(plan.model.instance.params)) {
+    const file = `${prefix}-param-${i++}.bin`;
+    writeFileSync(join(dir, file), new Uint8Array(Float32Array.from(v.dataSync()).buffer));
+    out[name] = { file, dtype: 'float32', shape: v.shape };
+  }
+  return out;
+}
+
+export interface CheckRow {
+  readonly label: string;
+  readonly loss: number;
+  readonly gradNorm: number;
+  readonly relLoss: number;
+  readonly relGradNorm: number;
+  readonly ok: boolean;
+}
+
+export interface CheckResult {
+  readonly reference: { readonly label: string } & InitCheck;
+  readonly rows: readonly CheckRow[];
+  /** Contestants of this model that reported no check (then they were not compared). */
+  readonly missing: readonly string[];
+}
+
+const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
+
+export function compareCheck(label: string, got: InitCheck, reference: InitCheck): CheckRow {
+  const relLoss = rel(got.loss, reference.loss);
+  const relGradNorm = rel(got.gradNorm, reference.gradNorm);
+  const finite = Number.isFinite(got.loss) && Number.isFinite(got.gradNorm);
+  return { label, loss: got.loss, gradNorm: got.gradNorm, relLoss, relGradNorm, ok: finite && relLoss <= CHECK_TOLERANCE && relGradNorm <= CHECK_TOLERANCE };
+}
+
+/** A reply's `check` field as an InitCheck, if it is one. */
+export function readCheck(value: unknown): InitCheck | undefined {
+  const v = value as Partial<InitCheck> | undefined;
+  return v && typeof v.loss === 'number' && typeof v.gradNorm === 'number' ? { loss: v.loss, gradNorm: v.gradNorm } : undefined;
+}
+
+export function formatCheck(c: CheckResult): string[] {
+  const e = (v: number) => v.toExponential(1);
+  const out = [
+    `  check: loss and gradient norm of batch 0 at anneal's initial weights (before any step), against ${c.reference.label}: ` +
+      `loss ${c.reference.loss.toPrecision(7)}, ‖g‖ ${c.reference.gradNorm.toPrecision(7)}; tolerance ${e(CHECK_TOLERANCE)} relative`,
+  ];
+  for (const r of c.rows) {
+    out.push(`    ${r.label.padEnd(18)} loss ${r.loss.toPrecision(7)} (rel ${e(r.relLoss)}), ‖g‖ ${r.gradNorm.toPrecision(7)} (rel ${e(r.relGradNorm)})  ${r.ok ? 'ok' : 'MISMATCH'}`);
+  }
+  for (const m of c.missing) out.push(`    ${m.padEnd(18)} no check reported`);
+  return out;
+}
