@@ -22,7 +22,7 @@ export const PYTHON_PEERS: readonly { readonly label: string; readonly script: s
 ];
 
 /** Models still without a peer implementation (listed in the output so the gap stays visible). */
-export const NOT_YET_COVERED: readonly string[] = ['Neural Programmer (quick config)'];
+export const NOT_YET_COVERED: readonly string[] = [];
 
 export interface ContestantResult {
   readonly label: string;
