@@ -22,6 +22,7 @@ import optax
 from jax_step import clip_per_tensor, make_runner
 import ngpu_jax
 import nram_jax
+import np_jax
 from peer_protocol import serve
 
 
@@ -107,4 +108,4 @@ def ptb(meta, batches, steps, warmup):
 
 
 if __name__ == "__main__":
-    serve("jax", f"jax {jax.__version__} + optax {optax.__version__} (CPU)", {"mlp": mlp, "memn2n": memn2n, "ptb": ptb, "ngpu": ngpu_jax.build, "nram": nram_jax.build})
+    serve("jax", f"jax {jax.__version__} + optax {optax.__version__} (CPU)", {"mlp": mlp, "memn2n": memn2n, "ptb": ptb, "ngpu": ngpu_jax.build, "nram": nram_jax.build, "np": np_jax.build})

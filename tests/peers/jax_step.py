@@ -33,7 +33,8 @@ def optimizer_for(sc):
 
 def make_runner(params, loss_fn, batches, lr, clip, steps, warmup, notes, carry=None, optimizer=None, eta=0.01, gamma=0.55, check=False):
     """loss_fn(params, batch[, carry]) -> loss (or (loss, carry) when carry is given). optimizer: default sgd(lr).
-    check: give the Runner a check() (loss and raw gradient norm of batch 0 at the initial params)."""
+    check: give the Runner a check() (loss and raw gradient norm of batch 0 at the initial params; with params
+    a dict by anneal's names, each parameter's gradient norm too)."""
     opt = optax.chain(clip, optax.add_noise(eta, gamma, jax.random.key(1)), optimizer or optax.sgd(lr))
     has_carry = carry is not None
 
@@ -56,7 +57,10 @@ def make_runner(params, loss_fn, batches, lr, clip, steps, warmup, notes, carry=
 
     def check_fn():
         loss, grads = jax.jit(jax.value_and_grad(loss_fn))(st["params"], data[0])
-        sq = sum(float(np.sum(np.asarray(g, np.float64) ** 2)) for g in jax.tree.leaves(grads))
-        return {"loss": float(loss), "gradNorm": math.sqrt(sq)}
+        sq = jax.tree.map(lambda g: float(np.sum(np.asarray(g, np.float64) ** 2)), grads)
+        out = {"loss": float(loss), "gradNorm": math.sqrt(sum(jax.tree.leaves(sq)))}
+        if isinstance(sq, dict):
+            out["gradNorms"] = {k: math.sqrt(v) for k, v in sq.items()}
+        return out
 
     return Runner(one, steps, warmup, notes, check=check_fn if check else None)

@@ -25,6 +25,7 @@ from peer_protocol import serve
 from tf_step import global_clip, make_runner
 import ngpu_tf
 import nram_tf
+import np_tf
 
 if os.environ.get("ANNEAL_PEER_THREADS"):
     n = int(os.environ["ANNEAL_PEER_THREADS"])
@@ -113,4 +114,4 @@ def ptb(meta, batches, steps, warmup):
 
 
 if __name__ == "__main__":
-    serve("keras", f"tensorflow {tf.__version__} + keras {keras.__version__} (CPU)", {"mlp": mlp, "memn2n": memn2n, "ptb": ptb, "ngpu": ngpu_tf.build, "nram": nram_tf.build})
+    serve("keras", f"tensorflow {tf.__version__} + keras {keras.__version__} (CPU)", {"mlp": mlp, "memn2n": memn2n, "ptb": ptb, "ngpu": ngpu_tf.build, "nram": nram_tf.build, "np": np_tf.build})

@@ -54,5 +54,5 @@ def build(meta, batches, steps, warmup):
         data.append((torch.from_numpy(nb["input"]).long(), torch.from_numpy(nb["target"]).long(), torch.from_numpy(nb["mask"]), torch.from_numpy(nb["ending"])))
     params = list(P.values())
     sc = step_config(meta)
-    step = Step(params, loss_fn, data, sc["lr"], clip_global_, sc["clip"], eta=sc["eta"], gamma=sc["gamma"], optimizer=optimizer_for(sc))
+    step = Step(params, loss_fn, data, sc["lr"], clip_global_, sc["clip"], eta=sc["eta"], gamma=sc["gamma"], optimizer=optimizer_for(sc), names=list(P.keys()))
     return Runner(step, steps, warmup, ["F.conv2d NCHW (anneal: row shifts + matMuls)", "Adam(fused)"], check=step.check)

@@ -56,9 +56,10 @@ def optimizer_for(sc, variables):
     raise ValueError(f"no tensorflow peer optimizer for {sc['optimizer']}")
 
 
-def make_runner(variables, loss_fn, batches, lr, clip, steps, warmup, notes, carry=None, optimizer=None, eta=0.01, gamma=0.55, check=False):
+def make_runner(variables, loss_fn, batches, lr, clip, steps, warmup, notes, carry=None, optimizer=None, eta=0.01, gamma=0.55, check=False, names=None):
     """loss_fn(batch[, carry]) -> loss (or (loss, new carry)); carry: a list of tf.Variables (state kept between steps).
-    optimizer: an object with apply(grads, variables) (default KerasSGD(lr)). check: give the Runner a check()."""
+    optimizer: an object with apply(grads, variables) (default KerasSGD(lr)). check: give the Runner a check()
+    (with `names`, anneal's names of the variables, each one's gradient norm too)."""
     opt = optimizer or KerasSGD(variables, lr)
     t = tf.Variable(0.0, trainable=False)
 
@@ -92,7 +93,10 @@ def make_runner(variables, loss_fn, batches, lr, clip, steps, warmup, notes, car
         with tf.GradientTape() as tape:
             loss = loss_fn(data[0])
         grads = [tf.convert_to_tensor(g) for g in tape.gradient(loss, variables)]
-        sq = sum(float(np.sum(g.numpy().astype(np.float64) ** 2)) for g in grads)
-        return {"loss": float(loss.numpy()), "gradNorm": math.sqrt(sq)}
+        sq = [float(np.sum(g.numpy().astype(np.float64) ** 2)) for g in grads]
+        out = {"loss": float(loss.numpy()), "gradNorm": math.sqrt(sum(sq))}
+        if names:
+            out["gradNorms"] = {n: math.sqrt(v) for n, v in zip(names, sq)}
+        return out
 
     return Runner(one, steps, warmup, notes, check=check_fn if check and carry is None else None)

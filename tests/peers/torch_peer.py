@@ -20,6 +20,7 @@ from peer_protocol import Runner, serve
 from torch_step import Step, clip_global_, clip_per_tensor_
 import ngpu_torch
 import nram_torch
+import np_torch
 
 if os.environ.get("ANNEAL_PEER_THREADS"):
     torch.set_num_threads(int(os.environ["ANNEAL_PEER_THREADS"]))
@@ -103,4 +104,4 @@ def ptb(meta, batches, steps, warmup):
 
 
 if __name__ == "__main__":
-    serve("pytorch", f"torch {torch.__version__} (PyPI CUDA build, CUDA stubbed, CPU, {torch.get_num_threads()} threads)", {"mlp": mlp, "memn2n": memn2n, "ptb": ptb, "ngpu": ngpu_torch.build, "nram": nram_torch.build})
+    serve("pytorch", f"torch {torch.__version__} (PyPI CUDA build, CUDA stubbed, CPU, {torch.get_num_threads()} threads)", {"mlp": mlp, "memn2n": memn2n, "ptb": ptb, "ngpu": ngpu_torch.build, "nram": nram_torch.build, "np": np_torch.build})

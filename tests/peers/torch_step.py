@@ -45,10 +45,11 @@ def optimizer_for(sc):
 
 class Step:
     """One training step: loss_fn(batch) -> scalar; then clip, noise, the optimizer; returns the loss as a float.
-    `optimizer`: a factory params -> torch.optim.Optimizer (default: SGD(lr))."""
+    `optimizer`: a factory params -> torch.optim.Optimizer (default: SGD(lr)). `names`: anneal's parameter
+    names in the order of params (then check() reports each parameter's gradient norm too)."""
 
-    def __init__(self, params, loss_fn, batches, lr, clip, max_norm, eta=0.01, gamma=0.55, optimizer=None):
-        self.params, self.loss_fn, self.batches = params, loss_fn, batches
+    def __init__(self, params, loss_fn, batches, lr, clip, max_norm, eta=0.01, gamma=0.55, optimizer=None, names=None):
+        self.params, self.loss_fn, self.batches, self.names = params, loss_fn, batches, names
         self.opt = (optimizer or sgd(lr))(params)
         self.clip, self.max_norm, self.eta, self.gamma, self.t = clip, max_norm, eta, gamma, 0
 
@@ -70,10 +71,13 @@ class Step:
             p.grad = None
         loss = self.loss_fn(self.batches[0])
         loss.backward()
-        sq = sum(float(p.grad.double().pow(2).sum()) for p in self.params if p.grad is not None)
+        sq = [float(p.grad.double().pow(2).sum()) if p.grad is not None else 0.0 for p in self.params]
         for p in self.params:
             p.grad = None
-        return {"loss": float(loss.item()), "gradNorm": math.sqrt(sq)}
+        out = {"loss": float(loss.item()), "gradNorm": math.sqrt(sum(sq))}
+        if self.names:
+            out["gradNorms"] = {n: math.sqrt(v) for n, v in zip(self.names, sq)}
+        return out
 
 
 def leaf(array):

@@ -142,6 +142,7 @@ async function peersMain(): Promise<void> {
   log('');
   for (const l of formatTargets(result)) log(l);
   log(`load average at the end: ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+  if (result.models.some((m) => m.check?.rows.some((r) => !r.ok))) process.exitCode = 1; // a peer is not the same model
   const dir = join(REPO_ROOT, 'bench-results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'peers.json'), `${JSON.stringify({ date: new Date().toISOString(), node: process.version, ...result }, null, 2)}\n`);

@@ -22,7 +22,7 @@ export const PYTHON_PEERS: readonly { readonly label: string; readonly script: s
 ];
 
 /** Models still without a peer implementation (listed in the output so the gap stays visible). */
-export const NOT_YET_COVERED: readonly string[] = ['Neural Programmer (quick config)'];
+export const NOT_YET_COVERED: readonly string[] = [];
 
 export interface ContestantResult {
   readonly label: string;
@@ -241,7 +241,7 @@ export function formatTargets(result: PeerBenchResult): string[] {
     for (const m of checked) {
       const rows = m.check!.rows;
       const bad = rows.filter((r) => !r.ok).map((r) => r.label);
-      const worst = rows.reduce((w, r) => Math.max(w, r.relLoss, r.relGradNorm), 0);
+      const worst = rows.reduce((w, r) => Math.max(w, r.relLoss, r.relGradNorm, r.relParam ?? 0), 0);
       out.push(`  ${m.model.padEnd(8)} ${bad.length ? `MISMATCH: ${bad.join(', ')}` : 'ok'} (${rows.length - bad.length}/${rows.length} agree with ${m.check!.reference.label}, worst rel ${worst.toExponential(1)})` +
         `${m.check!.missing.length ? `; no check from ${m.check!.missing.join(', ')}` : ''}`);
     }

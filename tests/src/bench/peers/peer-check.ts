@@ -6,13 +6,16 @@ import type { Batch, ExecutionPlan, ForwardContext } from '@anneal/core';
 /**
  * The correctness check of `npm run bench -- --peers`: before any timed step, every contestant computes the
  * loss and the global gradient norm (before clipping) of batch 0 at the same weights — anneal's initial
- * weights, which the first anneal contestant writes for the peers beside the batches. The peers' values are
- * compared with that contestant's (the reference); the other anneal backends are compared with it too.
- * This checks the forward pass and the gradients of each peer's model, not the clip / noise / optimizer.
+ * weights, which the first anneal contestant writes for the peers beside the batches — and the gradient norm
+ * of every parameter by anneal's name. The peers' values are compared with that contestant's (the reference);
+ * the other anneal backends are compared with it too. This checks the forward pass and every parameter's
+ * gradient of each peer's model, not the clip / noise / optimizer (those are the frameworks' own, see README).
  */
 export interface InitCheck {
   readonly loss: number;
   readonly gradNorm: number;
+  /** ‖∂loss/∂θ‖ per parameter, by anneal's parameter name. */
+  readonly gradNorms?: Readonly<Record<string, number>>;
 }
 
 /** Relative tolerance on both values (float32 forward and backward in different frameworks and op orders). */
@@ -24,6 +27,7 @@ const CTX: ForwardContext = { training: true, step: 0, phase: 'main', phaseOptio
 export function initCheck(plan: ExecutionPlan, batch: Batch): InitCheck {
   const model = plan.model.instance;
   const vars = Object.values(model.params);
+  const names = Object.keys(model.params);
   const [loss, sq] = tf.tidy(() => {
     const { value, grads } = tf.variableGrads(() => {
       const out = model.loss(batch, CTX);
@@ -31,9 +35,14 @@ export function initCheck(plan: ExecutionPlan, batch: Batch): InitCheck {
       tf.dispose(Object.values(out.carry));
       return out.loss;
     }, vars);
-    return [value, tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))];
+    return [value, tf.stack(names.map((n) => tf.sum(tf.square(grads[model.params[n].name]))))];
   });
-  const result = { loss: loss.dataSync()[0], gradNorm: Math.sqrt(sq.dataSync()[0]) };
+  const squares = Array.from(sq.dataSync());
+  const result = {
+    loss: loss.dataSync()[0],
+    gradNorm: Math.sqrt(squares.reduce((a, b) => a + b, 0)),
+    gradNorms: Object.fromEntries(names.map((n, i) => [n, Math.sqrt(squares[i])])),
+  };
   tf.dispose([loss, sq]);
   return result;
 }
@@ -62,6 +71,11 @@ export interface CheckRow {
   readonly gradNorm: number;
   readonly relLoss: number;
   readonly relGradNorm: number;
+  /** The largest per-parameter gradient-norm difference, relative to max(that norm, 1e-3 · the global norm), and where. */
+  readonly relParam?: number;
+  readonly worstParam?: string;
+  /** Parameters of the reference the contestant did not report. */
+  readonly missingParams: readonly string[];
   readonly ok: boolean;
 }
 
@@ -78,23 +92,47 @@ export function compareCheck(label: string, got: InitCheck, reference: InitCheck
   const relLoss = rel(got.loss, reference.loss);
   const relGradNorm = rel(got.gradNorm, reference.gradNorm);
   const finite = Number.isFinite(got.loss) && Number.isFinite(got.gradNorm);
-  return { label, loss: got.loss, gradNorm: got.gradNorm, relLoss, relGradNorm, ok: finite && relLoss <= CHECK_TOLERANCE && relGradNorm <= CHECK_TOLERANCE };
+  let relParam: number | undefined;
+  let worstParam: string | undefined;
+  const missingParams: string[] = [];
+  if (reference.gradNorms && got.gradNorms) {
+    relParam = 0;
+    const floor = 1e-3 * reference.gradNorm;
+    for (const [name, want] of Object.entries(reference.gradNorms)) {
+      const have = got.gradNorms[name];
+      if (have === undefined) {
+        missingParams.push(name);
+        continue;
+      }
+      const r = Math.abs(have - want) / Math.max(Math.abs(want), floor, 1e-12);
+      if (!(r <= relParam)) [relParam, worstParam] = [r, name];
+    }
+  }
+  const paramsOk = relParam === undefined || (relParam <= CHECK_TOLERANCE && missingParams.length === 0);
+  return {
+    label, loss: got.loss, gradNorm: got.gradNorm, relLoss, relGradNorm, relParam, worstParam, missingParams,
+    ok: finite && relLoss <= CHECK_TOLERANCE && relGradNorm <= CHECK_TOLERANCE && paramsOk,
+  };
 }
 
 /** A reply's `check` field as an InitCheck, if it is one. */
 export function readCheck(value: unknown): InitCheck | undefined {
   const v = value as Partial<InitCheck> | undefined;
-  return v && typeof v.loss === 'number' && typeof v.gradNorm === 'number' ? { loss: v.loss, gradNorm: v.gradNorm } : undefined;
+  if (!v || typeof v.loss !== 'number' || typeof v.gradNorm !== 'number') return undefined;
+  return { loss: v.loss, gradNorm: v.gradNorm, ...(v.gradNorms && typeof v.gradNorms === 'object' ? { gradNorms: v.gradNorms } : {}) };
 }
 
 export function formatCheck(c: CheckResult): string[] {
   const e = (v: number) => v.toExponential(1);
   const out = [
-    `  check: loss and gradient norm of batch 0 at anneal's initial weights (before any step), against ${c.reference.label}: ` +
-      `loss ${c.reference.loss.toPrecision(7)}, ‖g‖ ${c.reference.gradNorm.toPrecision(7)}; tolerance ${e(CHECK_TOLERANCE)} relative`,
+    `  check: loss, gradient norm and per-parameter gradient norms of batch 0 at anneal's initial weights (before any step), ` +
+      `against ${c.reference.label}: loss ${c.reference.loss.toPrecision(7)}, ‖g‖ ${c.reference.gradNorm.toPrecision(7)}` +
+      `${c.reference.gradNorms ? ` over ${Object.keys(c.reference.gradNorms).length} parameters` : ''}; tolerance ${e(CHECK_TOLERANCE)} relative`,
   ];
   for (const r of c.rows) {
-    out.push(`    ${r.label.padEnd(18)} loss ${r.loss.toPrecision(7)} (rel ${e(r.relLoss)}), ‖g‖ ${r.gradNorm.toPrecision(7)} (rel ${e(r.relGradNorm)})  ${r.ok ? 'ok' : 'MISMATCH'}`);
+    const per = r.relParam === undefined ? ', per parameter: not reported' : `, worst parameter ${e(r.relParam)}${r.worstParam ? ` (${r.worstParam})` : ''}`;
+    const missing = r.missingParams.length ? `, missing ${r.missingParams.join(', ')}` : '';
+    out.push(`    ${r.label.padEnd(18)} loss ${r.loss.toPrecision(7)} (rel ${e(r.relLoss)}), ‖g‖ ${r.gradNorm.toPrecision(7)} (rel ${e(r.relGradNorm)})${per}${missing}  ${r.ok ? 'ok' : 'MISMATCH'}`);
   }
   for (const m of c.missing) out.push(`    ${m.padEnd(18)} no check reported`);
   return out;

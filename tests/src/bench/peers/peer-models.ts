@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng, batchContext, type Batch, type ExecutionPlan, type Recipe } from '@anneal/core';
 import { realPtbDir } from '@anneal/dataset-ptb';
-import { NGPU_CLIP, NGPU_NOISE, NRAM_CLIP, NRAM_NOISE } from '@anneal/recipes';
+import { NGPU_CLIP, NGPU_NOISE, NP_CLIP, NP_NOISE, NRAM_CLIP, NRAM_NOISE } from '@anneal/recipes';
 import { mlpBenchRecipe } from '../mlp-step-bench.js';
 import { ngpuBenchRecipe } from '../ngpu-step-bench.js';
+import { npBenchRecipe } from '../np-step-bench.js';
 import { nramBenchRecipe } from '../nram-step-bench.js';
 import { ptbBenchRecipe } from '../ptb-step-bench.js';
 import { singleTaskMemn2nRecipe } from '../../helpers/memn2n-recipe.js';
@@ -113,6 +114,16 @@ export const PEER_MODELS: readonly PeerModel[] = [
     exportBatches: 8,
     checkInit: true,
     recipe: () => withClipNoise(nramBenchRecipe(), [NRAM_CLIP, NRAM_NOISE]),
+    batchAt: trainBatch(50),
+  },
+  {
+    name: 'np',
+    title: 'Neural Programmer quick config (single column, d 64, T 4, 10–30 rows), batch 50, global-norm clip 5 + annealed noise η=1 γ=0.55, Adam 0.001 ε 1e-6',
+    steps: 30,
+    warmup: 6,
+    exportBatches: 8,
+    checkInit: true,
+    recipe: () => withClipNoise(npBenchRecipe([]), [NP_CLIP, NP_NOISE]),
     batchAt: trainBatch(50),
   },
 ];
