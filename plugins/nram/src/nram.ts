@@ -61,6 +61,9 @@ export function controllerOutputSize(R: number): number {
   return choiceRows(R).length * (R + NRAM_MODULES.length) + 1;
 }
 
+/** What one timestep chose and produced (for inspecting a trained controller): choice weights [b, rows, R + Q]. */
+export type NramTrace = (step: { t: number; weights: tf.Tensor3D; registers: tf.Tensor3D; memory: tf.Tensor3D; finish: tf.Tensor2D }) => void;
+
 export class NramModel implements Model {
   readonly params: Record<string, tf.Variable>;
   readonly sites = ['controller'] as const;
@@ -117,7 +120,7 @@ export class NramModel implements Model {
    * Runs T timesteps on a batch of memories int32 [b, M]. Returns the halting probabilities p_t [b, 1]
    * and the output-cell distribution after each timestep [b, M].
    */
-  run(memory: tf.Tensor, ctx: ForwardContext): { halt: tf.Tensor2D[]; output: tf.Tensor2D[] } {
+  run(memory: tf.Tensor, ctx: ForwardContext, trace?: NramTrace): { halt: tf.Tensor2D[]; output: tf.Tensor2D[] } {
     const { registers: R, hidden: H, timesteps: T } = this.options;
     const M = this.M;
     const b = memory.shape[0];
@@ -165,6 +168,7 @@ export class NramModel implements Model {
       const pt = t < T - 1 ? (tf.mul(f, running) as tf.Tensor2D) : running;
       running = tf.mul(running, tf.sub(1, f)) as tf.Tensor2D;
       halt.push(pt);
+      trace?.({ t, weights, registers: regs, memory: mem, finish: f });
       output.push(tf.reshape(tf.slice(mem, [0, this.info.outputCell, 0], [b, 1, M]), [b, M]) as tf.Tensor2D);
     }
     return { halt, output };
