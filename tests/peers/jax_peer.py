@@ -8,6 +8,9 @@ Differences from anneal, stated in the printed table too:
   - MemN2N: the embedding bags are gathers + sums (anneal's are hand-written loops that skip nil words).
   - The noise comes from JAX's threefry PRNG (anneal: its own generator); same distribution.
 Threads: XLA's default unless ANNEAL_PEER_THREADS=1 (then single-threaded Eigen).
+The Neural GPU, NRAM and Neural Programmer peers (quick configs) are ngpu_jax.py, nram_jax.py, np_jax.py
+(Adam; they start from anneal's exported initial weights and report the correctness check of peer_protocol.py);
+the shared step is jax_step.py.
 """
 import os
 

@@ -11,6 +11,9 @@ Differences from anneal, stated in the printed table too:
     IndexedSlices gradient is made dense before the noise (the noise goes on every entry, as in anneal).
   - MemN2N: the embedding bags are gathers + sums (anneal's are hand-written loops that skip nil words).
 Threads: TensorFlow's default unless ANNEAL_PEER_THREADS is set.
+The Neural GPU, NRAM and Neural Programmer peers (quick configs) are ngpu_tf.py, nram_tf.py, np_tf.py
+(Adam; they start from anneal's exported initial weights and report the correctness check of peer_protocol.py);
+the shared step is tf_step.py.
 """
 import os
 

@@ -9,6 +9,9 @@ Differences from anneal, stated in the printed table too:
   - The wheel is PyPI's CUDA build, imported with stub CUDA libraries (scripts/bench-venv/torch_cuda_stubs.py);
     it runs on the CPU only.
 Threads: torch's default (all cores) unless ANNEAL_PEER_THREADS is set.
+The Neural GPU, NRAM and Neural Programmer peers (quick configs) are ngpu_torch.py, nram_torch.py, np_torch.py
+(Adam; they start from anneal's exported initial weights and report the correctness check of peer_protocol.py);
+the shared step is torch_step.py.
 """
 import math
 import os

@@ -237,7 +237,7 @@ export function formatTargets(result: PeerBenchResult): string[] {
   }
   const checked = result.models.filter((m) => m.check);
   if (checked.length) {
-    out.push('Checks (loss and gradient norm at anneal\'s initial weights, peer-check.ts)');
+    out.push('Checks (loss, gradient norm and per-parameter gradient norms at anneal\'s initial weights, peer-check.ts)');
     for (const m of checked) {
       const rows = m.check!.rows;
       const bad = rows.filter((r) => !r.ok).map((r) => r.label);
