@@ -11,7 +11,8 @@ import { RunLauncher, builtinPlugins, createAnnealContainer } from '@anneal/regi
  * the cell after it: a fixed address is right on about half of the lists, which is where runs without
  * noise stop (≈ 42–49 % test error; README, NRAM section). With the paper's annealed gradient noise
  * (η = 0.01 after clipping, Adam lr 0.01) the run reaches 0 test error within 400 updates.
- * Two-node lists (k ∈ {0, 1}: branching on k) were not learned at a test-sized budget; not claimed.
+ * Not claimed: two-node lists (k ∈ {0, 1}, which needs the controller to branch on k, T ≥ 4); no learned
+ * solve of them at a test-sized budget has been found yet (README, NRAM section).
  */
 function launcherIn(home: string): { launcher: RunLauncher; store: LocalRunStore } {
   const store = new LocalRunStore(home);
