@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { prefersFusedMatMul, reluGradFromOutput, transposeModeFor, type TransposeMode } from '@anneal/core';
+import { prefersFusedMatMul, reluGradFromOutput, sigmoidGradFromOutput, tanhGradFromOutput, transposeModeFor, type TransposeMode } from '@anneal/core';
 
 /**
  * Dense-layer and loss ops of the MLP, in two forms behind one signature:
@@ -66,9 +66,9 @@ function activationGrad(dy: tf.Tensor2D, y: tf.Tensor2D, activation: DenseActiva
       // relu'(z) = 1[z > 0] = 1[y > 0]; 1[0 > 0] = 0, so an all-zero layer passes no gradient.
       return reluGradFromOutput(dy, y);
     case 'tanh':
-      return tf.mul(dy, tf.sub(1, tf.square(y)));
+      return tanhGradFromOutput(dy, y);
     case 'sigmoid':
-      return tf.mul(dy, tf.mul(y, tf.sub(1, y)));
+      return sigmoidGradFromOutput(dy, y);
   }
 }
 
