@@ -1,6 +1,6 @@
 import { deriveSeed, type GradientTransform } from '@anneal/core';
 import { resolveConfig } from '../internal/plugin-config.js';
-import { fastNoiseOps, totalSize, type NoiseOps } from '../ops/index.js';
+import { prefetchingNoiseOps, totalSize, type NoiseOps } from '../ops/index.js';
 import { annealedGaussianSchema, type AnnealedGaussianConfig } from './annealed-gaussian.schema.js';
 import { annealedNoiseVariance } from './noise-schedule.js';
 import type { GradientNoiseState } from './noise-state.js';
@@ -13,18 +13,23 @@ import type { GradientNoiseState } from './noise-state.js';
  * The noise of step t is drawn from a key derived from (the plugin's seed, t), so the state is just
  * { seed }: a resumed run draws the same noise as an uninterrupted one. Reports σ_t as the StepRecord's
  * noise std (`facts`) and as the metric `noise_std`. `ops` picks the sampling/add implementation
- * (ops/: the fast one by default; `referenceNoiseOps` gives the same values).
+ * (ops/: by default the fast one, which draws step t+1's noise on a worker thread while step t+1
+ * computes; `referenceNoiseOps` gives the same values).
  */
-export function addGradientNoise(config: Partial<AnnealedGaussianConfig> = {}, ops: NoiseOps = fastNoiseOps): GradientTransform<GradientNoiseState> {
+export function addGradientNoise(config: Partial<AnnealedGaussianConfig> = {}, ops: NoiseOps = prefetchingNoiseOps): GradientTransform<GradientNoiseState> {
   const { eta, gamma } = resolveConfig('annealed-gaussian', annealedGaussianSchema, config);
+  const stdAt = (t: number) => Math.sqrt(annealedNoiseVariance(eta, gamma, t)); // σ_t
+  const keyAt = (seed: number, t: number) => deriveSeed(seed, `noise/${t}`);
   return {
     name: 'annealed-gaussian',
     init: (ctx) => ({ seed: ctx.seed }),
     update(grads, state, ctx) {
-      const std = Math.sqrt(annealedNoiseVariance(eta, gamma, ctx.step)); // σ_t
-      const key = deriveSeed(state.seed, `noise/${ctx.step}`);
-      const noise = ops.gaussianNoise(totalSize(grads), key, std); // ε ~ N(0, σ_t² I)
-      return { grads: ops.addNoise(grads, noise), state, metrics: { noise_std: std }, facts: { noiseStd: std } }; // g + ε
+      const n = totalSize(grads);
+      const std = stdAt(ctx.step);
+      const noise = ops.gaussianNoise(n, keyAt(state.seed, ctx.step), std); // ε ~ N(0, σ_t² I)
+      const noisy = ops.addNoise(grads, noise); // g + ε
+      ops.prefetch?.(n, keyAt(state.seed, ctx.step + 1), stdAt(ctx.step + 1));
+      return { grads: noisy, state, metrics: { noise_std: std }, facts: { noiseStd: std } };
     },
   };
 }

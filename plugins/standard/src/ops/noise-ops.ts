@@ -7,7 +7,9 @@ import { Rng } from '@anneal/core';
  * their formulas and the speed work stays here. Both implementations give the same values, bit for bit:
  *  - `referenceNoiseOps` (reference-noise-ops.ts): plain JS sampling and one tf.add per tensor;
  *  - `fastNoiseOps` (fast-noise-ops.ts): a WebAssembly SIMD sampler and, on the tfjs 'wasm' backend,
- *    one SIMD add written straight into the backend's memory. This is the default.
+ *    one SIMD add written straight into the backend's memory;
+ *  - `prefetchingNoiseOps` (prefetching-noise-ops.ts): fastNoiseOps whose next draw is made on a worker
+ *    thread while the step computes (`prefetch`). This is the default.
  */
 export interface NoiseOps {
   /**
@@ -21,6 +23,11 @@ export interface NoiseOps {
    * in map order. Returns new tensors; never disposes or changes its inputs.
    */
   addNoise(tensors: GradMap, noise: Float32Array): Record<string, tf.Tensor>;
+  /**
+   * A hint: `gaussianNoise(n, key, std)` will be asked next, so it may be drawn in the background now.
+   * Optional, and never changes a value: an implementation without it simply draws on demand.
+   */
+  prefetch?(n: number, key: number, std: number): void;
 }
 
 /** The Rng a `gaussianNoise` source stands for. */

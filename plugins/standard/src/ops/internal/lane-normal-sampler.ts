@@ -1,4 +1,4 @@
-import type { Rng } from '@anneal/core';
+import type { Rng } from '@anneal/core/random';
 import { KERNEL_LAYOUT, normalKernelBytes } from './wasm/normal-kernel-module.js';
 import { KN, LANES, WN32, fillLaneNormalReference, resolveMisses, seedLanes } from './lane-normal-stream.js';
 

@@ -1,4 +1,4 @@
-import type { Rng } from '@anneal/core';
+import type { Rng } from '@anneal/core/random';
 import * as tables from './ziggurat-tables.js';
 import { nextInt32Of, normalSlowPathWith } from './normal-slow-path.js';
 

@@ -1,4 +1,4 @@
-import { zigguratTables } from '@anneal/core';
+import { zigguratTables } from '@anneal/core/random';
 
 const { zigguratTail } = zigguratTables;
 

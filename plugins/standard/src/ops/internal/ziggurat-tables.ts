@@ -1,4 +1,4 @@
-import { zigguratTables } from '@anneal/core';
+import { zigguratTables } from '@anneal/core/random';
 
 /**
  * Marsaglia–Tsang (2000) ziggurat tables for the standard normal (128 layers): core's tables (the ones
