@@ -15,7 +15,14 @@ export const listKConfigSchema = defineSchema({
     description: 'share of training examples drawn with a longer list, uniform in level+1..length (the curriculum’s “mix in harder examples”)',
   },
   trainSize: { type: 'number', integer: true, min: 1, default: 1000, description: 'training examples per epoch (fresh examples every epoch)' },
-  testSize: { type: 'number', integer: true, min: 1, default: 500, description: 'test examples, all with `length` nodes' },
+  testSize: { type: 'number', integer: true, min: 1, default: 500, description: 'test examples, all with `length` nodes unless testMinLength is set' },
+  testMinLength: {
+    type: 'number',
+    integer: true,
+    min: 1,
+    optional: true,
+    description: 'test lists of testMinLength..length nodes, cycling with the index (test example i has testMinLength + i mod (length − testMinLength + 1) nodes); default: all `length`',
+  },
 });
 export type ListKConfig = ConfigOf<typeof listKConfigSchema>;
 
@@ -30,6 +37,15 @@ export function checkListKConfig(config: ListKConfig): void {
   if (config.k !== undefined && config.k >= config.length) {
     throw new AnnealError('ANNEAL_ERR_CONFIG_VALUE', `k = ${config.k}: out of range for lists of at most ${config.length} nodes; k must be ≤ ${config.length - 1} (0 = the head).`);
   }
+  if (config.testMinLength !== undefined && config.testMinLength > config.length) {
+    throw new AnnealError('ANNEAL_ERR_CONFIG_VALUE', `testMinLength = ${config.testMinLength}: must be ≤ length = ${config.length}.`);
+  }
+}
+
+/** The list length of test example `index`: `length`, or testMinLength..length cycling with the index (never shorter than a fixed k + 1). */
+export function testLength(config: ListKConfig, index: number): number {
+  const min = config.testMinLength ?? config.length;
+  return Math.max(min + (index % (config.length - min + 1)), (config.k ?? -1) + 1);
 }
 
 /** The list length of one training example: the curriculum level, sometimes a harder one. */
@@ -62,8 +78,8 @@ export function makeListKDataset(config: ListKConfig, seed: number): Dataset {
   };
   const test: DataSplit = {
     size: config.testSize,
-    batch: (indices) => toBatch(Array.from(indices, (i) => generateListK(seed, 'test', i, config.length, M, config.k))),
-    describe: (index) => describeListK(generateListK(seed, 'test', index, config.length, M, config.k)),
+    batch: (indices) => toBatch(Array.from(indices, (i) => generateListK(seed, 'test', i, testLength(config, i), M, config.k))),
+    describe: (index) => describeListK(generateListK(seed, 'test', index, testLength(config, index), M, config.k)),
   };
   return { name: 'list-k', info: { memorySize: M, outputCell: OUTPUT_CELL, maxLength: config.length }, splits: { train, test } };
 }
@@ -79,7 +95,7 @@ export const listKDataset = definePlugin.dataset({
       paper: 'Neelakantan et al. 2015, §4.4 (Table 4); Kurach et al. 2016 (NRAM tasks)',
       details:
         'Batch: memory int32 [b, M] (cell values), answer int32 [b]. Nodes are (next, value) cell pairs at random slots from cell 3; the last points to 0. ' +
-        'Training lists have ctx.curriculum.<curriculumKey> nodes (mixHarder of them longer), the test split `length` nodes. Every example is a pure function of (seed, split, index, length).',
+        'Training lists have ctx.curriculum.<curriculumKey> nodes (mixHarder of them longer), the test split `length` nodes (or testMinLength..length, cycling). Every example is a pure function of (seed, split, index, length).',
     },
   },
   async load(config, ctx) {

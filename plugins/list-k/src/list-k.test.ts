@@ -81,6 +81,19 @@ test('batches: memory [b, M] and answers; training length follows the curriculum
   t.regex(String(ds.splits.test!.describe!(0).list), /^head @\d+: \[0\]/);
 });
 
+test('testMinLength: the test split cycles list lengths testMinLength..length with the index, k uniform in each list', (t) => {
+  const ds = makeListKDataset(config({ memorySize: 8, length: 2, testMinLength: 1, testSize: 40 }), 3);
+  const rows = tf.tidy(() => ds.splits.test!.batch(Int32Array.from({ length: 40 }, (_, i) => i), batchContext({ training: false, rng: new Rng(1) })).memory.arraySync() as number[][]);
+  const lengths = rows.map((row) => (row[row[0]] === 0 ? 1 : 2));
+  t.deepEqual(lengths, Array.from({ length: 40 }, (_, i) => 1 + (i % 2)));
+  t.true(rows.some((row, i) => i % 2 === 1 && row[1] === 1), 'some two-node lists ask for k = 1');
+  t.true(rows.every((row, i) => i % 2 === 1 || row[1] === 0), 'one-node lists have k = 0');
+  t.is(ds.splits.test!.describe!(1).length, 2);
+  const bad = t.throws(() => makeListKDataset(config({ memorySize: 8, length: 2, testMinLength: 3 }), 1));
+  t.true(isAnnealError(bad, 'ANNEAL_ERR_CONFIG_VALUE'));
+  t.regex(bad!.message, /testMinLength = 3: must be ≤ length = 2/);
+});
+
 test('mixHarder draws some longer training lists (from the checkpointed data rng), never longer than length', (t) => {
   const ds = makeListKDataset(config({ memorySize: 12, length: 4, mixHarder: 0.5, trainSize: 200 }), 2);
   const lengths = tf.tidy(() => {
