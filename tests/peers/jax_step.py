@@ -61,8 +61,8 @@ def make_runner(params, loss_fn, batches, lr, clip, steps, warmup, notes, carry=
         updates, opt_state = opt.update(grads, opt_state, params)
         return optax.apply_updates(params, updates), opt_state, loss, carry
 
-    def noise_free_step(max_norm):
-        noise_free = optax.chain(clip_at(max_norm), optimizer)
+    def noise_free_step(max_norm):  # None: the clip of the timed steps
+        noise_free = optax.chain(clip if max_norm is None else clip_at(max_norm), optimizer)
 
         def one(params, batch, carry):
             _, grads, _ = grads_of(params, batch, carry)
@@ -89,7 +89,7 @@ def make_runner(params, loss_fn, batches, lr, clip, steps, warmup, notes, carry=
         if meta is not None:
             out["updates"] = []
             for i, c in enumerate(meta["updateCases"]):
-                new = noise_free_step(c["maxNorm"])(st["params"], data[0], st["carry"])
+                new = noise_free_step(c["maxNorm"] if c["engaged"] else None)(st["params"], data[0], st["carry"])
                 out["updates"].append(update_report({k: np.asarray(v) for k, v in (export or (lambda p: p))(new).items()}, meta, i))
         return out
 

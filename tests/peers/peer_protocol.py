@@ -21,8 +21,9 @@ case, anneal's parameters after one step from them on batch 0 with the noise plu
 which the clip acts on batch 0; tests/src/bench/peers/update-check.ts). A peer starts from those weights
 (meta["paramValues"]), and its Runner has a `check()` that returns, before any step, {"loss", "gradNorm"} (the
 global norm of the raw gradients), "gradNorms" (each parameter's, by anneal's name) of batch 0, and "updates":
-update_report() of its own parameters after each case's step on batch 0 (no noise, the clip at that max norm, the
-optimizer with a fresh state; the weights are put back after it). The noise is left out because samples of
+update_report() of its own parameters after each case's step on batch 0 (no noise; case 1 with the peer's own clip,
+the one its timed steps use, case 2 with its clip function at the case's max norm; the optimizer with a fresh state;
+the weights are put back after it). The noise is left out because samples of
 different RNGs cannot be compared; its formula is noise_std below (optax.add_noise in the JAX peers). setup
 reports the check.
 """

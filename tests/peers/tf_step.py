@@ -118,11 +118,11 @@ def make_runner(variables, loss_fn, batches, lr, clip, steps, warmup, notes, car
         return loss, [tf.convert_to_tensor(g) for g in tape.gradient(loss, variables)]
 
     def noise_free_step(max_norm):
-        """The parameters after one step on batch 0 (clip at max_norm, the optimizer from its start, no noise); the
-        variables and the optimizer state are put back afterwards."""
+        """The parameters after one step on batch 0 (clip at max_norm, None: the timed steps' clip; the optimizer from
+        its start, no noise); the variables and the optimizer state are put back afterwards."""
         saved = [v.numpy() for v in variables]
         _, grads = batch0_grads()
-        opt.apply([tf.convert_to_tensor(g) for g in clip_at(max_norm)(grads)], variables)
+        opt.apply([tf.convert_to_tensor(g) for g in (clip if max_norm is None else clip_at(max_norm))(grads)], variables)
         values = export() if export else {n: v.numpy() for n, v in zip(names, variables)}
         for v, s in zip(variables, saved):
             v.assign(s)
@@ -136,7 +136,7 @@ def make_runner(variables, loss_fn, batches, lr, clip, steps, warmup, notes, car
         if names:
             out["gradNorms"] = {n: math.sqrt(v) for n, v in zip(names, sq)}
         if meta is not None:
-            out["updates"] = [update_report(noise_free_step(c["maxNorm"]), meta, i) for i, c in enumerate(meta["updateCases"])]
+            out["updates"] = [update_report(noise_free_step(c["maxNorm"] if c["engaged"] else None), meta, i) for i, c in enumerate(meta["updateCases"])]
         return out
 
     return Runner(one, steps, warmup, notes, check=check_fn if check else None)

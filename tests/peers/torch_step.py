@@ -91,7 +91,8 @@ class Step:
         if self.reset:
             self.reset()
         if meta is not None:
-            out["updates"] = [update_report(self.noise_free_step(c["maxNorm"]), meta, i) for i, c in enumerate(meta["updateCases"])]
+            # case 1 with the peer's own max norm (the one its timed steps use), case 2 at anneal's acting one
+            out["updates"] = [update_report(self.noise_free_step(c["maxNorm"] if c["engaged"] else self.max_norm), meta, i) for i, c in enumerate(meta["updateCases"])]
         return out
 
     def noise_free_step(self, max_norm):

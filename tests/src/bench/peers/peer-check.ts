@@ -124,7 +124,7 @@ export function compareCheck(label: string, got: InitCheck, reference: InitCheck
     }
   }
   const paramsOk = relParam === undefined || (relParam <= CHECK_TOLERANCE && missingParams.length === 0);
-  const updates = reference.updates?.map((ref, i) => judgeUpdate(got.updates?.[i] ?? {}, Object.keys(ref)));
+  const updates = reference.updates?.map((ref, i) => judgeUpdate(got.updates?.[i] ?? {}, Object.keys(ref), reference.gradNorms, reference.gradNorm));
   return {
     label, loss: got.loss, gradNorm: got.gradNorm, relLoss, relGradNorm, relParam, worstParam, missingParams, updates,
     ok: finite && relLoss <= CHECK_TOLERANCE && relGradNorm <= CHECK_TOLERANCE && paramsOk && (updates ?? []).every((u) => u.ok),
@@ -166,9 +166,9 @@ export function formatCheck(c: CheckResult): string[] {
     const missing = r.missingParams.length ? `, missing ${r.missingParams.join(', ')}` : '';
     const upd = (r.updates ?? [])
       .map((u, i) =>
-        u.missing.length === Object.keys(c.reference.updates?.[i] ?? {}).length
+        u.missing.length > 0 && u.missing.length + u.zeroGradient.length === Object.keys(c.reference.updates?.[i] ?? {}).length
           ? `; update ${i + 1}: not reported`
-          : `; update ${i + 1}: worst ${e(u.rel)}${u.worst ? ` (${u.worst})` : ''}, max |Δθ'| ${e(u.maxAbs)} (${e(u.maxAbsRel)} of that parameter's largest step)${u.missing.length ? `, missing ${u.missing.join(', ')}` : ''}${u.ok ? '' : ' MISMATCH'}`,
+          : `; update ${i + 1}: worst ${e(u.rel)}${u.worst ? ` (${u.worst})` : ''}, max |Δθ'| ${e(u.maxAbs)} (${e(u.maxAbsRel)} of that parameter's largest step)${u.missing.length ? `, missing ${u.missing.join(', ')}` : ''}${u.zeroGradient.length ? `, not compared (zero gradient): ${u.zeroGradient.join(', ')}` : ''}${u.ok ? '' : ' MISMATCH'}`,
       )
       .join('');
     out.push(`    ${r.label.padEnd(18)} loss ${r.loss.toPrecision(7)} (rel ${e(r.relLoss)}), ‖g‖ ${r.gradNorm.toPrecision(7)} (rel ${e(r.relGradNorm)})${per}${missing}${upd}  ${r.ok ? 'ok' : 'MISMATCH'}`);

@@ -28,7 +28,12 @@ import type { ExportedParam } from './peer-check.js';
  * At the initial weights the recipes' clips do not act (batch 0's gradient norms are below the max norm), so the
  * step is taken twice: with the recipe's clip, and with the clip's max norm set to half of batch 0's gradient norm
  * (global clip) or half of its smallest per-tensor norm (per-tensor clip), where the clip scales the gradients.
+ *
+ * A parameter whose batch-0 gradient is 0 up to rounding (reference norm ≤ 1e-6 of the global norm; the NP's
+ * selector/column with one column: exactly 0 on wasm, 2.6e-7 on tensorflow) is not compared: Adam's first step
+ * moves it by α·g/(|g| + ε), a function of the rounding alone. Its gradient is still checked (peer-check.ts).
  */
+export const ZERO_GRADIENT = 1e-6;
 export interface UpdateCase {
   readonly maxNorm: number;
   /** Whether the clip acts at this max norm on batch 0 (the second case). */
@@ -129,10 +134,13 @@ export interface UpdateVerdict {
   readonly maxAbs: number;
   readonly maxAbsRel: number;
   readonly missing: readonly string[];
+  /** Parameters left out: their reference gradient is 0 up to rounding. */
+  readonly zeroGradient: readonly string[];
   readonly ok: boolean;
 }
 
-export function judgeUpdate(got: Readonly<Record<string, UpdateDiff>>, names: readonly string[]): UpdateVerdict {
+/** `names`: the reference's parameters; `gradNorms` / `gradNorm`: its batch-0 gradient norms (for ZERO_GRADIENT). */
+export function judgeUpdate(got: Readonly<Record<string, UpdateDiff>>, names: readonly string[], gradNorms: Readonly<Record<string, number>> = {}, gradNorm = 0): UpdateVerdict {
   const globalStep = Math.sqrt(Object.values(got).reduce((a, u) => a + u.step * u.step, 0));
   const floor = Math.max(1e-3 * globalStep, 1e-30);
   let rel = 0;
@@ -140,7 +148,12 @@ export function judgeUpdate(got: Readonly<Record<string, UpdateDiff>>, names: re
   let maxAbs = 0;
   let maxAbsRel = 0;
   const missing: string[] = [];
+  const zeroGradient: string[] = [];
   for (const name of names) {
+    if (gradNorms[name] !== undefined && gradNorms[name] <= ZERO_GRADIENT * gradNorm) {
+      zeroGradient.push(name);
+      continue;
+    }
     const u = got[name];
     if (!u) {
       missing.push(name);
@@ -150,5 +163,5 @@ export function judgeUpdate(got: Readonly<Record<string, UpdateDiff>>, names: re
     if (!(r <= rel)) [rel, worst] = [r, name];
     if (u.maxAbs > maxAbs) [maxAbs, maxAbsRel] = [u.maxAbs, u.maxAbs / Math.max(u.maxStep, 1e-30)];
   }
-  return { rel, worst, maxAbs, maxAbsRel, missing, ok: Number.isFinite(rel) && rel <= UPDATE_TOLERANCE && missing.length === 0 && globalStep > 0 };
+  return { rel, worst, maxAbs, maxAbsRel, missing, zeroGradient, ok: Number.isFinite(rel) && rel <= UPDATE_TOLERANCE && missing.length === 0 && globalStep > 0 };
 }
