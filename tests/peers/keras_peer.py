@@ -5,10 +5,14 @@ under tf.GradientTape, tf.clip_by_global_norm (MLP, PTB) or tf.clip_by_norm per 
 anneal's formula g * c / max(|g|, c) —, annealed Gaussian noise N(0, eta/(1+t)^gamma) from
 tf.random.normal on every (dense) gradient entry, keras.optimizers.SGD, loss read back each step.
 Models: Keras 3 layers (Dense, Embedding, LSTM) for the MLP and the PTB LSTM; MemN2N in raw TF ops.
+Every model starts from anneal's exported initial weights (set into the Keras layers, whose layouts are anneal's)
+and reports the correctness check of peer_protocol.py (loss, gradient norms, the parameters after one noise-free
+step); the learning rate, clip and η, γ come from the recipe (peer_protocol.step_config).
 Differences from anneal, stated in the printed table too:
-  - MLP: keras HeNormal is a truncated normal (anneal's he: normal); no effect on the time.
-  - PTB: keras.layers.LSTM (unit_forget_bias off, TF's generic RNN loop on the CPU); the embedding's
-    IndexedSlices gradient is made dense before the noise (the noise goes on every entry, as in anneal).
+  - PTB: keras.layers.LSTM (TF's generic RNN loop on the CPU; its gate order i, f, c, o is anneal's i, f, g, o);
+    the embedding's IndexedSlices gradient is made dense before the noise (the noise goes on every entry, as in
+    anneal). The state is carried from window to window (truncated BPTT), as anneal carries it within an epoch,
+    batch 0 from 0 (the check too). No dropout: the benchmark recipe has none.
   - MemN2N: the embedding bags are gathers + sums (anneal's are hand-written loops that skip nil words).
 Threads: TensorFlow's default unless ANNEAL_PEER_THREADS is set.
 The Neural GPU, NRAM and Neural Programmer peers (quick configs) are ngpu_tf.py, nram_tf.py, np_tf.py
@@ -24,8 +28,8 @@ import numpy as np
 import tensorflow as tf
 import keras
 
-from peer_protocol import serve
-from tf_step import global_clip, make_runner
+from peer_protocol import serve, step_config
+from tf_step import clip_for, make_runner, optimizer_for
 import ngpu_tf
 import nram_tf
 import np_tf
@@ -43,27 +47,35 @@ def version_note():
 
 
 def mlp(meta, batches, steps, warmup):
-    d = meta["describe"]
+    d, w = meta["describe"], meta["paramValues"]
+    kernels = [n for n in w if n.endswith("/kernel")]  # dense00 … output, [in, out] as Keras' Dense
     model = keras.Sequential([keras.Input((d["inputSize"],))]
-                             + [keras.layers.Dense(d["width"], activation="relu", kernel_initializer="he_normal") for _ in range(d["depth"])]
-                             + [keras.layers.Dense(d["numClasses"], kernel_initializer="he_normal")])
+                             + [keras.layers.Dense(d["width"], activation="relu") for _ in range(d["depth"])]
+                             + [keras.layers.Dense(d["numClasses"])])
+    names = []
+    for layer, k in zip(model.layers, kernels):
+        b = k[: -len("kernel")] + "bias"
+        layer.set_weights([w[k], w[b]])
+        names += [k, b]
+    assert [tuple(v.shape) for v in model.trainable_variables] == [w[n].shape for n in names]
 
     def loss_fn(b):
         logits = model(b["x"], training=True)
         return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=b["y"], logits=logits))
 
+    sc = step_config(meta)
+    variables = model.trainable_variables
     data = [{"x": b["x"], "y": b["y"]} for b in batches]
-    return make_runner(model.trainable_variables, loss_fn, data, 0.01, global_clip(10.0), steps, warmup, ["keras HeNormal is truncated"])
+    return make_runner(variables, loss_fn, data, sc["lr"], clip_for(sc), steps, warmup, ["keras Dense layers"], optimizer=optimizer_for(sc, variables),
+                       eta=sc["eta"], gamma=sc["gamma"], check=True, names=names, meta=meta, clip_at=lambda c: clip_for(sc, c))
 
 
 def memn2n(meta, batches, steps, warmup):
     info, d = meta["info"], meta["describe"]
-    V, J, K, D, nil = info["vocabSize"], info["sentenceSize"], d["hops"], d["embeddingDim"], info.get("nilIndex", 0)
-    rng = np.random.default_rng(1)
-    inits = [rng.normal(0, 0.1, (V, D)).astype(np.float32) for _ in range(K + 1)]
-    for a in inits:
-        a[nil] = 0
-    Ts = [tf.Variable(a) for a in inits]
+    J, K, D, nil = info["sentenceSize"], d["hops"], d["embeddingDim"], info.get("nilIndex", 0)
+    names = list(meta["paramValues"])  # embed/A1 (= B), embed/C1 … embed/C<K> (= W^T)
+    Ts = [tf.Variable(meta["paramValues"][n], name=n.replace("/", "_")) for n in names]
+    V = Ts[0].shape[0]
     j = np.arange(1, J + 1, dtype=np.float32)[:, None]
     k = np.arange(1, D + 1, dtype=np.float32)[None, :]
     pe = tf.constant(1 + 4 * (k - (D + 1) / 2) * (j - (J + 1) / 2) / (D * J))
@@ -81,26 +93,34 @@ def memn2n(meta, batches, steps, warmup):
         logits = tf.matmul(u, Tm[K], transpose_b=True)
         return tf.reduce_sum(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=b["answers"], logits=logits))
 
+    sc = step_config(meta)
     data = [{"stories": b["stories"], "queries": b["queries"], "answers": b["answers"]} for b in batches]
-    clip = lambda grads: [tf.clip_by_norm(g, 40.0) for g in grads]
-    return make_runner(Ts, loss_fn, data, 0.01, clip, steps, warmup, ["embedding bags as gather + sum"])
+    return make_runner(Ts, loss_fn, data, sc["lr"], clip_for(sc), steps, warmup, ["embedding bags as gather + sum"], optimizer=optimizer_for(sc, Ts),
+                       eta=sc["eta"], gamma=sc["gamma"], check=True, names=names, meta=meta, clip_at=lambda c: clip_for(sc, c))
 
 
 def ptb(meta, batches, steps, warmup):
-    d, info = meta["describe"], meta["info"]
-    V, H, E, L, s = info["vocabSize"], d["hiddenSize"], d["embeddingSize"], d["layers"], d["initScale"]
-    init = lambda: keras.initializers.RandomUniform(-s, s)
-    emb = keras.layers.Embedding(V, E, embeddings_initializer=init())
-    lstms = [keras.layers.LSTM(H, return_sequences=True, return_state=True, unit_forget_bias=False,
-                               kernel_initializer=init(), recurrent_initializer=init(), bias_initializer=init()) for _ in range(L)]
-    out = keras.layers.Dense(V, kernel_initializer=init(), bias_initializer=init())
+    d, info, w = meta["describe"], meta["info"], meta["paramValues"]
+    V, H, E, L = info["vocabSize"], d["hiddenSize"], d["embeddingSize"], d["layers"]
+    emb = keras.layers.Embedding(V, E)
+    lstms = [keras.layers.LSTM(H, return_sequences=True, return_state=True, unit_forget_bias=False) for _ in range(L)]
+    out = keras.layers.Dense(V)
     B, T = batches[0]["x"].shape
     x0 = emb(tf.zeros((B, T), tf.int32))
     for layer in lstms:
         x0, _, _ = layer(x0)
     out(tf.reshape(x0, [-1, H]))
+    # anneal's weights: Keras' LSTM has anneal's layout (kernel [in, 4H] = Wx, recurrent_kernel = Wh, one bias; gates i, f, c, o)
+    emb.set_weights([w["embedding"]])
+    names = ["embedding"]
+    for l, layer in enumerate(lstms, start=1):
+        layer.set_weights([w[f"lstm/{l}/Wx"], w[f"lstm/{l}/Wh"], w[f"lstm/{l}/b"]])
+        names += [f"lstm/{l}/Wx", f"lstm/{l}/Wh", f"lstm/{l}/b"]
+    out.set_weights([w["softmax/W"], w["softmax/b"]])
+    names += ["softmax/W", "softmax/b"]
     variables = emb.trainable_variables + [v for layer in lstms for v in layer.trainable_variables] + out.trainable_variables
-    carry = [tf.Variable(tf.zeros((B, H)), trainable=False) for _ in range(2 * L)]
+    assert [tuple(v.shape) for v in variables] == [w[n].shape for n in names]
+    carry = [tf.Variable(tf.zeros((B, H)), trainable=False) for _ in range(2 * L)]  # carried from window to window; batch 0 from 0
 
     def loss_fn(b, state):
         seq = emb(b["x"])
@@ -112,8 +132,10 @@ def ptb(meta, batches, steps, warmup):
         nll = tf.reduce_sum(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.reshape(b["y"], [-1]), logits=logits))
         return nll / B, new
 
+    sc = step_config(meta)
     data = [{"x": b["x"], "y": b["y"]} for b in batches]
-    return make_runner(variables, loss_fn, data, 1.0, global_clip(5.0), steps, warmup, ["keras.layers.LSTM, embedding gradient made dense"], carry=carry)
+    return make_runner(variables, loss_fn, data, sc["lr"], clip_for(sc), steps, warmup, ["keras.layers.LSTM, embedding gradient made dense"], carry=carry,
+                       optimizer=optimizer_for(sc, variables), eta=sc["eta"], gamma=sc["gamma"], check=True, names=names, meta=meta, clip_at=lambda c: clip_for(sc, c))
 
 
 if __name__ == "__main__":

@@ -49,4 +49,4 @@ def build(meta, batches, steps, warmup):
     data = [ngpu_batch(b) for b in batches]
     return make_runner(params, loss_fn, data, sc["lr"], optax.clip_by_global_norm(sc["clip"]), steps, warmup,
                        ["lax.conv NHWC (anneal: row shifts + matMuls)", "steps unrolled in the trace"],
-                       optimizer=optimizer_for(sc), eta=sc["eta"], gamma=sc["gamma"], check=True)
+                       optimizer=optimizer_for(sc), eta=sc["eta"], gamma=sc["gamma"], check=True, meta=meta)

@@ -49,4 +49,4 @@ def build(meta, batches, steps, warmup):
     data = [ngpu_batch(b) for b in batches]
     return make_runner(variables, loss_fn, data, sc["lr"], global_clip(sc["clip"]), steps, warmup,
                        ["plain tf.function", "tf.nn.conv2d NHWC (anneal: row shifts + matMuls)", "fused Adam kernel"],
-                       optimizer=optimizer_for(sc, variables), eta=sc["eta"], gamma=sc["gamma"], check=True, names=list(P.keys()))
+                       optimizer=optimizer_for(sc, variables), eta=sc["eta"], gamma=sc["gamma"], check=True, names=list(P.keys()), meta=meta)

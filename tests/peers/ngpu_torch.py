@@ -54,5 +54,10 @@ def build(meta, batches, steps, warmup):
         data.append((torch.from_numpy(nb["input"]).long(), torch.from_numpy(nb["target"]).long(), torch.from_numpy(nb["mask"]), torch.from_numpy(nb["ending"])))
     params = list(P.values())
     sc = step_config(meta)
-    step = Step(params, loss_fn, data, sc["lr"], clip_global_, sc["clip"], eta=sc["eta"], gamma=sc["gamma"], optimizer=optimizer_for(sc), names=list(P.keys()))
-    return Runner(step, steps, warmup, ["F.conv2d NCHW (anneal: row shifts + matMuls)", "Adam(fused)"], check=step.check)
+    kernels = {k for layer in cell_names(cfg["layers"]) for k, _ in layer}
+
+    def export():  # anneal's layout: the CGRU kernels back to HWIO
+        return {n: p.detach().numpy().transpose(2, 3, 1, 0).copy() if n in kernels else p.detach().numpy().copy() for n, p in P.items()}
+
+    step = Step(params, loss_fn, data, sc["lr"], clip_global_, sc["clip"], eta=sc["eta"], gamma=sc["gamma"], optimizer=optimizer_for(sc), names=list(P.keys()), export=export)
+    return Runner(step, steps, warmup, ["F.conv2d NCHW (anneal: row shifts + matMuls)", "Adam(fused)"], check=lambda: step.check(meta))

@@ -79,4 +79,4 @@ def build(meta, batches, steps, warmup):
     sc = step_config(meta)
     data = [np_batch(b) for b in batches]
     return make_runner(params, loss_fn, data, sc["lr"], optax.clip_by_global_norm(sc["clip"]), steps, warmup,
-                       ["RNN and T steps unrolled in the trace"], optimizer=optimizer_for(sc), eta=sc["eta"], gamma=sc["gamma"], check=True)
+                       ["RNN and T steps unrolled in the trace"], optimizer=optimizer_for(sc), eta=sc["eta"], gamma=sc["gamma"], check=True, meta=meta)

@@ -80,4 +80,4 @@ def build(meta, batches, steps, warmup):
     data = [np_batch(b) for b in batches]
     return make_runner(variables, loss_fn, data, sc["lr"], global_clip(sc["clip"]), steps, warmup,
                        ["plain tf.function", "embedding gradients made dense", "fused Adam kernel"],
-                       optimizer=optimizer_for(sc, variables), eta=sc["eta"], gamma=sc["gamma"], check=True, names=list(p.keys()))
+                       optimizer=optimizer_for(sc, variables), eta=sc["eta"], gamma=sc["gamma"], check=True, names=list(p.keys()), meta=meta)

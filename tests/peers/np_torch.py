@@ -77,4 +77,4 @@ def build(meta, batches, steps, warmup):
         data.append({k: torch.from_numpy(v).long() if v.dtype.kind == "i" else torch.from_numpy(v) for k, v in nb.items()})
     sc = step_config(meta)
     step = Step(list(p.values()), loss_fn, data, sc["lr"], clip_global_, sc["clip"], eta=sc["eta"], gamma=sc["gamma"], optimizer=optimizer_for(sc), names=list(p.keys()))
-    return Runner(step, steps, warmup, ["Adam(fused)"], check=step.check)
+    return Runner(step, steps, warmup, ["Adam(fused)"], check=lambda: step.check(meta))

@@ -72,4 +72,4 @@ def build(meta, batches, steps, warmup):
     sc = step_config(meta)
     data = [{"memory": b["memory"], "answer": b["answer"]} for b in batches]
     return make_runner(params, loss_fn, data, sc["lr"], optax.clip_by_global_norm(sc["clip"]), steps, warmup,
-                       ["T steps and modules unrolled in the trace"], optimizer=optimizer_for(sc), eta=sc["eta"], gamma=sc["gamma"], check=True)
+                       ["T steps and modules unrolled in the trace"], optimizer=optimizer_for(sc), eta=sc["eta"], gamma=sc["gamma"], check=True, meta=meta)

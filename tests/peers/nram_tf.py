@@ -68,4 +68,4 @@ def build(meta, batches, steps, warmup):
     variables = list(P.values())
     data = [{"memory": b["memory"], "answer": b["answer"]} for b in batches]
     return make_runner(variables, loss_fn, data, sc["lr"], global_clip(sc["clip"]), steps, warmup,
-                       ["plain tf.function", "fused Adam kernel"], optimizer=optimizer_for(sc, variables), eta=sc["eta"], gamma=sc["gamma"], check=True, names=list(P.keys()))
+                       ["plain tf.function", "fused Adam kernel"], optimizer=optimizer_for(sc, variables), eta=sc["eta"], gamma=sc["gamma"], check=True, names=list(P.keys()), meta=meta)

@@ -68,4 +68,4 @@ def build(meta, batches, steps, warmup):
     sc = step_config(meta)
     data = [(torch.from_numpy(b["memory"]).long(), torch.from_numpy(b["answer"]).long()) for b in batches]
     step = Step(list(P.values()), loss_fn, data, sc["lr"], clip_global_, sc["clip"], eta=sc["eta"], gamma=sc["gamma"], optimizer=optimizer_for(sc), names=list(P.keys()))
-    return Runner(step, steps, warmup, ["Adam(fused)"], check=step.check)
+    return Runner(step, steps, warmup, ["Adam(fused)"], check=lambda: step.check(meta))

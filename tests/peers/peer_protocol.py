@@ -14,10 +14,18 @@ The data are the batches anneal's own dataset code built for the same recipe (wr
 contestant to dataDir/<model>.json + raw little-endian .bin files), so every side trains on the same
 values; the peers cycle through those batches.
 
-Correctness check (tests/src/bench/peers/peer-check.ts): for some models the json also holds anneal's initial
-weights ("params": name -> file) and anneal's loss and gradient norm on batch 0 at them ("reference"). A peer
-for such a model starts from those weights (meta["paramValues"]), and its Runner has a `check()` that returns
-{"loss", "gradNorm"} (the global norm of the raw gradients) of batch 0 before any step; setup reports it.
+Correctness check (tests/src/bench/peers/peer-check.ts): for every model the json also holds anneal's initial
+weights ("params": name -> file), anneal's loss and gradient norm on batch 0 at them ("reference"), and, per update
+case, anneal's parameters after one step from them on batch 0 with the noise plugin removed and the clip at
+`maxNorm` ("updates": [{maxNorm, engaged, params: name -> file}]; case 1 is the recipe's clip, case 2 a max norm at
+which the clip acts on batch 0; tests/src/bench/peers/update-check.ts). A peer starts from those weights
+(meta["paramValues"]), and its Runner has a `check()` that returns, before any step, {"loss", "gradNorm"} (the
+global norm of the raw gradients), "gradNorms" (each parameter's, by anneal's name) of batch 0, and "updates":
+update_report() of its own parameters after each case's step on batch 0 (no noise; case 1 with the peer's own clip,
+the one its timed steps use, case 2 with its clip function at the case's max norm; the optimizer with a fresh state;
+the weights are put back after it). The noise is left out because samples of
+different RNGs cannot be compared; its formula is noise_std below (optax.add_noise in the JAX peers). setup
+reports the check.
 """
 import json
 import os
@@ -48,28 +56,49 @@ def load_data(data_dir, model):
     return meta, batches
 
 
-def load_params(data_dir, meta):
-    """anneal's initial weights, name -> float32 array (empty when the model has no check)."""
-    return {name: np.fromfile(os.path.join(data_dir, t["file"]), dtype=np.float32).reshape(t["shape"]) for name, t in meta.get("params", {}).items()}
+def load_params(data_dir, meta, key="params"):
+    """anneal's initial weights (meta["params"]), or the parameters after a noise-free step, name -> float32 array."""
+    return {name: np.fromfile(os.path.join(data_dir, t["file"]), dtype=np.float32).reshape(t["shape"]) for name, t in meta.get(key, {}).items()}
+
+
+def update_cases(data_dir, meta):
+    """anneal's update cases: [{"maxNorm", "engaged", "values": name -> float32 array after its step}]."""
+    return [{"maxNorm": u["maxNorm"], "engaged": u["engaged"], "values": load_params(data_dir, u)} for u in meta.get("updates", [])]
+
+
+def update_report(values, meta, case):
+    """The peer's parameters after its noise-free step of update case `case` (name -> array in anneal's layout)
+    against anneal's, per parameter: diff = |θ'_peer − θ'_anneal|₂, step = |θ'_anneal − θ₀|₂, maxAbs, maxStep (max
+    entries of the same). Judged on anneal's side (update-check.ts)."""
+    out = {}
+    for name, ref in meta["updateCases"][case]["values"].items():
+        if name not in values:
+            continue
+        got, ref, init = (np.asarray(a, np.float64) for a in (values[name], ref, meta["paramValues"][name]))
+        d, st = got.reshape(ref.shape) - ref, ref - init
+        out[name] = {"diff": float(np.sqrt(np.sum(d * d))), "step": float(np.sqrt(np.sum(st * st))),
+                     "maxAbs": float(np.max(np.abs(d))), "maxStep": float(np.max(np.abs(st)))}
+    return out
 
 
 def step_config(meta):
     """The step of anneal's recipe (meta["step"]: its optimizer and plugins) as the peers need it:
-    {optimizer, lr, beta1, beta2, eps, clip (global norm), eta, gamma}, with anneal's defaults. Any other
-    plugin, or noise not after the clip, is refused: the peer would not be the same step."""
+    {optimizer, lr, beta1, beta2, eps, clip (the max norm), clipKind ("global": clip-global-norm, "tensor":
+    clip-tensor-norm, each tensor on its own), eta, gamma}, with anneal's defaults. Any other plugin, or noise not
+    after the clip, is refused: the peer would not be the same step."""
     opt, plugins = meta["step"]["optimizer"], meta["step"]["plugins"]
     c = opt.get("config", {})
-    out = {"optimizer": opt["name"], "lr": c["learningRate"], "beta1": c.get("beta1", 0.9), "beta2": c.get("beta2", 0.999), "eps": c.get("epsilon", 1e-8)}
+    out = {"optimizer": opt["name"], "lr": float(c["learningRate"]), "beta1": c.get("beta1", 0.9), "beta2": c.get("beta2", 0.999), "eps": c.get("epsilon", 1e-8)}
     for p in plugins:
         pc = p.get("config", {})
-        if p["plugin"] == "clip-global-norm" and "eta" not in out:
-            out["clip"] = pc["maxNorm"]
+        if p["plugin"] in ("clip-global-norm", "clip-tensor-norm") and "eta" not in out and "clip" not in out:
+            out["clip"], out["clipKind"] = float(pc["maxNorm"]), "global" if p["plugin"] == "clip-global-norm" else "tensor"
         elif p["plugin"] == "annealed-gaussian" and p.get("at", "post-clip") == "post-clip":
             out["eta"], out["gamma"] = pc.get("eta", 0.01), pc.get("gamma", 0.55)
         else:
             raise ValueError(f"the peers implement clip-global-norm then annealed-gaussian (post-clip) only, not {p}")
     if "clip" not in out or "eta" not in out:
-        raise ValueError(f"the peers expect a global-norm clip and annealed noise, got {plugins}")
+        raise ValueError(f"the peers expect a norm clip and annealed noise, got {plugins}")
     return out
 
 
@@ -117,6 +146,7 @@ def serve(name, version, builders):
                     continue
                 meta, batches = load_data(req["dataDir"], model)
                 meta["paramValues"] = load_params(req["dataDir"], meta)
+                meta["updateCases"] = update_cases(req["dataDir"], meta)
                 runner = builders[model](meta, batches, int(req["steps"]), int(req["warmup"]))
                 check = runner.check() if runner.check else None  # before any step: at anneal's initial weights
                 for _ in range(2):  # compile / warm up outside the timed rounds (anneal's plans are also built once)

@@ -3,9 +3,17 @@
 Same step as anneal's trainer: forward, backward, clip (global norm or per tensor, anneal's formula
 g * c / max(norm, c)), annealed Gaussian noise N(0, eta/(1+t)^gamma) on every gradient entry, SGD,
 loss read back each step. Written with torch's fast paths: foreach norms/scales, SGD(foreach=True).
+Every model starts from anneal's exported initial weights and reports the correctness check of peer_protocol.py
+(loss, gradient norms, the parameters after one noise-free step); the learning rate, clip and η, γ come from the
+recipe (peer_protocol.step_config).
 Differences from anneal, stated in the printed table too:
-  - PTB LSTM: torch.nn.LSTM has two bias vectors per layer (b_ih, b_hh); anneal has one (+1,600 params).
-  - MemN2N: the embedding bags are gathers + sums (anneal's are hand-written loops that skip nil words).
+  - MLP: the layers are torch.addmm with anneal's [in, out] kernels (not nn.Linear's [out, in]); same values.
+  - PTB LSTM: torch.nn.LSTM has two bias vectors per layer (b_ih, b_hh); anneal has one. b_ih holds anneal's,
+    b_hh is held at 0 and not trained, so the model, its gradients and the step are anneal's. The state is
+    carried from window to window (truncated BPTT), as anneal carries it within an epoch; batch 0 starts from 0
+    (the check too). No dropout: the benchmark recipe has none, on either side.
+  - MemN2N: the embedding bags are gathers + sums (anneal's are hand-written loops that skip nil words);
+    clip per matrix (clip-tensor-norm).
   - The wheel is PyPI's CUDA build, imported with stub CUDA libraries (scripts/bench-venv/torch_cuda_stubs.py);
     it runs on the CPU only.
 Threads: torch's default (all cores) unless ANNEAL_PEER_THREADS is set.
@@ -13,14 +21,13 @@ The Neural GPU, NRAM and Neural Programmer peers (quick configs) are ngpu_torch.
 (Adam; they start from anneal's exported initial weights and report the correctness check of peer_protocol.py);
 the shared step is torch_step.py.
 """
-import math
 import os
 
 import torch
 import torch.nn.functional as F
 
-from peer_protocol import Runner, serve
-from torch_step import Step, clip_global_, clip_per_tensor_
+from peer_protocol import Runner, serve, step_config
+from torch_step import Step, clip_for, leaf, optimizer_for
 import ngpu_torch
 import nram_torch
 import np_torch
@@ -31,35 +38,28 @@ torch.manual_seed(1)
 
 
 def mlp(meta, batches, steps, warmup):
-    d = meta["describe"]
-    sizes = [d["inputSize"]] + [d["width"]] * d["depth"] + [d["numClasses"]]
-    layers = []
-    for i in range(len(sizes) - 1):
-        lin = torch.nn.Linear(sizes[i], sizes[i + 1])
-        torch.nn.init.normal_(lin.weight, 0.0, math.sqrt(2.0 / sizes[i]))  # He (normal)
-        torch.nn.init.zeros_(lin.bias)
-        layers.append(lin)
+    P = {name: leaf(v) for name, v in meta["paramValues"].items()}
+    layers = [(P[n], P[n[: -len("kernel")] + "bias"]) for n in P if n.endswith("/kernel")]  # dense00 … output, [in, out] kernels
     data = [(torch.from_numpy(b["x"]), torch.from_numpy(b["y"]).long()) for b in batches]
 
     def loss_fn(b):
         h = b[0]
-        for lin in layers[:-1]:
-            h = F.relu(lin(h))
-        return F.cross_entropy(layers[-1](h), b[1])
+        for w, c in layers[:-1]:
+            h = F.relu(torch.addmm(c, h, w))
+        w, c = layers[-1]
+        return F.cross_entropy(torch.addmm(c, h, w), b[1])
 
-    params = [p for lin in layers for p in lin.parameters()]
-    return Runner(Step(params, loss_fn, data, 0.01, clip_global_, 10.0), steps, warmup, [])
+    sc = step_config(meta)
+    step = Step(list(P.values()), loss_fn, data, sc["lr"], clip_for(sc), sc["clip"], eta=sc["eta"], gamma=sc["gamma"], optimizer=optimizer_for(sc), names=list(P))
+    return Runner(step, steps, warmup, ["addmm with anneal's [in, out] kernels"], check=lambda: step.check(meta))
 
 
 def memn2n(meta, batches, steps, warmup):
     info, d = meta["info"], meta["describe"]
-    V, J, K, D, nil = info["vocabSize"], info["sentenceSize"], d["hops"], d["embeddingDim"], info.get("nilIndex", 0)
-    g = torch.Generator().manual_seed(1)
-    Ts = []
-    for _ in range(K + 1):
-        T = torch.randn(V, D, generator=g) * 0.1
-        T[nil] = 0
-        Ts.append(T.requires_grad_())
+    J, K, D, nil = info["sentenceSize"], d["hops"], d["embeddingDim"], info.get("nilIndex", 0)
+    P = {name: leaf(v) for name, v in meta["paramValues"].items()}  # embed/A1 (= B), embed/C1 … embed/C<K> (C<K> = W^T)
+    Ts = list(P.values())
+    V = Ts[0].shape[0]
     jj, kk = torch.meshgrid(torch.arange(1, J + 1, dtype=torch.float32), torch.arange(1, D + 1, dtype=torch.float32), indexing="ij")
     pe = 1 + 4 * (kk - (D + 1) / 2) * (jj - (J + 1) / 2) / (D * J)  # [J, D], the reference code's form
     keep = torch.ones(V, 1)
@@ -76,24 +76,37 @@ def memn2n(meta, batches, steps, warmup):
             u = u + torch.bmm(p.unsqueeze(1), E[k]).squeeze(1)
         return F.cross_entropy(u @ Tm[K].t(), answers, reduction="sum")
 
-    return Runner(Step(Ts, loss_fn, data, 0.01, clip_per_tensor_, 40.0), steps, warmup,
-                  ["embedding bags as gather + sum"])
+    sc = step_config(meta)
+    step = Step(Ts, loss_fn, data, sc["lr"], clip_for(sc), sc["clip"], eta=sc["eta"], gamma=sc["gamma"], optimizer=optimizer_for(sc), names=list(P))
+    return Runner(step, steps, warmup, ["embedding bags as gather + sum"], check=lambda: step.check(meta))
 
 
 def ptb(meta, batches, steps, warmup):
     d, info = meta["describe"], meta["info"]
     V, H, E, L = info["vocabSize"], d["hiddenSize"], d["embeddingSize"], d["layers"]
-    s = d["initScale"]
+    w = meta["paramValues"]
     emb = torch.nn.Embedding(V, E)
     lstm = torch.nn.LSTM(E, H, num_layers=L, batch_first=True)
     out = torch.nn.Linear(H, V)
-    params = [*emb.parameters(), *lstm.parameters(), *out.parameters()]
+    # anneal's weights in torch's layout: gates i, f, g, o in both; W_ih = Wx^T, W_hh = Wh^T, b_ih = b, and the
+    # second bias b_hh held at 0 and not trained (anneal has one bias per layer)
+    trained = {"embedding": emb.weight}
+    for l in range(L):
+        trained[f"lstm/{l + 1}/Wx"] = getattr(lstm, f"weight_ih_l{l}")
+        trained[f"lstm/{l + 1}/Wh"] = getattr(lstm, f"weight_hh_l{l}")
+        trained[f"lstm/{l + 1}/b"] = getattr(lstm, f"bias_ih_l{l}")
+        getattr(lstm, f"bias_hh_l{l}").requires_grad_(False)
+    trained["softmax/W"], trained["softmax/b"] = out.weight, out.bias
+    transposed = {n for n in trained if n.endswith(("/Wx", "/Wh")) or n == "softmax/W"}
     with torch.no_grad():
-        for p in params:
-            p.uniform_(-s, s)
+        for l in range(L):
+            getattr(lstm, f"bias_hh_l{l}").zero_()
+        for n, p in trained.items():
+            p.copy_(torch.from_numpy(w[n].T.copy() if n in transposed else w[n]))
     data = [(torch.from_numpy(b["x"]).long(), torch.from_numpy(b["y"]).long()) for b in batches]
     B = data[0][0].shape[0]
-    state = [(torch.zeros(L, B, H), torch.zeros(L, B, H))]
+    start = (torch.zeros(L, B, H), torch.zeros(L, B, H))
+    state = [start]
 
     def loss_fn(b):
         x, y = b
@@ -102,8 +115,16 @@ def ptb(meta, batches, steps, warmup):
         logits = out(seq.reshape(-1, H))
         return F.cross_entropy(logits, y.reshape(-1), reduction="sum") / B
 
-    return Runner(Step(params, loss_fn, data, 1.0, clip_global_, 5.0), steps, warmup,
-                  ["nn.LSTM: 2 biases per layer"])
+    def export():
+        return {n: (p.detach().numpy().T if n in transposed else p.detach().numpy()).copy() for n, p in trained.items()}
+
+    def restart():  # the check runs batch 0 from the zero state; the timed steps start from it too
+        state[0] = start
+
+    sc = step_config(meta)
+    step = Step(list(trained.values()), loss_fn, data, sc["lr"], clip_for(sc), sc["clip"], eta=sc["eta"], gamma=sc["gamma"], optimizer=optimizer_for(sc),
+                names=list(trained), export=export, reset=restart)
+    return Runner(step, steps, warmup, ["nn.LSTM, its second bias held at 0"], check=lambda: step.check(meta))
 
 
 if __name__ == "__main__":

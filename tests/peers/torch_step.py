@@ -9,7 +9,7 @@ import math
 
 import torch
 
-from peer_protocol import noise_std
+from peer_protocol import noise_std, update_report
 
 
 def clip_global_(grads, max_norm):
@@ -24,6 +24,11 @@ def clip_per_tensor_(grads, max_norm):
 
 def add_noise_(grads, eta, gamma, t):
     torch._foreach_add_(grads, [torch.randn_like(g) for g in grads], alpha=noise_std(eta, gamma, t))
+
+
+def clip_for(sc):
+    """The clip of a peer_protocol.step_config: global norm, or each tensor on its own."""
+    return clip_global_ if sc["clipKind"] == "global" else clip_per_tensor_
 
 
 def sgd(lr):
@@ -46,12 +51,17 @@ def optimizer_for(sc):
 class Step:
     """One training step: loss_fn(batch) -> scalar; then clip, noise, the optimizer; returns the loss as a float.
     `optimizer`: a factory params -> torch.optim.Optimizer (default: SGD(lr)). `names`: anneal's parameter
-    names in the order of params (then check() reports each parameter's gradient norm too)."""
+    names in the order of params (then check() reports each parameter's gradient norm too). `export`: the
+    parameters in anneal's layout, name -> numpy array (default: params as they are, by `names`). `reset`: called
+    after the check (e.g. to put a carried state back to its start)."""
 
-    def __init__(self, params, loss_fn, batches, lr, clip, max_norm, eta=0.01, gamma=0.55, optimizer=None, names=None):
+    def __init__(self, params, loss_fn, batches, lr, clip, max_norm, eta=0.01, gamma=0.55, optimizer=None, names=None, export=None, reset=None):
         self.params, self.loss_fn, self.batches, self.names = params, loss_fn, batches, names
-        self.opt = (optimizer or sgd(lr))(params)
+        self.make_opt = optimizer or sgd(lr)
+        self.opt = self.make_opt(params)
         self.clip, self.max_norm, self.eta, self.gamma, self.t = clip, max_norm, eta, gamma, 0
+        self.export = export or (lambda: {n: p.detach().numpy().copy() for n, p in zip(self.names, self.params)})
+        self.reset = reset
 
     def __call__(self):
         batch = self.batches[self.t % len(self.batches)]
@@ -65,8 +75,9 @@ class Step:
         self.t += 1
         return loss.item()
 
-    def check(self):
-        """Loss and global gradient norm (before the clip) of batch 0 at the current weights; no update."""
+    def check(self, meta=None):
+        """Loss and global gradient norm (before the clip) of batch 0 at the current weights; with `meta`, also the
+        update check (peer_protocol.update_report). The weights are left as they were."""
         for p in self.params:
             p.grad = None
         loss = self.loss_fn(self.batches[0])
@@ -77,7 +88,30 @@ class Step:
         out = {"loss": float(loss.item()), "gradNorm": math.sqrt(sum(sq))}
         if self.names:
             out["gradNorms"] = {n: math.sqrt(v) for n, v in zip(self.names, sq)}
+        if self.reset:
+            self.reset()
+        if meta is not None:
+            # case 1 with the peer's own max norm (the one its timed steps use), case 2 at anneal's acting one
+            out["updates"] = [update_report(self.noise_free_step(c["maxNorm"] if c["engaged"] else self.max_norm), meta, i) for i, c in enumerate(meta["updateCases"])]
         return out
+
+    def noise_free_step(self, max_norm):
+        """The parameters (export()) after one step on batch 0 from the current weights: the clip at max_norm and a
+        fresh optimizer, no noise. The weights are put back afterwards."""
+        saved = [p.detach().clone() for p in self.params]
+        opt = self.make_opt(self.params)
+        opt.zero_grad(set_to_none=True)
+        self.loss_fn(self.batches[0]).backward()
+        self.clip([p.grad for p in self.params], max_norm)
+        opt.step()
+        values = self.export()
+        with torch.no_grad():
+            for p, s in zip(self.params, saved):
+                p.copy_(s)
+                p.grad = None
+        if self.reset:
+            self.reset()
+        return values
 
 
 def leaf(array):

@@ -129,7 +129,9 @@ function option(name: string): string | undefined {
 /**
  * `npm run bench -- --peers [--models mlp,memn2n,ptb,ngpu,nram,np] [--rounds 5] [--backends cpu,wasm,tensorflow] [--peer-list pytorch,jax,keras] [--peer-threads N] [--check]`:
  * anneal against PyTorch, JAX + optax and TensorFlow/Keras (tests/src/bench/peers, tests/peers). `--check`: only the
- * correctness check (loss and gradient norm at anneal's initial weights, peer-check.ts), no timed rounds.
+ * correctness check (loss and gradient norms at anneal's initial weights, peer-check.ts; the parameters after one
+ * noise-free step, update-check.ts), no timed rounds. Exit 1 on a mismatch, and with --check also when a contestant
+ * of a checked model failed its setup or reported no check.
  */
 async function peersMain(): Promise<void> {
   const list = (name: string) => option(name)?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -143,6 +145,7 @@ async function peersMain(): Promise<void> {
   for (const l of formatTargets(result)) log(l);
   log(`load average at the end: ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
   if (result.models.some((m) => m.check?.rows.some((r) => !r.ok))) process.exitCode = 1; // a peer is not the same model
+  if (rounds === 0 && result.models.some((m) => m.check && (m.check.missing.length > 0 || m.skipped.length > 0))) process.exitCode = 1; // --check: unchecked
   const dir = join(REPO_ROOT, 'bench-results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'peers.json'), `${JSON.stringify({ date: new Date().toISOString(), node: process.version, ...result }, null, 2)}\n`);

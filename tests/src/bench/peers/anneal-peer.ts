@@ -1,23 +1,43 @@
 import 'reflect-metadata';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExecutionPlan } from '@anneal/core';
 import { bootAnneal, buildPlan, selectBackend } from '@anneal/registry';
 import { trainerLoop } from '../measure.js';
-import { initCheck, type InitCheck } from './peer-check.js';
-import { exportBatches, peerModel } from './peer-models.js';
+import { initCheck, type ExportedParam, type InitCheck } from './peer-check.js';
+import { exportBatches, peerModel, type PeerModel } from './peer-models.js';
+import { noiseFreeRecipe, oneStepUpdate, readExported, updateCases, updateDiffs, type UpdateCase } from './update-check.js';
 
 /**
  * anneal as a contestant of `npm run bench -- --peers`: one child process per tfjs backend
  * (`node anneal-peer.js <backend>`), speaking the peers' line protocol (tests/peers/peer_protocol.py):
  * one JSON request per stdin line, one reply per stdout line prefixed with "@@peer ".
- *   { op: 'setup', model, exportDir? } → builds the plan (and writes the batches for the peers); for checkInit
- *                                        models replies { check: { loss, gradNorm } } of batch 0 at the initial
- *                                        weights (peer-check.ts) and writes those weights with the batches
+ *   { op: 'setup', model, dataDir, exportDir? } → builds the plan (and writes the batches for the peers); for checkInit
+ *                                        models replies { check: { loss, gradNorm, gradNorms, update } } of batch 0
+ *                                        at the initial weights (peer-check.ts) and writes those weights and the
+ *                                        parameters after one noise-free step (update-check.ts) with the batches;
+ *                                        without exportDir it compares its own step with the exported one
  *   { op: 'run', model }               → the real trainer on that plan (trainerLoop): { ms: [...] }
  *   { op: 'quit' }
  */
 const reply = (msg: Record<string, unknown>) => process.stdout.write(`@@peer ${JSON.stringify(msg)}\n`);
+
+interface ExportedUpdates {
+  readonly cases: readonly UpdateCase[];
+  readonly updated: readonly Record<string, Float32Array>[];
+  readonly initial: Record<string, Float32Array>;
+}
+
+/** The first anneal contestant's initial and updated parameters, when it wrote them to dataDir. */
+function exportedUpdates(model: PeerModel, dataDir: string | undefined): ExportedUpdates | undefined {
+  const file = dataDir ? join(dataDir, `${model.name}.json`) : undefined;
+  if (!file || !existsSync(file)) return undefined;
+  const meta = JSON.parse(readFileSync(file, 'utf8')) as { params?: Record<string, ExportedParam>; updates?: (UpdateCase & { params: Record<string, ExportedParam> })[] };
+  if (!meta.params || !meta.updates) return undefined;
+  return { cases: meta.updates, updated: meta.updates.map((u) => readExported(dataDir!, u.params)), initial: readExported(dataDir!, meta.params) };
+}
 
 async function main(): Promise<void> {
   const requested = process.argv[2] ?? 'wasm';
@@ -35,7 +55,7 @@ async function main(): Promise<void> {
   const lines = createInterface({ input: process.stdin });
   for await (const line of lines) {
     if (!line.trim()) continue;
-    const req = JSON.parse(line) as { op: string; model?: string; exportDir?: string };
+    const req = JSON.parse(line) as { op: string; model?: string; dataDir?: string; exportDir?: string };
     try {
       if (req.op === 'quit') break;
       const model = peerModel(String(req.model));
@@ -48,12 +68,25 @@ async function main(): Promise<void> {
         const plan = await buildPlan(booted.plugins, { recipe: model.recipe(), seed: 1, runName: `bench-peers-${model.name}`, backend: backendName });
         plans.set(model.name, plan);
         let check: InitCheck | undefined;
+        let updated: Record<string, Float32Array>[] | undefined;
         if (model.checkInit) {
+          const initial = Object.fromEntries(Object.entries(plan.model.instance.params).map(([n, v]) => [n, Float32Array.from(v.dataSync())]));
           const batch = model.batchAt(plan, 0);
           check = initCheck(plan, batch);
+          // the exporter's cases (from its gradient norms) when there is one, so every contestant takes the same steps
+          const reference = req.exportDir ? undefined : exportedUpdates(model, req.dataDir);
+          const cases = reference?.cases ?? updateCases(model.recipe(), check.gradNorm, check.gradNorms ?? {});
+          updated = [];
+          for (const c of cases) {
+            const quiet = await buildPlan(booted.plugins, { recipe: noiseFreeRecipe(model.recipe(), c.maxNorm), seed: 1, runName: `bench-peers-${model.name}-update`, backend: backendName });
+            updated.push(oneStepUpdate(plan, quiet, batch));
+            quiet.model.instance.dispose();
+          }
           tf.dispose(Object.values(batch));
+          const against = reference ?? { updated, initial };
+          check = { ...check, updates: updated.map((u, i) => updateDiffs(u, against.updated[i], against.initial)), ...(req.exportDir ? { updateCases: cases } : {}) };
         }
-        if (req.exportDir) exportBatches(model, plan, req.exportDir, check);
+        if (req.exportDir) exportBatches(model, plan, req.exportDir, check, updated);
         reply({ ok: true, ...(check ? { check } : {}) });
       } else if (req.op === 'run') {
         const plan = plans.get(model.name);

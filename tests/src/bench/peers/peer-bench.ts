@@ -237,12 +237,13 @@ export function formatTargets(result: PeerBenchResult): string[] {
   }
   const checked = result.models.filter((m) => m.check);
   if (checked.length) {
-    out.push('Checks (loss, gradient norm and per-parameter gradient norms at anneal\'s initial weights, peer-check.ts)');
+    out.push('Checks (loss, gradient norm and per-parameter gradient norms at anneal\'s initial weights, peer-check.ts; parameters after one noise-free step, update-check.ts)');
     for (const m of checked) {
       const rows = m.check!.rows;
       const bad = rows.filter((r) => !r.ok).map((r) => r.label);
       const worst = rows.reduce((w, r) => Math.max(w, r.relLoss, r.relGradNorm, r.relParam ?? 0), 0);
-      out.push(`  ${m.model.padEnd(8)} ${bad.length ? `MISMATCH: ${bad.join(', ')}` : 'ok'} (${rows.length - bad.length}/${rows.length} agree with ${m.check!.reference.label}, worst rel ${worst.toExponential(1)})` +
+      const worstUpdate = m.check!.reference.updates ? rows.reduce((w, r) => Math.max(w, ...(r.updates?.length ? r.updates.map((u) => u.rel) : [Infinity])), 0) : undefined;
+      out.push(`  ${m.model.padEnd(8)} ${bad.length ? `MISMATCH: ${bad.join(', ')}` : 'ok'} (${rows.length - bad.length}/${rows.length} agree with ${m.check!.reference.label}, worst rel ${worst.toExponential(1)}${worstUpdate !== undefined ? `, update worst rel ${worstUpdate.toExponential(1)}` : ''})` +
         `${m.check!.missing.length ? `; no check from ${m.check!.missing.join(', ')}` : ''}`);
     }
   }

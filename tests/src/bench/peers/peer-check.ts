@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch, ExecutionPlan, ForwardContext } from '@anneal/core';
+import { judgeUpdate, UPDATE_TOLERANCE, type UpdateCase, type UpdateDiff, type UpdateVerdict } from './update-check.js';
 
 /**
  * The correctness check of `npm run bench -- --peers`: before any timed step, every contestant computes the
@@ -9,13 +10,18 @@ import type { Batch, ExecutionPlan, ForwardContext } from '@anneal/core';
  * weights, which the first anneal contestant writes for the peers beside the batches — and the gradient norm
  * of every parameter by anneal's name. The peers' values are compared with that contestant's (the reference);
  * the other anneal backends are compared with it too. This checks the forward pass and every parameter's
- * gradient of each peer's model, not the clip / noise / optimizer (those are the frameworks' own, see README).
+ * gradient of each peer's model. The update check (update-check.ts) then compares the parameters after one step
+ * from those weights on batch 0 without the noise: the clip, the optimizer and its learning rate.
  */
 export interface InitCheck {
   readonly loss: number;
   readonly gradNorm: number;
   /** ‖∂loss/∂θ‖ per parameter, by anneal's parameter name. */
   readonly gradNorms?: Readonly<Record<string, number>>;
+  /** The parameters after one noise-free step against the reference's, one per update case (update-check.ts); the reference's own have diff 0. */
+  readonly updates?: readonly Readonly<Record<string, UpdateDiff>>[];
+  /** The reference only: its update cases, in the order of `updates`. */
+  readonly updateCases?: readonly UpdateCase[];
 }
 
 /** Relative tolerance on both values (float32 forward and backward in different frameworks and op orders). */
@@ -28,22 +34,23 @@ export function initCheck(plan: ExecutionPlan, batch: Batch): InitCheck {
   const model = plan.model.instance;
   const vars = Object.values(model.params);
   const names = Object.keys(model.params);
-  const [loss, sq] = tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(() => {
+  const { value: loss, grads } = tf.tidy(() =>
+    tf.variableGrads(() => {
       const out = model.loss(batch, CTX);
       if (out instanceof tf.Tensor) return out;
       tf.dispose(Object.values(out.carry));
       return out.loss;
-    }, vars);
-    return [value, tf.stack(names.map((n) => tf.sum(tf.square(grads[model.params[n].name]))))];
-  });
-  const squares = Array.from(sq.dataSync());
+    }, vars),
+  );
+  // The sums of squares in float64 on the host, as the peers take them: a float32 sum over the 2 M entries of the
+  // PTB softmax on wasm was 5e-3 off.
+  const squares = names.map((n) => (grads[model.params[n].name].dataSync() as Float32Array).reduce((a, g) => a + g * g, 0));
   const result = {
     loss: loss.dataSync()[0],
     gradNorm: Math.sqrt(squares.reduce((a, b) => a + b, 0)),
     gradNorms: Object.fromEntries(names.map((n, i) => [n, Math.sqrt(squares[i])])),
   };
-  tf.dispose([loss, sq]);
+  tf.dispose([loss, ...Object.values(grads)]);
   return result;
 }
 
@@ -55,11 +62,17 @@ export interface ExportedParam {
 
 /** Writes every parameter of the plan's model as raw little-endian float32 (name → file) for the peers. */
 export function exportParams(plan: ExecutionPlan, dir: string, prefix: string): Record<string, ExportedParam> {
+  const params = plan.model.instance.params;
+  return exportValues(Object.fromEntries(Object.entries(params).map(([n, v]) => [n, v.dataSync() as Float32Array])), plan, dir, prefix);
+}
+
+/** Writes values shaped like the plan's parameters (e.g. the parameters after a step) as exportParams does. */
+export function exportValues(values: Readonly<Record<string, Float32Array>>, plan: ExecutionPlan, dir: string, prefix: string): Record<string, ExportedParam> {
   const out: Record<string, ExportedParam> = {};
   let i = 0;
   for (const [name, v] of Object.entries(plan.model.instance.params)) {
     const file = `${prefix}-param-${i++}.bin`;
-    writeFileSync(join(dir, file), new Uint8Array(Float32Array.from(v.dataSync()).buffer));
+    writeFileSync(join(dir, file), new Uint8Array(Float32Array.from(values[name]).buffer));
     out[name] = { file, dtype: 'float32', shape: v.shape };
   }
   return out;
@@ -76,6 +89,8 @@ export interface CheckRow {
   readonly worstParam?: string;
   /** Parameters of the reference the contestant did not report. */
   readonly missingParams: readonly string[];
+  /** The update check, one per case, when the reference has one (then a contestant without one fails). */
+  readonly updates?: readonly UpdateVerdict[];
   readonly ok: boolean;
 }
 
@@ -109,9 +124,10 @@ export function compareCheck(label: string, got: InitCheck, reference: InitCheck
     }
   }
   const paramsOk = relParam === undefined || (relParam <= CHECK_TOLERANCE && missingParams.length === 0);
+  const updates = reference.updates?.map((ref, i) => judgeUpdate(got.updates?.[i] ?? {}, Object.keys(ref), reference.gradNorms, reference.gradNorm));
   return {
-    label, loss: got.loss, gradNorm: got.gradNorm, relLoss, relGradNorm, relParam, worstParam, missingParams,
-    ok: finite && relLoss <= CHECK_TOLERANCE && relGradNorm <= CHECK_TOLERANCE && paramsOk,
+    label, loss: got.loss, gradNorm: got.gradNorm, relLoss, relGradNorm, relParam, worstParam, missingParams, updates,
+    ok: finite && relLoss <= CHECK_TOLERANCE && relGradNorm <= CHECK_TOLERANCE && paramsOk && (updates ?? []).every((u) => u.ok),
   };
 }
 
@@ -119,7 +135,13 @@ export function compareCheck(label: string, got: InitCheck, reference: InitCheck
 export function readCheck(value: unknown): InitCheck | undefined {
   const v = value as Partial<InitCheck> | undefined;
   if (!v || typeof v.loss !== 'number' || typeof v.gradNorm !== 'number') return undefined;
-  return { loss: v.loss, gradNorm: v.gradNorm, ...(v.gradNorms && typeof v.gradNorms === 'object' ? { gradNorms: v.gradNorms } : {}) };
+  return {
+    loss: v.loss,
+    gradNorm: v.gradNorm,
+    ...(v.gradNorms && typeof v.gradNorms === 'object' ? { gradNorms: v.gradNorms } : {}),
+    ...(Array.isArray(v.updates) ? { updates: v.updates } : {}),
+    ...(Array.isArray(v.updateCases) ? { updateCases: v.updateCases } : {}),
+  };
 }
 
 export function formatCheck(c: CheckResult): string[] {
@@ -129,10 +151,27 @@ export function formatCheck(c: CheckResult): string[] {
       `against ${c.reference.label}: loss ${c.reference.loss.toPrecision(7)}, ‖g‖ ${c.reference.gradNorm.toPrecision(7)}` +
       `${c.reference.gradNorms ? ` over ${Object.keys(c.reference.gradNorms).length} parameters` : ''}; tolerance ${e(CHECK_TOLERANCE)} relative`,
   ];
+  c.reference.updates?.forEach((ref, i) => {
+    const steps = Object.values(ref);
+    const norm = Math.sqrt(steps.reduce((a, u) => a + u.step * u.step, 0));
+    const kase = c.reference.updateCases?.[i];
+    out.push(
+      `  update ${i + 1}: parameters after one step from those weights on batch 0 without the noise, clip at ${kase ? kase.maxNorm.toPrecision(4) : '?'}` +
+        `${kase?.engaged ? ' (acting)' : " (the recipe's)"}, against ${c.reference.label}'s (its update ‖θ' − θ₀‖ ${norm.toPrecision(4)}, ` +
+        `max entry ${Math.max(...steps.map((u) => u.maxStep)).toExponential(2)}); tolerance ${e(UPDATE_TOLERANCE)} of each parameter's update norm`,
+    );
+  });
   for (const r of c.rows) {
     const per = r.relParam === undefined ? ', per parameter: not reported' : `, worst parameter ${e(r.relParam)}${r.worstParam ? ` (${r.worstParam})` : ''}`;
     const missing = r.missingParams.length ? `, missing ${r.missingParams.join(', ')}` : '';
-    out.push(`    ${r.label.padEnd(18)} loss ${r.loss.toPrecision(7)} (rel ${e(r.relLoss)}), ‖g‖ ${r.gradNorm.toPrecision(7)} (rel ${e(r.relGradNorm)})${per}${missing}  ${r.ok ? 'ok' : 'MISMATCH'}`);
+    const upd = (r.updates ?? [])
+      .map((u, i) =>
+        u.missing.length > 0 && u.missing.length + u.zeroGradient.length === Object.keys(c.reference.updates?.[i] ?? {}).length
+          ? `; update ${i + 1}: not reported`
+          : `; update ${i + 1}: worst ${e(u.rel)}${u.worst ? ` (${u.worst})` : ''}, max |Δθ'| ${e(u.maxAbs)} (${e(u.maxAbsRel)} of that parameter's largest step)${u.missing.length ? `, missing ${u.missing.join(', ')}` : ''}${u.zeroGradient.length ? `, not compared (zero gradient): ${u.zeroGradient.join(', ')}` : ''}${u.ok ? '' : ' MISMATCH'}`,
+      )
+      .join('');
+    out.push(`    ${r.label.padEnd(18)} loss ${r.loss.toPrecision(7)} (rel ${e(r.relLoss)}), ‖g‖ ${r.gradNorm.toPrecision(7)} (rel ${e(r.relGradNorm)})${per}${missing}${upd}  ${r.ok ? 'ok' : 'MISMATCH'}`);
   }
   for (const m of c.missing) out.push(`    ${m.padEnd(18)} no check reported`);
   return out;

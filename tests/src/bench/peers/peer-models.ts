@@ -10,7 +10,7 @@ import { npBenchRecipe } from '../np-step-bench.js';
 import { nramBenchRecipe } from '../nram-step-bench.js';
 import { ptbBenchRecipe } from '../ptb-step-bench.js';
 import { singleTaskMemn2nRecipe } from '../../helpers/memn2n-recipe.js';
-import { exportParams, type InitCheck } from './peer-check.js';
+import { exportParams, exportValues, type InitCheck } from './peer-check.js';
 
 /**
  * The models of `npm run bench -- --peers`: each is one of the recipes the other step benchmarks use,
@@ -28,7 +28,8 @@ export interface PeerModel {
   readonly target?: number;
   /**
    * The correctness check (peer-check.ts): anneal's initial weights are written for the peers, who load them
-   * and report the loss and gradient norm of batch 0 before their first step.
+   * and report the loss and gradient norms of batch 0 before their first step, and their parameters after one
+   * noise-free step on batch 0 against anneal's (update-check.ts).
    */
   readonly checkInit?: boolean;
   /** Whether the model needs data that may be missing (then the reason). */
@@ -64,6 +65,7 @@ export const PEER_MODELS: readonly PeerModel[] = [
     warmup: 8,
     exportBatches: 8,
     target: 1.5,
+    checkInit: true,
     recipe: () => {
       const r = mlpBenchRecipe([{ plugin: 'clip-global-norm', config: { maxNorm: 10 } }, { plugin: 'annealed-gaussian', config: { eta: 0.01, gamma: 0.55 } }]);
       return { ...withSteps(r, MLP_STEPS), dataset: { ...r.dataset, config: { ...r.dataset.config, trainSize: 128 * (MLP_STEPS + 2) } } };
@@ -76,6 +78,7 @@ export const PEER_MODELS: readonly PeerModel[] = [
     steps: MEMN2N_STEPS,
     warmup: 8,
     exportBatches: 8,
+    checkInit: true,
     recipe: () => withSteps(singleTaskMemn2nRecipe(1, 3), MEMN2N_STEPS),
     batchAt: (plan, i) => plan.dataset.instance.splits.train.batch(Int32Array.from({ length: 32 }, (_, k) => i * 32 + k), rngCtx(i)),
   },
@@ -86,6 +89,7 @@ export const PEER_MODELS: readonly PeerModel[] = [
     warmup: 2,
     exportBatches: PTB_STEPS,
     target: 1.5,
+    checkInit: true,
     unavailable: () => (realPtbDir() ? undefined : 'PTB not found (set ANNEAL_PTB_DIR)'),
     recipe: () => {
       const r = ptbBenchRecipe(realPtbDir()!);
@@ -145,9 +149,11 @@ export interface ExportedTensor {
  * <model>.json ({ model, info, describe, recipeModel and step: { optimizer, plugins } of the recipe, batches: [{ key:
  * { file, dtype, shape } }] }) for the peers; with
  * `reference` (checkInit models) also the model's current weights ({ params: { name: { file, dtype, shape } } })
- * and that reference loss / gradient norm.
+ * and that reference loss / gradient norm, and with `updated` the parameters after anneal's noise-free step on
+ * batch 0 from those weights, one per update case ({ updates: [{ maxNorm, engaged, params: { name: { file, dtype, shape } } }] },
+ * update-check.ts).
  */
-export function exportBatches(model: PeerModel, plan: ExecutionPlan, dir: string, reference?: InitCheck): void {
+export function exportBatches(model: PeerModel, plan: ExecutionPlan, dir: string, reference?: InitCheck, updated?: readonly Readonly<Record<string, Float32Array>>[]): void {
   const batches: Record<string, ExportedTensor>[] = [];
   for (let i = 0; i < model.exportBatches; i++) {
     const batch = model.batchAt(plan, i);
@@ -163,7 +169,8 @@ export function exportBatches(model: PeerModel, plan: ExecutionPlan, dir: string
     batches.push(entry);
   }
   const describe = plan.model.instance.describe();
-  const checked = reference ? { params: exportParams(plan, dir, model.name), reference } : {};
+  const updates = updated?.map((values, i) => ({ ...reference!.updateCases![i], params: exportValues(values, plan, dir, `${model.name}-updated${i}`) }));
+  const checked = reference ? { params: exportParams(plan, dir, model.name), reference, ...(updates ? { updates } : {}) } : {};
   const { optimizer, plugins, model: recipeModel } = model.recipe(); // the step the peers implement (peer_protocol.step_config)
   const meta = { model: model.name, info: plan.dataset.instance.info, describe, recipeModel, step: { optimizer, plugins }, batches, ...checked };
   writeFileSync(join(dir, `${model.name}.json`), `${JSON.stringify(meta, null, 2)}\n`);
