@@ -1,19 +1,17 @@
-import { RUN_ID_TAG, currentUser, runTags, sourceName } from './run-tags.js';
+import { RUN_ID_TAG, currentUser, sourceName } from './run-tags.js';
 import { MetricSpool } from './metric-spool.js';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { ArtifactSpool } from './artifact-spool.js';
+import { ParamTagSpool } from './param-tag-spool.js';
 import { join } from 'node:path';
 import type { LocalRunStore, RunMeta, RunStatus } from '@anneal/core';
 import type { CallOptions, MlflowClient } from '../client/mlflow-client.js';
 import { isMlflowError } from '../client/errors.js';
-import type { KeyValue, MetricIn, Run } from '../client/types.js';
-import { redact } from '../config/env-config.js';
-import { LIMITS, prepareEntries, splitBatches, toWireMetric, truncateValue } from './limits.js';
+import type { KeyValue, Run } from '../client/types.js';
+import { LIMITS, truncateValue } from './limits.js';
 import { emptyTarget, readTargetState, writeTargetState, type TargetState } from './sync-state.js';
 
 /** The tag that ties an MLflow run to its local run (used to find a run whose create timed out). */
 export { RUN_ID_TAG, TRUNCATED_TAG, RENAMED_TAG, currentUser } from './run-tags.js';
-
-const TEXT_ARTIFACT = /\.(json|jsonl|md|txt|log|ya?ml|csv|svg|html)$|(^|\/)MLmodel$/i;
 
 /** What a delivery needs from its surroundings (the live tracker or `anneal mlflow sync`). */
 export interface DeliveryContext {
@@ -68,9 +66,10 @@ export class RunDeliverer {
   private verified = false;
   private ensuring?: Promise<void>;
   private passing: Promise<void> = Promise.resolve();
-  private artifactsUnsupported?: string;
   private warned = new Set<string>();
   private readonly metricSpool: MetricSpool;
+  private readonly paramTagSpool: ParamTagSpool;
+  private readonly artifactSpool: ArtifactSpool;
   readonly stats: DeliveryStats = { metrics: 0, params: 0, tags: 0, artifacts: 0, statusUpdates: 0, skippedMetricLines: 0 };
 
   constructor(
@@ -90,6 +89,9 @@ export class RunDeliverer {
       state: () => this.state,
       save: () => this.save(),
     });
+    const shared = { store: ctx.store, localRunId, client: ctx.client, secrets: ctx.secrets, log: (line: string) => ctx.log(line), stats: this.stats, state: () => this.state, save: () => this.save() };
+    this.paramTagSpool = new ParamTagSpool({ ...shared, attached: () => Boolean(this.options.attachRunId || this.state.attached) });
+    this.artifactSpool = new ArtifactSpool(shared);
   }
 
   /** @internal A live tracker (re)attaches: its local buffer is flushed before each pass. */
@@ -216,120 +218,6 @@ export class RunDeliverer {
     return runs[0];
   }
 
-  // ------------------------------------------------------------------ params and tags
-
-  /** Params and tags as they are sent (limits applied, credentials redacted). */
-  private desiredEntries(meta: RunMeta, parentRunId: string | undefined): { params: Record<string, string>; tags: Record<string, string> } {
-    const redactFn = (s: string) => redact(s, this.ctx.secrets);
-    const params = prepareEntries(this.ctx.store.readParams(this.localRunId), LIMITS.maxParamValueLength, redactFn);
-    const rawTags = runTags({ meta, localRunId: this.localRunId, userTags: this.ctx.store.readTags(this.localRunId), truncated: params.truncated, renamed: params.renamed, parentRunId, attached: Boolean(this.options.attachRunId || this.state.attached) });
-    const tags = prepareEntries(rawTags, LIMITS.maxTagValueLength, (s) => s);
-    const tagEntries = Object.fromEntries(Object.entries(tags.entries).map(([k, v]) => [k, k === 'mlflow.user' ? v : redactFn(v)]));
-    return { params: params.entries, tags: tagEntries };
-  }
-
-  private async deliverParamsAndTags(meta: RunMeta, opts: CallOptions): Promise<void> {
-    let parentRunId: string | undefined;
-    if (meta.parentRunId) parentRunId = (await this.ctx.resolveParent(meta.parentRunId, opts))?.runId;
-    const desired = this.desiredEntries(meta, parentRunId);
-    const params = { entries: desired.params };
-    const tagEntries = desired.tags;
-
-    this.state.rejected ??= {};
-    const newParams: KeyValue[] = [];
-    for (const [key, value] of Object.entries(params.entries)) {
-      const sent = this.state.params[key];
-      if (sent === value) continue;
-      if (sent !== undefined) {
-        if (this.state.rejected[key] === undefined) {
-          this.state.rejected[key] = 'value changed after it was logged (MLflow params are immutable)';
-          this.ctx.log(`param '${key}' of run ${this.localRunId} changed after it was sent to MLflow; MLflow params are immutable, keeping the first value there.`);
-          this.save();
-        }
-        continue;
-      }
-      if (this.state.rejected[key] !== undefined) continue;
-      newParams.push({ key, value });
-    }
-    const newTags: KeyValue[] = Object.entries(tagEntries)
-      .filter(([k, v]) => this.state.tags[k] !== v)
-      .map(([key, value]) => ({ key, value }));
-    for (const batch of splitBatches({ params: newParams, tags: newTags })) {
-      try {
-        await this.ctx.client.logBatch({ runId: this.state.mlflowRunId!, params: batch.params, tags: batch.tags }, opts);
-        for (const p of batch.params) this.state.params[p.key] = p.value;
-        for (const t of batch.tags) this.state.tags[t.key] = t.value;
-        this.stats.params += batch.params.length;
-        this.stats.tags += batch.tags.length;
-        this.save();
-      } catch (error) {
-        if (!isMlflowError(error) || error.retryable) throw error;
-        // A permanent refusal (e.g. a param changed value): send one by one, skip the refused ones.
-        for (const p of batch.params) {
-          try {
-            await this.ctx.client.logParam(this.state.mlflowRunId!, p.key, p.value, opts);
-            this.state.params[p.key] = p.value;
-            this.stats.params++;
-          } catch (e) {
-            if (!isMlflowError(e) || e.retryable) throw e;
-            this.state.rejected[p.key] = e.serverMessage.slice(0, 300);
-            this.ctx.log(`MLflow refused param '${p.key}' of run ${this.localRunId}: ${e.errorCode} ${e.serverMessage.slice(0, 200)}`);
-          }
-        }
-        for (const t of batch.tags) {
-          try {
-            await this.ctx.client.setTag(this.state.mlflowRunId!, t.key, t.value, opts);
-            this.state.tags[t.key] = t.value;
-            this.stats.tags++;
-          } catch (e) {
-            if (!isMlflowError(e) || e.retryable) throw e;
-            this.state.tags[t.key] = t.value;
-            this.ctx.log(`MLflow refused tag '${t.key}' of run ${this.localRunId}: ${e.errorCode} ${e.serverMessage.slice(0, 200)}`);
-          }
-        }
-        this.save();
-      }
-    }
-  }
-
-  // ------------------------------------------------------------------ metrics
-
-  // ------------------------------------------------------------------ artifacts
-
-  private artifactSignature(rel: string): string {
-    const st = statSync(join(this.ctx.store.artifactsDir(this.localRunId), rel));
-    return `${st.size}:${Math.trunc(st.mtimeMs)}`;
-  }
-
-  private async deliverArtifacts(opts: CallOptions): Promise<void> {
-    if (this.artifactsUnsupported) return;
-    const root = this.ctx.store.artifactsDir(this.localRunId);
-    for (const rel of this.ctx.store.listArtifacts(this.localRunId)) {
-      if (opts.signal?.aborted) return;
-      let sig: string;
-      try {
-        sig = this.artifactSignature(rel);
-      } catch {
-        continue; // vanished
-      }
-      if (this.state.artifacts[rel] === sig) continue;
-      const bytes = readFileSync(join(root, rel));
-      const data: Uint8Array | string = this.ctx.secrets.length && TEXT_ARTIFACT.test(rel) ? redact(bytes.toString('utf8'), this.ctx.secrets) : bytes;
-      try {
-        await this.ctx.client.uploadArtifact(this.state.artifactUri ?? '', rel, data, opts);
-      } catch (error) {
-        if (isMlflowError(error)) throw error;
-        // Not an HTTP failure: the artifact root is not proxied (e.g. --no-serve-artifacts).
-        this.artifactsUnsupported = (error as Error).message;
-        this.ctx.log(`artifacts of run ${this.localRunId} not uploaded: ${(error as Error).message}`);
-        return;
-      }
-      this.state.artifacts[rel] = sig;
-      this.stats.artifacts++;
-      this.save();
-    }
-  }
-
   // ------------------------------------------------------------------ status
 
   private async deliverStatus(meta: RunMeta, opts: CallOptions): Promise<void> {
@@ -364,40 +252,31 @@ export class RunDeliverer {
     await this.options.beforePass?.();
     await this.ensureRun(opts);
     const meta = this.ctx.store.readMeta(this.localRunId);
-    await this.deliverParamsAndTags(meta, opts);
+    const parentRunId = meta.parentRunId ? (await this.ctx.resolveParent(meta.parentRunId, opts))?.runId : undefined;
+    await this.paramTagSpool.deliver(meta, parentRunId, opts);
     const drained = await this.metricSpool.deliver(opts);
     // The status goes last, and only once everything else is there: FINISHED means complete.
     if (meta.status === 'RUNNING') {
       // (Re)started run, or a run attached through MLFLOW_RUN_ID: mark it RUNNING right away.
       if (this.state.statusDelivered !== 'RUNNING') await this.deliverStatus(meta, opts);
-      if (drained && opts.artifacts) await this.deliverArtifacts(opts);
+      if (drained && opts.artifacts) await this.artifactSpool.deliver(opts);
       return;
     }
     if (!drained || !opts.artifacts) return;
-    await this.deliverArtifacts(opts);
+    await this.artifactSpool.deliver(opts);
     const done = this.pending(meta);
     if (done.metricLines === 0 && done.params === 0 && done.tags === 0 && done.artifacts === 0) await this.deliverStatus(meta, opts);
   }
 
   /** What is spooled but not yet acknowledged by the server. */
   pending(meta: RunMeta = this.ctx.store.readMeta(this.localRunId), includeArtifacts = true): Pending {
-    const desired = this.desiredEntries(meta, meta.parentRunId ? this.state.tags['mlflow.parentRunId'] : undefined);
-    let artifacts = 0;
-    if (includeArtifacts && !this.artifactsUnsupported) {
-      for (const rel of this.ctx.store.listArtifacts(this.localRunId)) {
-        try {
-          if (this.state.artifacts[rel] !== this.artifactSignature(rel)) artifacts++;
-        } catch {
-          // vanished
-        }
-      }
-    }
+    const counts = this.paramTagSpool.pendingCounts(meta, meta.parentRunId ? this.state.tags['mlflow.parentRunId'] : undefined);
     return {
       runCreated: this.state.mlflowRunId !== undefined,
       metricLines: this.metricSpool.pendingLines(),
-      params: Object.entries(desired.params).filter(([k, v]) => this.state.params[k] !== v && this.state.rejected?.[k] === undefined).length,
-      tags: Object.entries(desired.tags).filter(([k, v]) => this.state.tags[k] !== v).length,
-      artifacts,
+      params: counts.params,
+      tags: counts.tags,
+      artifacts: includeArtifacts ? this.artifactSpool.pendingCount() : 0,
       status: this.state.statusDelivered !== meta.status || (meta.status !== 'RUNNING' && this.state.endTimeDelivered !== meta.endTime),
     };
   }
@@ -418,7 +297,7 @@ export class RunDeliverer {
     if (p.tags) parts.push(`${p.tags} tags`);
     if (p.artifacts) parts.push(`${p.artifacts} artifacts`);
     if (p.status) parts.push('final status');
-    if (this.artifactsUnsupported) parts.push('artifacts (not proxied by the server)');
+    if (this.artifactSpool.unsupportedReason) parts.push('artifacts (not proxied by the server)');
     return parts.join(', ') || 'nothing';
   }
 }
