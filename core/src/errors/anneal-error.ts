@@ -27,7 +27,8 @@ export type AnnealErrorCode =
   | 'ANNEAL_ERR_NON_FINITE'
   | 'ANNEAL_ERR_CLI_USAGE'
   | 'ANNEAL_ERR_TRACKING'
-  | 'ANNEAL_ERR_TRACKING_URI';
+  | 'ANNEAL_ERR_TRACKING_URI'
+  | 'ANNEAL_ERR_GRAPH_CAPTURE';
 
 /** A coded error. `message` says what was wrong, with the offending value, and how to fix it. */
 export class AnnealError extends Error {

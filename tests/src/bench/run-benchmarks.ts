@@ -7,6 +7,7 @@ import { bootAnneal, buildPlan, selectBackend } from '@anneal/registry';
 import { REPO_ROOT } from '../helpers/run-cli.js';
 import { ratioLine, ratioValueLine } from './measure.js';
 import { benchMlpStep } from './mlp-step-bench.js';
+import { benchGraphStep } from './graph-step-bench.js';
 import { benchMemn2nStep } from './memn2n-step-bench.js';
 import { benchNpStep } from './np-step-bench.js';
 import { benchPtbStep } from './ptb-step-bench.js';
@@ -27,6 +28,7 @@ import { formatStepProfile, profileTrainerSteps, type StepProfile } from './step
 async function main(): Promise<void> {
   if (process.argv.includes('--peers')) return peersMain();
   if (process.argv.includes('--profile')) return profileMain();
+  if (process.argv.includes('--graph')) return graphMain();
   const backend = await selectBackend(process.env.ANNEAL_BACKEND ?? 'auto');
   const booted = await bootAnneal({ env: { ...process.env, MLFLOW_TRACKING_URI: '' } });
   process.stdout.write(`anneal benchmarks — backend: ${backend.name} (tfjs '${tf.getBackend()}'), node ${process.version}\n\n`);
@@ -124,6 +126,24 @@ function option(name: string): string | undefined {
   const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
   if (i < 0) return undefined;
   return args[i].includes('=') ? args[i].slice(args[i].indexOf('=') + 1) : args[i + 1];
+}
+
+/**
+ * `npm run bench -- --graph` (tensorflow backend): the trainer's MLP step against the same step captured once as a
+ * TensorFlow graph and run as one session call (core/src/ops/graph-capture): what whole-step graph execution would
+ * give the trainer. The peers' MLP step is in `--peers`.
+ */
+async function graphMain(): Promise<void> {
+  const backend = await selectBackend(process.env.ANNEAL_BACKEND ?? 'tensorflow');
+  if (backend.name !== 'tensorflow') throw new Error(`--graph needs the tensorflow backend (got '${backend.name}'); build it with \`anneal backend install tensorflow\``);
+  const booted = await bootAnneal({ env: { ...process.env, MLFLOW_TRACKING_URI: '' } });
+  const log = (l: string) => process.stdout.write(`${l}\n`);
+  log(`MLP 20×50, batch 128, clip 10 + annealed noise, SGD, ms/step on tensorflow — node ${process.version}, load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+  const r = await benchGraphStep(booted.plugins, backend.name);
+  log(`  (a) trainer (eager tfjs ops)            ${r.trainerMs.toFixed(2)} ms`);
+  log(`  (b) the same step as one captured graph ${r.graphMs.toFixed(2)} ms  (${r.opCount} TensorFlow ops in one session call)`);
+  log(`  ${ratioValueLine('(b)/(a) captured graph / trainer', r.ratio)}`);
+  log(`load average at the end: ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
 }
 
 /**

@@ -1,0 +1,235 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AnnealError } from '../../errors/anneal-error.js';
+import { ATTR, savedModelBytes, type GraphNode, type OpAttr } from './saved-model.js';
+
+/**
+ * Graph capture on the tensorflow backend: run a pure tensor function once eagerly while recording every
+ * TensorFlow op tfjs-node executes for it (forward, tfjs's gradient ops, updates: all of them pass through the
+ * binding's `executeOp`), write the record as a TensorFlow graph, load it into one TF_Session, and from then on
+ * run the whole function as one session call instead of one eager call per op.
+ *
+ * The function must be pure in its inputs: tensors it uploads while it runs (tf.scalar(0.01), shape tensors) are
+ * baked into the graph as constants, so everything that changes from call to call must come in as an input.
+ * That includes tfjs's tf.randomNormal / tf.randomUniform, which draw on the host and upload: inside the function
+ * they would be drawn once and baked. Draw outside and pass the values in (as the noise plugin's values are).
+ * Refused with ANNEAL_ERR_GRAPH_CAPTURE, naming what to change: a host read inside the function (dataSync: the
+ * graph cannot stop for JS), a random or stateful op (it would draw differently from the eager op), a tensor
+ * from outside the function that is not among the inputs, an input of a dtype other than float32/int32/bool.
+ */
+
+interface OutputMetadata {
+  readonly id: number;
+  readonly shape: number[];
+  readonly dtype: number;
+}
+
+interface Binding {
+  readonly TF_FLOAT: number;
+  readonly TF_INT32: number;
+  readonly TF_BOOL: number;
+  createTensor(shape: number[], dtype: number, values: ArrayLike<number>): number;
+  executeOp(name: string, attrs: OpAttr[], inputIds: number[], outputs: number): OutputMetadata[];
+  tensorDataSync(id: number): ArrayLike<number>;
+  loadSavedModel(path: string, tags: string): number;
+  deleteSavedModel(id: number): void;
+  runSavedModel(id: number, inputIds: number[], inputNames: string, outputNames: string): OutputMetadata[];
+}
+
+interface NodeBackend {
+  binding: Binding;
+  tensorMap: { get(dataId: object): { values: unknown } | undefined };
+  move(dataId: object, ...rest: unknown[]): void;
+  getInputTensorIds(tensors: tf.Tensor[]): number[];
+  createOutputTensor(metadata: OutputMetadata): tf.Tensor;
+}
+
+/** Ops that draw random numbers or keep state: they cannot be replayed from a graph with the same values. */
+const REFUSED_OPS = /Random|Multinomial|Shuffle|Assign|Variable|Summary|Print|Stateful/;
+
+const TAG = 'anneal-capture';
+
+export interface CapturedGraph {
+  /** The recorded TensorFlow ops (placeholders, constants and identity outputs not counted). */
+  readonly opCount: number;
+  /** Runs the captured function on new inputs (same shapes and dtypes) as one TensorFlow session call. */
+  run(inputs: readonly tf.Tensor[]): tf.Tensor[];
+  /** Frees the TF_Session. */
+  dispose(): void;
+}
+
+export interface Capture {
+  /** The eager outputs of the recording call (the caller owns them). */
+  readonly outputs: tf.Tensor[];
+  readonly graph: CapturedGraph;
+}
+
+/** Whether captureGraph can run here (the tensorflow backend, tfjs-node's binding). */
+export function canCaptureGraph(): boolean {
+  return tf.getBackend() === 'tensorflow' && typeof (tf.backend() as unknown as Partial<NodeBackend>).binding?.runSavedModel === 'function';
+}
+
+function refuse(message: string): never {
+  throw new AnnealError('ANNEAL_ERR_GRAPH_CAPTURE', message);
+}
+
+function dtypeCode(b: Binding, dtype: tf.DataType): number {
+  if (dtype === 'float32') return b.TF_FLOAT;
+  if (dtype === 'int32') return b.TF_INT32;
+  if (dtype === 'bool') return b.TF_BOOL;
+  return refuse(`an input of dtype '${dtype}' cannot be captured; pass float32, int32 or bool tensors`);
+}
+
+function constantBytes(b: Binding, dtype: number, values: ArrayLike<number>): Uint8Array {
+  const typed = dtype === b.TF_FLOAT ? Float32Array.from(values) : dtype === b.TF_INT32 ? Int32Array.from(values) : dtype === b.TF_BOOL ? Uint8Array.from(values) : undefined;
+  if (!typed) return refuse(`the function uploads a tensor of TensorFlow dtype ${dtype}; only float32, int32 and bool constants can be captured`);
+  return new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
+}
+
+/** Records one call of the binding: op nodes, and the graph name of every tensor handle they produce. */
+class GraphRecorder {
+  readonly nodes: GraphNode[] = [];
+  opCount = 0;
+  private constCount = 0;
+  private readonly names = new Map<number, string>();
+  private readonly uploads = new Map<number, { shape: number[]; dtype: number; values: ArrayLike<number> }>();
+
+  constructor(private readonly b: Binding) {}
+
+  placeholder(id: number, index: number, shape: readonly number[], dtype: number): void {
+    const name = `input_${index}`;
+    this.nodes.push({ name, op: 'Placeholder', inputs: [], attrs: [['dtype', { kind: 'op', attr: { name: 'dtype', type: ATTR.TYPE, value: dtype } }], ['shape', { kind: 'op', attr: { name: 'shape', type: ATTR.SHAPE, value: [...shape] } }]] });
+    this.names.set(id, name);
+  }
+
+  upload(id: number, shape: number[], dtype: number, values: ArrayLike<number>): void {
+    this.uploads.set(id, { shape: [...shape], dtype, values: Array.from(values) });
+  }
+
+  op(op: string, attrs: OpAttr[], inputIds: number[], outputs: readonly OutputMetadata[]): void {
+    if (REFUSED_OPS.test(op)) refuse(`op '${op}' draws random numbers or keeps state; draw outside the captured function and pass the values as an input`);
+    const name = `op_${this.opCount++}_${op}`;
+    this.nodes.push({ name, op, inputs: inputIds.map((id) => this.nameOf(id)), attrs: attrs.map((a) => [a.name, { kind: 'op', attr: a }] as const) });
+    outputs.forEach((m, i) => this.names.set(m.id, i === 0 ? name : `${name}:${i}`));
+  }
+
+  /** A handle TensorFlow freed: its id may be handed out again, so it must not keep its graph name. */
+  forget(id: number): void {
+    this.names.delete(id);
+    this.uploads.delete(id);
+  }
+
+  nameOf(id: number): string {
+    const known = this.names.get(id);
+    if (known) return known;
+    const up = this.uploads.get(id);
+    if (!up) refuse('the function used a tensor made outside it that is not among its inputs; pass it as an input');
+    const name = `const_${this.constCount++}`;
+    this.nodes.push({ name, op: 'Const', inputs: [], attrs: [['dtype', { kind: 'op', attr: { name: 'dtype', type: ATTR.TYPE, value: up.dtype } }], ['value', { kind: 'tensor', dtype: up.dtype, shape: up.shape, content: constantBytes(this.b, up.dtype, up.values) }]] });
+    this.names.set(id, name);
+    return name;
+  }
+}
+
+/**
+ * Captures `fn` on `inputs` (see the file comment). The recording call runs eagerly and its outputs are
+ * returned; `graph.run` replays it. Output i of `graph.run` corresponds to output i of `fn`.
+ */
+export function captureGraph(fn: (inputs: tf.Tensor[]) => tf.Tensor[], inputs: readonly tf.Tensor[]): Capture {
+  if (!canCaptureGraph()) refuse(`graph capture needs the tensorflow backend (the backend is '${tf.getBackend()}'); build it with \`anneal backend install tensorflow\``);
+  const backend = tf.backend() as unknown as NodeBackend;
+  const real = backend.binding;
+  const recorder = new GraphRecorder(real);
+  const inputIds = backend.getInputTensorIds([...inputs]);
+  const signature = inputs.map((t) => ({ shape: [...t.shape], dtype: t.dtype }));
+  inputs.forEach((t, i) => recorder.placeholder(inputIds[i], i, t.shape, dtypeCode(real, t.dtype)));
+
+  // A plain object with the binding's native functions and TF_* codes, three of them wrapped (the native
+  // object's properties are read-only, so it cannot be patched in place).
+  const recording = Object.fromEntries(Object.getOwnPropertyNames(real).map((k) => [k, (real as unknown as Record<string, unknown>)[k]])) as unknown as Binding & { deleteTensor(id: number): void };
+  const realDelete = (real as unknown as { deleteTensor(id: number): void }).deleteTensor.bind(real);
+  Object.assign(recording, {
+    createTensor: (shape: number[], dtype: number, values: ArrayLike<number>) => {
+      const id = real.createTensor(shape, dtype, values);
+      recorder.upload(id, shape, dtype, values);
+      return id;
+    },
+    executeOp: (name: string, attrs: OpAttr[], ids: number[], n: number) => {
+      const out = real.executeOp(name, attrs, ids, n);
+      recorder.op(name, attrs, ids, out);
+      return out;
+    },
+    tensorDataSync: () => refuse('the function reads a tensor back to JS (dataSync/arraySync); a captured graph cannot stop for host code: compute it with tensor ops, or read it after graph.run'),
+    deleteTensor: (id: number) => {
+      recorder.forget(id);
+      realDelete(id);
+    },
+  });
+
+  // tfjs-node hands values to TensorFlow on first use, so a tensor made before the capture and never used may
+  // reach TensorFlow only now: it must not be baked as a constant. Tensors made inside are recorded here.
+  const madeInside = new WeakSet<object>();
+  const move = backend.move;
+  const getInputTensorIds = backend.getInputTensorIds;
+  backend.move = function (dataId: object, ...rest: unknown[]) {
+    madeInside.add(dataId);
+    return move.call(this, dataId, ...rest);
+  };
+  backend.getInputTensorIds = function (tensors: tf.Tensor[]) {
+    for (const t of tensors) {
+      if (this.tensorMap.get(t.dataId)?.values != null && !madeInside.has(t.dataId)) refuse('the function used a tensor made outside it that is not among its inputs; pass it as an input');
+    }
+    return getInputTensorIds.call(this, tensors);
+  };
+
+  let outputs: tf.Tensor[];
+  let outputNames: string[];
+  backend.binding = recording;
+  try {
+    outputs = tf.tidy(() => fn([...inputs]));
+    outputNames = backend.getInputTensorIds(outputs).map((id, i) => {
+      const name = `output_${i}`;
+      recorder.nodes.push({ name, op: 'Identity', inputs: [recorder.nameOf(id)], attrs: [['T', { kind: 'op', attr: { name: 'T', type: ATTR.TYPE, value: dtypeCode(real, outputs[i].dtype) } }]] });
+      return name;
+    });
+  } finally {
+    backend.binding = real;
+    delete (backend as Partial<NodeBackend>).move;
+    delete (backend as Partial<NodeBackend>).getInputTensorIds;
+  }
+
+  const dir = mkdtempSync(join(tmpdir(), 'anneal-graph-'));
+  let session: number;
+  try {
+    writeFileSync(join(dir, 'saved_model.pb'), savedModelBytes(recorder.nodes, TAG));
+    session = real.loadSavedModel(dir, TAG);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const inputNames = inputs.map((_, i) => `input_${i}`).join(',');
+  const outputList = outputNames.join(',');
+  let disposed = false;
+  const graph: CapturedGraph = {
+    opCount: recorder.opCount,
+    run(next) {
+      if (disposed) refuse('graph.run after dispose()');
+      if (next.length !== signature.length) refuse(`graph.run got ${next.length} inputs; the graph was captured with ${signature.length}`);
+      next.forEach((t, i) => {
+        const s = signature[i];
+        if (t.dtype !== s.dtype || t.shape.length !== s.shape.length || t.shape.some((d, j) => d !== s.shape[j])) {
+          refuse(`graph.run input ${i} is ${t.dtype}[${t.shape.join(',')}]; the graph was captured with ${s.dtype}[${s.shape.join(',')}]: capture again for a new shape`);
+        }
+      });
+      const ids = backend.getInputTensorIds([...next]);
+      return real.runSavedModel(session, ids, inputNames, outputList).map((m) => backend.createOutputTensor(m));
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      real.deleteSavedModel(session);
+    },
+  };
+  return { outputs, graph };
+}

@@ -1,0 +1,1 @@
+export { captureGraph, canCaptureGraph, type Capture, type CapturedGraph } from './capture-graph.js';
