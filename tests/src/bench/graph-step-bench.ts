@@ -23,7 +23,7 @@ function batchTensors(batch: Batch): tf.Tensor[] {
  * trainer does: the batch is made and uploaded, the noise drawn and uploaded (one flat tensor, split in the
  * graph), the graph run, the parameters swapped in, the loss and global norm read back.
  */
-export function capturedGraphLoop(plan: ExecutionPlan): { ms: number[]; opCount: number } {
+export function capturedGraphLoop(plan: ExecutionPlan): { ms: number[]; opCount: number; phases: GraphStepPhases } {
   const model = plan.model.instance;
   const train = plan.dataset.instance.splits.train;
   const vars = Object.values(model.params);
@@ -49,18 +49,42 @@ export function capturedGraphLoop(plan: ExecutionPlan): { ms: number[]; opCount:
   tf.dispose([...outputs, ...batchTensors(first), firstNoise]);
 
   const stamps: number[] = [performance.now()];
+  const phases = { batch: [] as number[], noise: [] as number[], session: [] as number[], rest: [] as number[] };
   for (let t = 1; t <= STEPS; t++) {
+    const t0 = performance.now();
     const batch = batchAt(t);
+    const t1 = performance.now();
     const noise = noiseAt(t);
+    const t2 = performance.now();
     const out = graph.run([...vars, ...batchTensors(batch), noise]);
+    const t3 = performance.now();
     vars.forEach((v, i) => v.assign(out[i] as tf.Tensor));
     out[out.length - 1].dataSync();
     out[out.length - 2].dataSync();
     tf.dispose([...out, ...batchTensors(batch), noise]);
     stamps.push(performance.now());
+    if (t > WARMUP) {
+      phases.batch.push(t1 - t0);
+      phases.noise.push(t2 - t1);
+      phases.session.push(t3 - t2);
+      phases.rest.push(stamps[stamps.length - 1] - t3);
+    }
   }
   graph.dispose();
-  return { ms: intervals(stamps, WARMUP), opCount: graph.opCount };
+  const med = (x: number[]) => median(x);
+  return { ms: intervals(stamps, WARMUP), opCount: graph.opCount, phases: { batch: med(phases.batch), noise: med(phases.noise), session: med(phases.session), rest: med(phases.rest) } };
+}
+
+/** Median ms per step of each part of the captured-graph step. */
+export interface GraphStepPhases {
+  /** Making and uploading the batch. */
+  readonly batch: number;
+  /** Drawing σ_t·ε on the host and uploading it. */
+  readonly noise: number;
+  /** The one session call. */
+  readonly session: number;
+  /** Swapping the parameters in, reading loss and norm back, freeing. */
+  readonly rest: number;
 }
 
 export interface GraphStepResult {
@@ -69,6 +93,7 @@ export interface GraphStepResult {
   /** Median over rounds of the per-round ratio graph / trainer. */
   readonly ratio: number;
   readonly opCount: number;
+  readonly phases: GraphStepPhases;
   readonly rounds: number;
 }
 
@@ -80,13 +105,16 @@ export async function benchGraphStep(catalog: PluginCatalog, backend: string, ro
   const graphPlan = await plan(1);
   const per = { trainer: [] as number[], graph: [] as number[] };
   let opCount = 0;
+  const phases: GraphStepPhases[] = [];
   for (let round = 0; round < rounds; round++) {
     per.trainer.push(median(await trainerLoop(trainerPlan, WARMUP)));
     const g = capturedGraphLoop(graphPlan);
     per.graph.push(median(g.ms));
+    phases.push(g.phases);
     opCount = g.opCount;
   }
+  const phase = (k: keyof GraphStepPhases) => median(phases.map((p) => p[k]));
   trainerPlan.model.instance.dispose();
   graphPlan.model.instance.dispose();
-  return { trainerMs: median(per.trainer), graphMs: median(per.graph), ratio: median(per.graph.map((v, i) => v / per.trainer[i])), opCount, rounds };
+  return { trainerMs: median(per.trainer), graphMs: median(per.graph), ratio: median(per.graph.map((v, i) => v / per.trainer[i])), opCount, phases: { batch: phase('batch'), noise: phase('noise'), session: phase('session'), rest: phase('rest') }, rounds };
 }

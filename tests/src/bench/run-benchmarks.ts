@@ -142,6 +142,8 @@ async function graphMain(): Promise<void> {
   const r = await benchGraphStep(booted.plugins, backend.name);
   log(`  (a) trainer (eager tfjs ops)            ${r.trainerMs.toFixed(2)} ms`);
   log(`  (b) the same step as one captured graph ${r.graphMs.toFixed(2)} ms  (${r.opCount} TensorFlow ops in one session call)`);
+  const p = r.phases;
+  log(`      of which: batch ${p.batch.toFixed(2)}, noise draw + upload ${p.noise.toFixed(2)}, session call ${p.session.toFixed(2)}, swap + reads ${p.rest.toFixed(2)} ms (medians)`);
   log(`  ${ratioValueLine('(b)/(a) captured graph / trainer', r.ratio)}`);
   log(`load average at the end: ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
 }
