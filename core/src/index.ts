@@ -28,6 +28,7 @@ export * from './util/git-commit.js';
 export * from './events/event-bus.js';
 export * from './trainer/execution-plan.js';
 export * from './trainer/run-step.js';
+export * from './trainer/graph-step.js';
 export * from './trainer/global-norm.js';
 export * from './trainer/checkpoint.js';
 export * from './trainer/learning-rate.js';

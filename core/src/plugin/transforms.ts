@@ -44,7 +44,29 @@ export interface GradientTransform<S = PluginState> {
   readonly name: string;
   init(ctx: InitContext): S;
   update(grads: GradMap, state: S, ctx: StepContext): GradientUpdate<S>;
+  /** The same transform split for a captured step graph (`training.graphStep: 'on'`; see GraphGradientForm). */
+  readonly graph?: GraphGradientForm<S>;
   dispose?(state: S): void;
+}
+
+/** What a plugin's host part sees in a captured-graph step: the step's numbers, and the parameters' shapes. */
+export interface GraphHostContext extends Omit<StepContext, 'params' | 'globalNorm'> {
+  /** Shape of every parameter (= of its gradient), in the model's parameter order. */
+  readonly shapes: Readonly<Record<string, readonly number[]>>;
+}
+
+/** Host values a plugin passes into the step graph: float32 arrays (uploaded as 1-D tensors) or numbers (scalars). */
+export type GraphHostInputs = Readonly<Record<string, Float32Array | number>>;
+
+/**
+ * A gradient transform in two parts, for a step that runs as one captured TensorFlow graph
+ * (core/src/ops/graph-capture): `host` does the step's JS work before the graph runs (σ_t, the noise draw),
+ * `apply` is the tensor function inside it, pure in (grads, inputs). `apply` must give what `update` gives.
+ */
+export interface GraphGradientForm<S> {
+  host(state: S, ctx: GraphHostContext): { readonly inputs: GraphHostInputs; readonly state: S; readonly metrics?: Readonly<Record<string, number>>; readonly facts?: { readonly noiseStd?: number } };
+  /** `inputs` are the host inputs as tensors. Metrics returned here are scalars computed in the graph. */
+  apply(grads: GradMap, inputs: Readonly<Record<string, tf.Tensor>>): { readonly grads: GradMap; readonly metrics?: Readonly<Record<string, tf.Scalar>> };
 }
 
 /** The optimizer at the `update` hook point. It assigns new values to the parameters. */
@@ -53,7 +75,16 @@ export interface Optimizer<S = PluginState> {
   init(ctx: InitContext): S;
   /** Applies `grads` to `params` with `assign`; returns the new state. Synchronous. */
   apply(params: ParamMap, grads: GradMap, state: S, ctx: StepContext): S;
+  /** The same update for a captured step graph: host inputs (lr_t), and new parameter values as a pure function. */
+  readonly graph?: GraphOptimizerForm<S>;
   dispose?(state: S): void;
+}
+
+/** An optimizer in two parts for a captured step graph (see GraphGradientForm); stateless ones only, for now. */
+export interface GraphOptimizerForm<S> {
+  host(state: S, ctx: GraphHostContext): { readonly inputs: GraphHostInputs; readonly state: S };
+  /** New parameter values (same names and shapes as `params`), pure in (params, grads, inputs). */
+  apply(params: Readonly<Record<string, tf.Tensor>>, grads: GradMap, inputs: Readonly<Record<string, tf.Tensor>>): Record<string, tf.Tensor>;
 }
 
 /** A parameter transform at `post-update` (weight noise, nil-word zeroing). Assigns to params. */

@@ -43,6 +43,9 @@ export interface PhaseSpec {
   readonly modelOptions?: Readonly<Record<string, unknown>>;
 }
 
+export const GRAPH_STEP_MODES = ['off', 'on'] as const;
+export type GraphStepMode = (typeof GRAPH_STEP_MODES)[number];
+
 export interface TrainingSpec {
   readonly batchSize: number;
   /** Epochs of the single default phase (ignored when `phases` is given). */
@@ -67,6 +70,11 @@ export interface TrainingSpec {
   readonly sampling?: BatchSampling;
   /** Record global gradient norms in the StepRecord (costs a few ops per step). Default true. */
   readonly recordGradNorms?: boolean;
+  /**
+   * 'on': run each training step as one captured TensorFlow graph (tensorflow backend; every stage plugin needs a
+   * graph form; no forward transforms, post-update plugins or carried state). Default 'off': eager tfjs ops.
+   */
+  readonly graphStep?: GraphStepMode;
   readonly lrSchedule?: LrSchedule;
 }
 

@@ -22,7 +22,9 @@ export interface ResolvedPhase extends PhaseSpec {
   readonly lrSchedule: LrSchedule;
 }
 
-export interface ResolvedTraining extends Required<Omit<TrainingSpec, 'phases' | 'epochs' | 'maxSteps' | 'lrSchedule' | 'evalOnlyAtEnd'>> {
+export interface ResolvedTraining extends Required<Omit<TrainingSpec, 'phases' | 'epochs' | 'maxSteps' | 'lrSchedule' | 'evalOnlyAtEnd' | 'graphStep'>> {
+  /** Absent: 'off'. */
+  readonly graphStep?: TrainingSpec['graphStep'];
   readonly phases: readonly ResolvedPhase[];
   readonly maxSteps?: number;
   /** Splits evaluated only after the last step (absent or empty: none). */
@@ -91,7 +93,7 @@ export function formatPlan(plan: ExecutionPlan): string {
   lines.push(`├─ dataset  ${plan.dataset.name}@${plan.dataset.version}${cfg(plan.dataset.config)}`);
   for (const f of plan.forward) lines.push(`├─ forward  ${f.name} (${f.plugin}@${f.version})${cfg(f.config)}`);
   for (const c of plan.curricula) lines.push(`├─ curriculum ${c.name} (${c.plugin}@${c.version})${cfg(c.config)}`);
-  lines.push('├─ step     loss+gradients');
+  lines.push(`├─ step     loss+gradients${plan.training.graphStep === 'on' ? '  [the whole step as one captured TensorFlow graph: training.graphStep on]' : ''}`);
   const stage = (hp: string, entries: readonly PlanEntry<unknown>[]) => {
     if (entries.length === 0) lines.push(`│  ├─ ${hp.padEnd(11)} ·`);
     for (const e of entries) lines.push(`│  ├─ ${hp.padEnd(11)} ${e.name === e.plugin ? e.name : `${e.name} (${e.plugin})`}@${e.version}${cfg(e.config)}`);

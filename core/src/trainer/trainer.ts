@@ -14,6 +14,7 @@ import { formatPlan } from './execution-plan.js';
 import { learningRateFor } from './learning-rate.js';
 import { createNormMemo } from './global-norm.js';
 import { runStep, type PluginStates, type StageTracer } from './run-step.js';
+import { GraphStepRunner } from './graph-step.js';
 import { createPluginStates, disposePluginStates } from './plugin-states.js';
 import { disposeCarry, initialCarry } from './carry.js';
 import { evaluateSplit, type SplitEvaluation } from './evaluate-split.js';
@@ -123,6 +124,19 @@ export class Trainer {
   }
 
   async run(): Promise<TrainResult> {
+    // training.graphStep 'on': the step runs as one captured TensorFlow graph (graph-step.ts); its graphs are freed at the end.
+    this.graphStep = this.plan.training.graphStep === 'on' ? new GraphStepRunner(this.plan) : undefined;
+    try {
+      return await this.runLoop();
+    } finally {
+      this.graphStep?.dispose();
+      this.graphStep = undefined;
+    }
+  }
+
+  private graphStep: GraphStepRunner | undefined;
+
+  private async runLoop(): Promise<TrainResult> {
     const plan = this.plan;
     const training = plan.training;
     const dataset = plan.dataset.instance;
@@ -196,10 +210,12 @@ export class Trainer {
           const stepCtx: StepContext = { step, epoch, phase: phase.name, learningRate: rate, params, curriculum, globalNorm: createNormMemo() };
           const stepFctx = this.forwardContext(true, step, phaseIndex, curriculum, this.carry);
           const batchCtx: BatchContext = { training: true, rng: batchRng(plan.seed, step), step, epoch, evaluation: this.evaluation, curriculum };
-          const out = runStep(plan, this.states, () => train.batch(indices, batchCtx), stepCtx, stepFctx, {
-            recordGradNorms,
-            trace: this.options.trace,
-          });
+          const out = this.graphStep
+            ? this.graphStep.run(this.states, () => train.batch(indices, batchCtx), stepCtx, stepFctx, recordGradNorms)
+            : runStep(plan, this.states, () => train.batch(indices, batchCtx), stepCtx, stepFctx, {
+                recordGradNorms,
+                trace: this.options.trace,
+              });
           if (out.carry) {
             disposeCarry(this.carry);
             this.carry = out.carry;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   AnnealError,
+  GraphStepRunner,
   Rng,
   deriveSeed,
   didYouMean,
@@ -105,6 +106,11 @@ export async function instantiate(catalog: PluginCatalog, spec: TrialSpec, optio
     training,
     resolvedConfig: freezePlain(resolvedConfig(spec, options.backend, training)),
   };
+  const noGraph = training.graphStep === 'on' ? GraphStepRunner.unsupported(plan) : undefined;
+  if (noGraph) {
+    model.dispose();
+    throw new AnnealError('ANNEAL_ERR_CONFIG_VALUE', `recipe '${r.name}': training.graphStep = 'on' cannot be used here: ${noGraph}. Set training.graphStep to 'off' (the default).`, { key: 'training.graphStep' });
+  }
   return Object.freeze(plan);
 }
 

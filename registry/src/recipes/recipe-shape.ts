@@ -1,4 +1,4 @@
-import { BATCH_SAMPLINGS, HOOK_POINTS } from '@anneal/core';
+import { BATCH_SAMPLINGS, GRAPH_STEP_MODES, HOOK_POINTS } from '@anneal/core';
 import type { Field, Shape } from './check-shape.js';
 
 /**
@@ -42,6 +42,7 @@ function trainingFields(required: boolean): Record<string, Field> {
     evalOnlyAtEnd: opt({ type: 'list', item: { type: 'enum', values: ['train', 'validation', 'test'] } }),
     sampling: opt({ type: 'enum', values: BATCH_SAMPLINGS }),
     recordGradNorms: opt({ type: 'boolean' }),
+    graphStep: opt({ type: 'enum', values: GRAPH_STEP_MODES }),
     lrSchedule: opt(lrSchedule),
   };
 }

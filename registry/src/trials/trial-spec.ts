@@ -22,7 +22,9 @@ export interface ResolvedTrialPhase extends PhaseSpec {
 }
 
 /** Training settings with defaults applied; evalSplits stays unset when the dataset's defaults apply. */
-export interface ResolvedTrialTraining extends Required<Omit<TrainingSpec, 'phases' | 'epochs' | 'maxSteps' | 'lrSchedule' | 'evalSplits' | 'evalOnlyAtEnd'>> {
+export interface ResolvedTrialTraining extends Required<Omit<TrainingSpec, 'phases' | 'epochs' | 'maxSteps' | 'lrSchedule' | 'evalSplits' | 'evalOnlyAtEnd' | 'graphStep'>> {
+  /** Absent: 'off'. */
+  readonly graphStep?: TrainingSpec['graphStep'];
   readonly phases: readonly ResolvedTrialPhase[];
   readonly maxSteps?: number;
   readonly evalSplits?: TrainingSpec['evalSplits'];

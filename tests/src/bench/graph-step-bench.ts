@@ -89,9 +89,12 @@ export interface GraphStepPhases {
 
 export interface GraphStepResult {
   readonly trainerMs: number;
+  /** The trainer with training.graphStep 'on' (its step captured as one graph, through the plugins' graph forms). */
+  readonly trainerGraphMs: number;
   readonly graphMs: number;
-  /** Median over rounds of the per-round ratio graph / trainer. */
+  /** Medians over rounds of the per-round ratios to the eager trainer. */
   readonly ratio: number;
+  readonly trainerGraphRatio: number;
   readonly opCount: number;
   readonly phases: GraphStepPhases;
   readonly rounds: number;
@@ -103,18 +106,20 @@ export async function benchGraphStep(catalog: PluginCatalog, backend: string, ro
   const plan = (seed: number) => buildPlan(catalog, { recipe, seed, runName: 'bench-graph', backend });
   const trainerPlan = await plan(1);
   const graphPlan = await plan(1);
-  const per = { trainer: [] as number[], graph: [] as number[] };
+  const trainerGraphPlan = await buildPlan(catalog, { recipe: { ...recipe, training: { ...recipe.training, graphStep: 'on' } }, seed: 1, runName: 'bench-graph-step', backend });
+  const per = { trainer: [] as number[], trainerGraph: [] as number[], graph: [] as number[] };
   let opCount = 0;
   const phases: GraphStepPhases[] = [];
   for (let round = 0; round < rounds; round++) {
     per.trainer.push(median(await trainerLoop(trainerPlan, WARMUP)));
+    per.trainerGraph.push(median(await trainerLoop(trainerGraphPlan, WARMUP)));
     const g = capturedGraphLoop(graphPlan);
     per.graph.push(median(g.ms));
     phases.push(g.phases);
     opCount = g.opCount;
   }
   const phase = (k: keyof GraphStepPhases) => median(phases.map((p) => p[k]));
-  trainerPlan.model.instance.dispose();
-  graphPlan.model.instance.dispose();
-  return { trainerMs: median(per.trainer), graphMs: median(per.graph), ratio: median(per.graph.map((v, i) => v / per.trainer[i])), opCount, phases: { batch: phase('batch'), noise: phase('noise'), session: phase('session'), rest: phase('rest') }, rounds };
+  for (const p of [trainerPlan, graphPlan, trainerGraphPlan]) p.model.instance.dispose();
+  const ratio = (x: number[]) => median(x.map((v, i) => v / per.trainer[i]));
+  return { trainerMs: median(per.trainer), trainerGraphMs: median(per.trainerGraph), graphMs: median(per.graph), ratio: ratio(per.graph), trainerGraphRatio: ratio(per.trainerGraph), opCount, phases: { batch: phase('batch'), noise: phase('noise'), session: phase('session'), rest: phase('rest') }, rounds };
 }

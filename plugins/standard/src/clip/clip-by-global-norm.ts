@@ -1,4 +1,5 @@
-import { globalNormValue, type GradMap, type GradientTransform, type StepContext } from '@anneal/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { deviceGlobalNorm, globalNormValue, type GradMap, type GradientTransform, type StepContext } from '@anneal/core';
 import { prefersHostArithmetic } from '../internal/host-backend.js';
 import { resolveConfig } from '../internal/plugin-config.js';
 import { readValues } from '../internal/tensor-values.js';
@@ -14,6 +15,10 @@ import { scaleTensors } from './scale-tensors.js';
  * over the tensors' data on cpu/wasm). When c = 1 the input map itself is returned (no op, and the
  * trainer's norm memo still applies to it). A non-finite N passes the gradients through untouched
  * with clip_coef NaN, so the trainer's non-finite check sees the original values.
+ *
+ * Graph form (a step captured as one TensorFlow graph): the same c from N summed in the graph (float32, where
+ * the eager form sums in float64 on the host), and every tensor times c (× 1 exactly when not clipping). A
+ * non-finite N makes c NaN there, so the step's parameters turn NaN and the next loss ends the run as diverged.
  */
 export function clipByGlobalNorm(config: Partial<ClipGlobalNormConfig> = {}): GradientTransform<Record<string, never>> {
   const { maxNorm } = resolveConfig('clip-global-norm', clipGlobalNormSchema, config);
@@ -28,6 +33,14 @@ export function clipByGlobalNorm(config: Partial<ClipGlobalNormConfig> = {}): Gr
       const hostValues = prefersHostArithmetic() ? Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, readValues(g)])) : undefined;
       // The clipped map's norm is known: N·c = maxNorm. Telling the trainer saves it recomputing the norm.
       return { grads: scaleTensors(grads, coef, hostValues), state, metrics: { grad_norm: norm, clip_coef: coef }, globalNorm: norm * coef };
+    },
+    graph: {
+      host: (state) => ({ inputs: {}, state }),
+      apply(grads) {
+        const norm = deviceGlobalNorm(grads);
+        const coef = tf.div(maxNorm, tf.maximum(norm, maxNorm)) as tf.Scalar; // c = maxNorm / max(N, maxNorm)
+        return { grads: Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, coef)])), metrics: { grad_norm: norm, clip_coef: coef } };
+      },
     },
   };
 }

@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { deriveSeed, type GradientTransform } from '@anneal/core';
 import { resolveConfig } from '../internal/plugin-config.js';
 import { prefetchingNoiseOps, totalSize, type NoiseOps } from '../ops/index.js';
@@ -15,6 +16,9 @@ import type { GradientNoiseState } from './noise-state.js';
  * noise std (`facts`) and as the metric `noise_std`. `ops` picks the sampling/add implementation
  * (ops/: by default the fast one, which draws step t+1's noise on a worker thread while step t+1
  * computes; `referenceNoiseOps` gives the same values).
+ *
+ * Graph form (a step captured as one TensorFlow graph): the host draws the same ε for step t and passes it in
+ * as one flat input; in the graph it is split over the gradients in map order and added.
  */
 export function addGradientNoise(config: Partial<AnnealedGaussianConfig> = {}, ops: NoiseOps = prefetchingNoiseOps): GradientTransform<GradientNoiseState> {
   const { eta, gamma } = resolveConfig('annealed-gaussian', annealedGaussianSchema, config);
@@ -30,6 +34,20 @@ export function addGradientNoise(config: Partial<AnnealedGaussianConfig> = {}, o
       const noisy = ops.addNoise(grads, noise); // g + ε
       ops.prefetch?.(n, keyAt(state.seed, ctx.step + 1), stdAt(ctx.step + 1));
       return { grads: noisy, state, metrics: { noise_std: std }, facts: { noiseStd: std } };
+    },
+    graph: {
+      host(state, ctx) {
+        const n = Object.values(ctx.shapes).reduce((sum, shape) => sum + shape.reduce((a, b) => a * b, 1), 0);
+        const std = stdAt(ctx.step);
+        const noise = ops.gaussianNoise(n, keyAt(state.seed, ctx.step), std).slice(); // ε ~ N(0, σ_t² I), copied out of scratch memory
+        ops.prefetch?.(n, keyAt(state.seed, ctx.step + 1), stdAt(ctx.step + 1));
+        return { inputs: { noise }, state, metrics: { noise_std: std }, facts: { noiseStd: std } };
+      },
+      apply(grads, inputs) {
+        const entries = Object.entries(grads);
+        const pieces = tf.split(inputs.noise, entries.map(([, g]) => g.size));
+        return { grads: Object.fromEntries(entries.map(([k, g], i) => [k, tf.add(g, tf.reshape(pieces[i], g.shape))])) }; // g + ε
+      },
     },
   };
 }

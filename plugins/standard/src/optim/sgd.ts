@@ -10,6 +10,7 @@ export type SgdState = Readonly<Record<string, never>>;
 /**
  * Plain SGD: θ ← θ − lr·g with lr = ctx.learningRate. One mul and one sub per parameter.
  * `config.learningRate` is the recipe default the trainer reads; `apply` always uses ctx.learningRate.
+ * Graph form: lr_t comes in as a host input; the graph returns θ − lr·g.
  */
 export function sgd(config: Partial<SgdConfig> = {}): Optimizer<SgdState> {
   resolveConfig('sgd', sgdSchema, config);
@@ -25,6 +26,10 @@ export function sgd(config: Partial<SgdConfig> = {}): Optimizer<SgdState> {
         }
       });
       return state;
+    },
+    graph: {
+      host: (state, ctx) => ({ inputs: { learningRate: ctx.learningRate }, state }),
+      apply: (params, grads, inputs) => Object.fromEntries(Object.entries(params).map(([name, p]) => [name, tf.sub(p, tf.mul(grads[name], inputs.learningRate))])),
     },
   };
 }

@@ -1,0 +1,138 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { AnnealError } from '../errors/anneal-error.js';
+import type { Batch } from '../data/dataset.js';
+import type { GradMap } from '../model/param-map.js';
+import type { ForwardContext, StepContext } from '../plugin/contexts.js';
+import type { GraphHostContext, GraphHostInputs, StepFacts } from '../plugin/transforms.js';
+import { canCaptureGraph, captureGraph, type CapturedGraph } from '../ops/graph-capture/index.js';
+import { GRADIENT_HOOK_POINTS as GRADIENT_STAGES } from '../hooks/hook-point.js';
+import type { ExecutionPlan } from './execution-plan.js';
+import type { PluginStates, StepTensors } from './run-step.js';
+
+/**
+ * The step order of run-step.ts, run as one captured TensorFlow graph (`training.graphStep: 'on'`, tensorflow
+ * backend): loss + gradients → pre-clip → clip → post-clip → pre-update → update, each plugin through its graph
+ * form (GraphGradientForm, GraphOptimizerForm in plugin/transforms.ts).
+ *
+ * Per step: every plugin's `host` part runs first, in stage order (σ_t, the noise draw, lr_t); the batch and
+ * those host values are uploaded; then one session call computes the loss, the gradients, each stage's `apply`,
+ * the global norms and the new parameters, which are swapped in. The graph is captured at the first step of a
+ * kind (phase, curriculum level, input shapes) and that step is then run through the graph too, so every step
+ * of a run, a resumed one included, comes out of a graph.
+ */
+export class GraphStepRunner {
+  private readonly graphs = new Map<string, { graph: CapturedGraph; metricNames: string[] }>();
+
+  /** Why this plan's step cannot run as a graph (undefined: it can). */
+  static unsupported(plan: ExecutionPlan): string | undefined {
+    if (!canCaptureGraph()) return `the backend is '${plan.backend}'; graph steps need 'tensorflow' (anneal backend install tensorflow)`;
+    const missing = [...GRADIENT_STAGES.flatMap((s) => plan.stages[s]), plan.stages.update].filter((e) => !e.instance.graph).map((e) => `'${e.name}'`);
+    if (missing.length > 0) return `plugin ${missing.join(', ')} has no graph form`;
+    if (plan.stages['post-update'].length > 0) return `post-update plugins (${plan.stages['post-update'].map((e) => `'${e.name}'`).join(', ')}) have no graph form`;
+    if (plan.forward.length > 0) return `forward transforms (${plan.forward.map((e) => `'${e.name}'`).join(', ')}) draw on the host inside the forward pass`;
+    if (plan.model.instance.initialCarry) return `model '${plan.model.family}' carries state across batches`;
+    return undefined;
+  }
+
+  constructor(private readonly plan: ExecutionPlan) {
+    const why = GraphStepRunner.unsupported(plan);
+    if (why) throw new AnnealError('ANNEAL_ERR_CONFIG_VALUE', `training.graphStep = 'on' cannot be used here: ${why}. Set training.graphStep to 'off' (the default).`, { key: 'training.graphStep' });
+  }
+
+  run(states: PluginStates, batchOf: () => Batch, stepCtx: StepContext, forwardCtx: ForwardContext, recordGradNorms: boolean): StepTensors {
+    const plan = this.plan;
+    const model = plan.model.instance;
+    const names = Object.keys(model.params);
+    const vars = names.map((n) => model.params[n]);
+    const { params: _params, globalNorm: _norm, ...numbers } = stepCtx;
+    const hostCtx: GraphHostContext = { ...numbers, shapes: Object.fromEntries(names.map((n, i) => [n, vars[i].shape])) };
+
+    // Host parts, in stage order.
+    const metrics: Record<string, number | tf.Scalar> = {};
+    const facts: { -readonly [K in keyof StepFacts]: StepFacts[K] } = {};
+    const hostInputs: { owner: string; key: string; value: Float32Array | number }[] = [];
+    const take = (owner: string, inputs: GraphHostInputs) => {
+      for (const [key, value] of Object.entries(inputs)) hostInputs.push({ owner, key, value });
+    };
+    for (const stage of GRADIENT_STAGES) {
+      for (const e of plan.stages[stage]) {
+        const out = e.instance.graph!.host(states.get(e.name), hostCtx);
+        states.set(e.name, out.state);
+        take(e.name, out.inputs);
+        for (const [k, v] of Object.entries(out.metrics ?? {})) metrics[`plugin/${e.name}/${k}`] = v;
+        if (out.facts?.noiseStd !== undefined) facts.noiseStd = out.facts.noiseStd;
+      }
+    }
+    const opt = plan.stages.update;
+    const optOut = opt.instance.graph!.host(states.get(opt.name), hostCtx);
+    states.set(opt.name, optOut.state);
+    take(opt.name, optOut.inputs);
+
+    // One tidy, as in runStep: the batch, the uploads and the graph's outputs are freed at its end.
+    const out = tf.tidy(() => {
+      const batch = batchOf();
+      const batchKeys = Object.keys(batch).sort();
+      const hostTensors = hostInputs.map((h) => (typeof h.value === 'number' ? tf.scalar(h.value) : tf.tensor1d(h.value)));
+      const inputs = [...vars, ...batchKeys.map((k) => batch[k]), ...hostTensors];
+      const key = JSON.stringify([stepCtx.phase, stepCtx.curriculum ?? {}, recordGradNorms, inputs.map((t) => t.shape)]);
+      let entry = this.graphs.get(key);
+      if (!entry) {
+        const metricNames: string[] = [];
+        const captured = captureGraph(() => this.body(batch, forwardCtx, hostInputs, hostTensors, recordGradNorms, metricNames), inputs);
+        tf.dispose(captured.outputs); // the step itself comes from the graph, as every other step does
+        entry = { graph: captured.graph, metricNames };
+        this.graphs.set(key, entry);
+      }
+      const outs = entry.graph.run(inputs);
+      vars.forEach((v, i) => v.assign(outs[i]));
+      // Loss, norms and metric scalars come out as one vector: one read back for all of them.
+      const numbers = outs[vars.length].dataSync();
+      entry.metricNames.forEach((name, i) => (metrics[name] = numbers[3 + i]));
+      return { loss: numbers[0], normPre: numbers[1], normPost: numbers[2] };
+    });
+    // A host scalar (tfjs-node keeps its value in JS until an op uses it): the trainer reads it like runStep's loss.
+    return { loss: tf.scalar(out.loss), gradNormPreClip: recordGradNorms ? out.normPre : NaN, gradNormPostClip: recordGradNorms ? out.normPost : NaN, metrics, facts };
+  }
+
+  /** The traced step: [...new params, [loss, norm before clip, norm after clip, ...graph metrics]]. */
+  private body(batch: Batch, forwardCtx: ForwardContext, hostInputs: readonly { owner: string; key: string }[], hostTensors: readonly tf.Tensor[], recordGradNorms: boolean, metricNames: string[]): tf.Tensor[] {
+    const plan = this.plan;
+    const model = plan.model.instance;
+    const names = Object.keys(model.params);
+    const vars = names.map((n) => model.params[n]);
+    const inputsOf = (owner: string) => Object.fromEntries(hostInputs.flatMap((h, i) => (h.owner === owner ? [[h.key, hostTensors[i]]] : [])));
+    const { value: loss, grads: byVarName } = tf.variableGrads(() => model.loss(batch, forwardCtx) as tf.Scalar, vars);
+    let grads: GradMap = Object.fromEntries(names.map((n, i) => [n, byVarName[vars[i].name]]));
+    const metricTensors: tf.Tensor[] = [];
+    const norm = (g: GradMap) => (recordGradNorms ? deviceGlobalNorm(g) : tf.scalar(NaN));
+    let normPre: tf.Tensor = tf.scalar(NaN);
+    let normPost: tf.Tensor = tf.scalar(NaN);
+    for (const stage of GRADIENT_STAGES) {
+      if (stage === 'clip') normPre = norm(grads);
+      for (const e of plan.stages[stage]) {
+        const out = e.instance.graph!.apply(grads, inputsOf(e.name));
+        grads = out.grads;
+        for (const [k, v] of Object.entries(out.metrics ?? {})) {
+          metricNames.push(`plugin/${e.name}/${k}`);
+          metricTensors.push(v);
+        }
+      }
+      if (stage === 'clip') normPost = plan.stages.clip.length > 0 ? norm(grads) : normPre;
+    }
+    const opt = plan.stages.update;
+    const next = opt.instance.graph!.apply(model.params, grads, inputsOf(opt.name));
+    return [...names.map((n) => next[n]), tf.stack([loss, normPre, normPost, ...metricTensors].map((x) => tf.reshape(x, [])))];
+  }
+
+  dispose(): void {
+    for (const { graph } of this.graphs.values()) graph.dispose();
+    this.graphs.clear();
+  }
+}
+
+/** sqrt(Σ_tensors Σ g²) as a tensor op (inside a graph there is no host sum). */
+export function deviceGlobalNorm(grads: GradMap): tf.Scalar {
+  const tensors = Object.values(grads);
+  if (tensors.length === 0) return tf.scalar(0);
+  return tf.sqrt(tf.addN(tensors.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
+}

@@ -1,0 +1,125 @@
+import test from 'ava';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { Trainer, isAnnealError, type Recipe } from '@anneal/core';
+import { syntheticBlobsDataset, tinyClassifierFamily } from '@anneal/core/testing';
+import { selectBackend } from '@anneal/registry';
+import { launcherIn, planFor, testCatalog, tinyRecipe } from '../helpers/test-catalog.js';
+
+/**
+ * `training.graphStep: 'on'` (core/src/trainer/graph-step.ts): the trainer's step as one captured TensorFlow
+ * graph. Checked on tensorflow through the real trainer: the same losses, noise and weights as the eager step
+ * (to float32 rounding: the graph sums the clip norm in float32), a resumed run bit-identical to an uninterrupted
+ * one, no tensor growth per step, and boot errors for plans it cannot run.
+ */
+const required = (process.env.ANNEAL_CONFORMANCE_BACKENDS ?? '').split(',').includes('tensorflow');
+let unavailable: string | undefined;
+
+test.before(async () => {
+  try {
+    await selectBackend('tensorflow');
+  } catch (error) {
+    unavailable = (error as Error).message.split('\n')[0];
+  }
+});
+
+const onTensorflow = (title: string, body: (t: import('ava').ExecutionContext) => Promise<void>) =>
+  test.serial(title, async (t) => {
+    if (unavailable !== undefined) {
+      if (required) t.fail(`tensorflow is required here but does not start: ${unavailable}`);
+      else t.pass(`skipped: ${unavailable}`);
+      return;
+    }
+    await body(t);
+  });
+
+const quiet = { backend: 'tensorflow', log: () => undefined, tty: false, progressStream: { write: () => true } as unknown as NodeJS.WriteStream };
+
+function recipe(graphStep: 'on' | 'off', name: string): Recipe {
+  return tinyRecipe({
+    name,
+    plugins: [
+      { plugin: 'clip-global-norm', config: { maxNorm: 0.5 } },
+      { plugin: 'annealed-gaussian', config: { eta: 0.01 } },
+    ],
+    training: { batchSize: 16, epochs: 3, graphStep },
+  });
+}
+
+function home(t: import('ava').ExecutionContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'anneal-graph-step-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+onTensorflow('graph step = eager step through the trainer: per-step losses, clip metrics and noise std, and the final weights', async (t) => {
+  const { launcher, store } = launcherIn(home(t), [tinyClassifierFamily, syntheticBlobsDataset]);
+  const eager = (await launcher.launch(recipe('off', 'graph-step-eager'), quiet)).outcomes[0];
+  const graph = (await launcher.launch(recipe('on', 'graph-step-graph'), quiet)).outcomes[0];
+  t.is(graph.status, 'FINISHED');
+  const series = (id: string, key: string) => store.readMetrics(id).filter((p) => p.key === key).map((p) => p.value);
+  const close = (a: number[], b: number[], rel: number, what: string) => {
+    t.is(a.length, b.length, what);
+    t.true(a.length > 0, what);
+    a.forEach((v, i) => t.true(Math.abs(v - b[i]) <= rel * Math.max(1, Math.abs(v)), `${what}[${i}]: eager ${v}, graph ${b[i]}`));
+  };
+  close(series(eager.runId, 'train/loss'), series(graph.runId, 'train/loss'), 1e-4, 'train/loss');
+  close(series(eager.runId, 'plugin/clip-global-norm/grad_norm'), series(graph.runId, 'plugin/clip-global-norm/grad_norm'), 1e-4, 'grad_norm');
+  close(series(eager.runId, 'plugin/clip-global-norm/clip_coef'), series(graph.runId, 'plugin/clip-global-norm/clip_coef'), 1e-4, 'clip_coef');
+  t.deepEqual(series(graph.runId, 'plugin/annealed-gaussian/noise_std'), series(eager.runId, 'plugin/annealed-gaussian/noise_std'), 'σ_t is the same number');
+  t.true(series(eager.runId, 'plugin/clip-global-norm/clip_coef').some((c) => c < 1), 'the clip is active on some steps');
+  const weights = (id: string) => new Float32Array(new Uint8Array(readFileSync(join(store.artifactsDir(id), 'model', 'weights.bin'))).buffer);
+  const [we, wg] = [weights(eager.runId), weights(graph.runId)];
+  t.is(we.length, wg.length);
+  let worst = 0;
+  we.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - wg[i]))));
+  t.true(worst < 1e-4, `max |Δw| = ${worst}`);
+  t.log(`12 steps: max |Δw| eager vs graph = ${worst.toExponential(2)}`);
+});
+
+onTensorflow('a graph-step run stopped mid-way and resumed ends with bit-identical weights', async (t) => {
+  const { launcher, store } = launcherIn(home(t), [tinyClassifierFamily, syntheticBlobsDataset]);
+  const r = recipe('on', 'graph-step-resume');
+  const full = await launcher.launch(r, quiet);
+  const stopped = await launcher.launch(r, { ...quiet, stopAfterSteps: 5 });
+  const resumed = await launcher.resume(stopped.outcomes[0].runId, quiet, store);
+  t.is(resumed.status, 'FINISHED');
+  const weights = (id: string) => readFileSync(join(store.artifactsDir(id), 'model', 'weights.bin'));
+  t.true(weights(full.outcomes[0].runId).equals(weights(stopped.outcomes[0].runId)));
+});
+
+onTensorflow('no tensor growth per graph step (tfjs tensors and TensorFlow handles after each step)', async (t) => {
+  const plan = await planFor(testCatalog(), { ...recipe('on', 'graph-step-leak'), training: { batchSize: 16, epochs: 4, graphStep: 'on', evalSplits: [] } }, { backend: 'tensorflow' });
+  const binding = (tf.backend() as unknown as { binding: { getNumOfTensors(): number } }).binding;
+  const counts: string[] = [];
+  const trainer = new Trainer(plan, { runId: 'graph-step-leak' });
+  trainer.events.tap((event) => {
+    if (event === 'step:end') counts.push(`${tf.memory().numTensors}/${binding.getNumOfTensors()}`);
+  });
+  await trainer.run();
+  trainer.dispose();
+  plan.model.instance.dispose();
+  t.is(counts.length, 16);
+  t.deepEqual(new Set(counts.slice(2)).size, 1, counts.join(' '));
+});
+
+onTensorflow('boot errors: a plugin without a graph form, a forward transform, another backend — each named, with the fix', async (t) => {
+  const catalog = testCatalog();
+  const refused = async (r: Recipe, backend: string, fragment: string) => {
+    if (backend !== 'tensorflow') await selectBackend(backend);
+    try {
+      const error = await t.throwsAsync(planFor(catalog, r, { backend }));
+      t.true(isAnnealError(error, 'ANNEAL_ERR_CONFIG_VALUE'), String(error));
+      t.true(error!.message.includes('training.graphStep') && error!.message.includes(fragment), error!.message);
+      t.true(error!.message.includes("Set training.graphStep to 'off'"), error!.message);
+    } finally {
+      await selectBackend('tensorflow');
+    }
+  };
+  const on = recipe('on', 'graph-step-refused');
+  await refused({ ...on, optimizer: { name: 'adam', config: { learningRate: 0.01 } } }, 'tensorflow', "plugin 'adam' has no graph form");
+  await refused({ ...on, plugins: [...on.plugins, { plugin: 'dropout', config: { rate: 0.2, sites: ['hidden/*'] } }] }, 'tensorflow', 'forward transforms');
+  await refused(on, 'cpu', "graph steps need 'tensorflow'");
+});
