@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import * as tf from '@tensorflow/tfjs-core';
-import type { ExecutionPlan } from '@anneal/core';
+import type { ExecutionPlan, Recipe } from '@anneal/core';
 import { bootAnneal, buildPlan, selectBackend } from '@anneal/registry';
 import { trainerLoop } from '../measure.js';
 import { initCheck, type ExportedParam, type InitCheck } from './peer-check.js';
@@ -12,7 +12,7 @@ import { noiseFreeRecipe, oneStepUpdate, readExported, updateCases, updateDiffs,
 
 /**
  * anneal as a contestant of `npm run bench -- --peers`: one child process per tfjs backend
- * (`node anneal-peer.js <backend>`), speaking the peers' line protocol (tests/peers/peer_protocol.py):
+ * (`node anneal-peer.js <backend>`, or `<backend>+graph` for the trainer with training.graphStep 'on'), speaking the peers' line protocol (tests/peers/peer_protocol.py):
  * one JSON request per stdin line, one reply per stdout line prefixed with "@@peer ".
  *   { op: 'setup', model, dataDir, exportDir? } → builds the plan (and writes the batches for the peers); for checkInit
  *                                        models replies { check: { loss, gradNorm, gradNorms, update } } of batch 0
@@ -22,6 +22,12 @@ import { noiseFreeRecipe, oneStepUpdate, readExported, updateCases, updateDiffs,
  *   { op: 'run', model }               → the real trainer on that plan (trainerLoop): { ms: [...] }
  *   { op: 'quit' }
  */
+const GRAPH_SUFFIX = '+graph';
+
+function withGraphStep(recipe: Recipe): Recipe {
+  return { ...recipe, training: { ...recipe.training, graphStep: 'on' } };
+}
+
 const reply = (msg: Record<string, unknown>) => process.stdout.write(`@@peer ${JSON.stringify(msg)}\n`);
 
 interface ExportedUpdates {
@@ -41,16 +47,19 @@ function exportedUpdates(model: PeerModel, dataDir: string | undefined): Exporte
 
 async function main(): Promise<void> {
   const requested = process.argv[2] ?? 'wasm';
+  // '<backend>+graph': the trainer with training.graphStep 'on' (tensorflow: the step as one captured graph).
+  const graphStep = requested.endsWith(GRAPH_SUFFIX);
   let backendName: string;
   try {
-    const backend = await selectBackend(requested);
+    const backend = await selectBackend(graphStep ? requested.slice(0, -GRAPH_SUFFIX.length) : requested);
     backendName = backend.name;
   } catch (error) {
     reply({ ok: false, error: (error as Error).message });
     return;
   }
   const booted = await bootAnneal({ env: { ...process.env, MLFLOW_TRACKING_URI: '' } });
-  reply({ ok: true, name: `anneal/${backendName}`, version: `tfjs ${tf.version_core} '${tf.getBackend()}', node ${process.version}` });
+  const recipeOf = (model: PeerModel) => (graphStep ? withGraphStep(model.recipe()) : model.recipe());
+  reply({ ok: true, name: `anneal/${backendName}${graphStep ? GRAPH_SUFFIX : ''}`, version: `tfjs ${tf.version_core} '${tf.getBackend()}', node ${process.version}` });
   const plans = new Map<string, ExecutionPlan>();
   const lines = createInterface({ input: process.stdin });
   for await (const line of lines) {
@@ -65,7 +74,7 @@ async function main(): Promise<void> {
           reply({ ok: false, error: why });
           continue;
         }
-        const plan = await buildPlan(booted.plugins, { recipe: model.recipe(), seed: 1, runName: `bench-peers-${model.name}`, backend: backendName });
+        const plan = await buildPlan(booted.plugins, { recipe: recipeOf(model), seed: 1, runName: `bench-peers-${model.name}`, backend: backendName });
         plans.set(model.name, plan);
         let check: InitCheck | undefined;
         let updated: Record<string, Float32Array>[] | undefined;

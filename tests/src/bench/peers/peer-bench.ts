@@ -81,6 +81,8 @@ function ensureVenv(log: (l: string) => void): string | undefined {
 
 async function startContestants(opts: PeerBenchOptions, skipped: { label: string; reason: string }[]): Promise<Live[]> {
   const live: Live[] = [];
+  // Also accepted: tensorflow+graph, the trainer with training.graphStep 'on' (opt-in: a model whose plugins have
+  // no graph form fails its setup there).
   const backends = opts.backends ?? BACKEND_CHOICES.filter((c) => c !== 'auto');
   for (const backend of backends) {
     const peer = new LinePeer(`anneal/${backend}`, process.execPath, [ANNEAL_PEER, backend], { cwd: REPO_ROOT });
