@@ -75,16 +75,26 @@ export interface Optimizer<S = PluginState> {
   init(ctx: InitContext): S;
   /** Applies `grads` to `params` with `assign`; returns the new state. Synchronous. */
   apply(params: ParamMap, grads: GradMap, state: S, ctx: StepContext): S;
-  /** The same update for a captured step graph: host inputs (lr_t), and new parameter values as a pure function. */
+  /** The same update for a captured step graph: host inputs (lr_t), and new parameter (and slot) values as a pure function. */
   readonly graph?: GraphOptimizerForm<S>;
   dispose?(state: S): void;
 }
 
-/** An optimizer in two parts for a captured step graph (see GraphGradientForm); stateless ones only, for now. */
+/**
+ * An optimizer in two parts for a captured step graph (see GraphGradientForm). Its state tensors (Adam's
+ * moments) go through the graph: `slots` names them, `apply` gets their values and returns the new ones.
+ */
 export interface GraphOptimizerForm<S> {
   host(state: S, ctx: GraphHostContext): { readonly inputs: GraphHostInputs; readonly state: S };
-  /** New parameter values (same names and shapes as `params`), pure in (params, grads, inputs). */
-  apply(params: Readonly<Record<string, tf.Tensor>>, grads: GradMap, inputs: Readonly<Record<string, tf.Tensor>>): Record<string, tf.Tensor>;
+  /** The state variables the graph reads and replaces (any keys); absent: none. */
+  slots?(state: S): Readonly<Record<string, tf.Variable>>;
+  /** New parameter values (same names and shapes as `params`) and new slot values, pure in its arguments. */
+  apply(
+    params: Readonly<Record<string, tf.Tensor>>,
+    grads: GradMap,
+    inputs: Readonly<Record<string, tf.Tensor>>,
+    slots: Readonly<Record<string, tf.Tensor>>,
+  ): { readonly params: Record<string, tf.Tensor>; readonly slots?: Record<string, tf.Tensor> };
 }
 
 /** A parameter transform at `post-update` (weight noise, nil-word zeroing). Assigns to params. */

@@ -67,26 +67,30 @@ export class GraphStepRunner {
     const optOut = opt.instance.graph!.host(states.get(opt.name), hostCtx);
     states.set(opt.name, optOut.state);
     take(opt.name, optOut.inputs);
+    const slots = opt.instance.graph!.slots?.(optOut.state) ?? {};
+    const slotNames = Object.keys(slots);
+    const slotVars = slotNames.map((k) => slots[k]);
 
     // One tidy, as in runStep: the batch, the uploads and the graph's outputs are freed at its end.
     const out = tf.tidy(() => {
       const batch = batchOf();
       const batchKeys = Object.keys(batch).sort();
       const hostTensors = hostInputs.map((h) => (typeof h.value === 'number' ? tf.scalar(h.value) : tf.tensor1d(h.value)));
-      const inputs = [...vars, ...batchKeys.map((k) => batch[k]), ...hostTensors];
+      const inputs = [...vars, ...slotVars, ...batchKeys.map((k) => batch[k]), ...hostTensors];
       const key = JSON.stringify([stepCtx.phase, stepCtx.curriculum ?? {}, recordGradNorms, inputs.map((t) => t.shape)]);
       let entry = this.graphs.get(key);
       if (!entry) {
         const metricNames: string[] = [];
-        const captured = captureGraph(() => this.body(batch, forwardCtx, hostInputs, hostTensors, recordGradNorms, metricNames), inputs);
+        const captured = captureGraph(() => this.body(batch, forwardCtx, hostInputs, hostTensors, slots, recordGradNorms, metricNames), inputs);
         tf.dispose(captured.outputs); // the step itself comes from the graph, as every other step does
         entry = { graph: captured.graph, metricNames };
         this.graphs.set(key, entry);
       }
       const outs = entry.graph.run(inputs);
       vars.forEach((v, i) => v.assign(outs[i]));
+      slotVars.forEach((v, i) => v.assign(outs[vars.length + i]));
       // Loss, norms and metric scalars come out as one vector: one read back for all of them.
-      const numbers = outs[vars.length].dataSync();
+      const numbers = outs[vars.length + slotVars.length].dataSync();
       entry.metricNames.forEach((name, i) => (metrics[name] = numbers[3 + i]));
       return { loss: numbers[0], normPre: numbers[1], normPost: numbers[2] };
     });
@@ -94,8 +98,16 @@ export class GraphStepRunner {
     return { loss: tf.scalar(out.loss), gradNormPreClip: recordGradNorms ? out.normPre : NaN, gradNormPostClip: recordGradNorms ? out.normPost : NaN, metrics, facts };
   }
 
-  /** The traced step: [...new params, [loss, norm before clip, norm after clip, ...graph metrics]]. */
-  private body(batch: Batch, forwardCtx: ForwardContext, hostInputs: readonly { owner: string; key: string }[], hostTensors: readonly tf.Tensor[], recordGradNorms: boolean, metricNames: string[]): tf.Tensor[] {
+  /** The traced step: [...new params, ...new slots, [loss, norm before clip, norm after clip, ...graph metrics]]. */
+  private body(
+    batch: Batch,
+    forwardCtx: ForwardContext,
+    hostInputs: readonly { owner: string; key: string }[],
+    hostTensors: readonly tf.Tensor[],
+    slots: Readonly<Record<string, tf.Variable>>,
+    recordGradNorms: boolean,
+    metricNames: string[],
+  ): tf.Tensor[] {
     const plan = this.plan;
     const model = plan.model.instance;
     const names = Object.keys(model.params);
@@ -120,8 +132,10 @@ export class GraphStepRunner {
       if (stage === 'clip') normPost = plan.stages.clip.length > 0 ? norm(grads) : normPre;
     }
     const opt = plan.stages.update;
-    const next = opt.instance.graph!.apply(model.params, grads, inputsOf(opt.name));
-    return [...names.map((n) => next[n]), tf.stack([loss, normPre, normPost, ...metricTensors].map((x) => tf.reshape(x, [])))];
+    const next = opt.instance.graph!.apply(model.params, grads, inputsOf(opt.name), slots);
+    const slotNames = Object.keys(slots);
+    if (slotNames.some((k) => !next.slots?.[k])) throw new Error(`optimizer '${opt.name}': its graph form's apply did not return every slot (${slotNames.join(', ')})`);
+    return [...names.map((n) => next.params[n]), ...slotNames.map((k) => next.slots![k]), tf.stack([loss, normPre, normPost, ...metricTensors].map((x) => tf.reshape(x, [])))];
   }
 
   dispose(): void {

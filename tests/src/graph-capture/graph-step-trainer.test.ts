@@ -37,9 +37,10 @@ const onTensorflow = (title: string, body: (t: import('ava').ExecutionContext) =
 
 const quiet = { backend: 'tensorflow', log: () => undefined, tty: false, progressStream: { write: () => true } as unknown as NodeJS.WriteStream };
 
-function recipe(graphStep: 'on' | 'off', name: string): Recipe {
+function recipe(graphStep: 'on' | 'off', name: string, optimizer: Recipe['optimizer'] = { name: 'sgd', config: { learningRate: 0.1 } }): Recipe {
   return tinyRecipe({
     name,
+    optimizer,
     plugins: [
       { plugin: 'clip-global-norm', config: { maxNorm: 0.5 } },
       { plugin: 'annealed-gaussian', config: { eta: 0.01 } },
@@ -54,10 +55,11 @@ function home(t: import('ava').ExecutionContext): string {
   return dir;
 }
 
-onTensorflow('graph step = eager step through the trainer: per-step losses, clip metrics and noise std, and the final weights', async (t) => {
+for (const optimizer of [{ name: 'sgd', config: { learningRate: 0.1 } }, { name: 'adam', config: { learningRate: 0.01 } }]) {
+onTensorflow(`graph step = eager step through the trainer (${optimizer.name}): per-step losses, clip metrics and noise std, and the final weights`, async (t) => {
   const { launcher, store } = launcherIn(home(t), [tinyClassifierFamily, syntheticBlobsDataset]);
-  const eager = (await launcher.launch(recipe('off', 'graph-step-eager'), quiet)).outcomes[0];
-  const graph = (await launcher.launch(recipe('on', 'graph-step-graph'), quiet)).outcomes[0];
+  const eager = (await launcher.launch(recipe('off', `graph-step-eager-${optimizer.name}`, optimizer), quiet)).outcomes[0];
+  const graph = (await launcher.launch(recipe('on', `graph-step-graph-${optimizer.name}`, optimizer), quiet)).outcomes[0];
   t.is(graph.status, 'FINISHED');
   const series = (id: string, key: string) => store.readMetrics(id).filter((p) => p.key === key).map((p) => p.value);
   const close = (a: number[], b: number[], rel: number, what: string) => {
@@ -78,10 +80,11 @@ onTensorflow('graph step = eager step through the trainer: per-step losses, clip
   t.true(worst < 1e-4, `max |Δw| = ${worst}`);
   t.log(`12 steps: max |Δw| eager vs graph = ${worst.toExponential(2)}`);
 });
+}
 
-onTensorflow('a graph-step run stopped mid-way and resumed ends with bit-identical weights', async (t) => {
+onTensorflow('a graph-step run (Adam: its moments go through the graph) stopped mid-way and resumed ends with bit-identical weights', async (t) => {
   const { launcher, store } = launcherIn(home(t), [tinyClassifierFamily, syntheticBlobsDataset]);
-  const r = recipe('on', 'graph-step-resume');
+  const r = recipe('on', 'graph-step-resume', { name: 'adam', config: { learningRate: 0.01 } });
   const full = await launcher.launch(r, quiet);
   const stopped = await launcher.launch(r, { ...quiet, stopAfterSteps: 5 });
   const resumed = await launcher.resume(stopped.outcomes[0].runId, quiet, store);
@@ -119,7 +122,7 @@ onTensorflow('boot errors: a plugin without a graph form, a forward transform, a
     }
   };
   const on = recipe('on', 'graph-step-refused');
-  await refused({ ...on, optimizer: { name: 'adam', config: { learningRate: 0.01 } } }, 'tensorflow', "plugin 'adam' has no graph form");
+  await refused({ ...on, optimizer: { name: 'momentum', config: { learningRate: 0.01, momentum: 0.9 } } }, 'tensorflow', "plugin 'momentum' has no graph form");
   await refused({ ...on, plugins: [...on.plugins, { plugin: 'dropout', config: { rate: 0.2, sites: ['hidden/*'] } }] }, 'tensorflow', 'forward transforms');
   await refused(on, 'cpu', "graph steps need 'tensorflow'");
 });

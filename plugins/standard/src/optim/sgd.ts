@@ -29,7 +29,7 @@ export function sgd(config: Partial<SgdConfig> = {}): Optimizer<SgdState> {
     },
     graph: {
       host: (state, ctx) => ({ inputs: { learningRate: ctx.learningRate }, state }),
-      apply: (params, grads, inputs) => Object.fromEntries(Object.entries(params).map(([name, p]) => [name, tf.sub(p, tf.mul(grads[name], inputs.learningRate))])),
+      apply: (params, grads, inputs) => ({ params: Object.fromEntries(Object.entries(params).map(([name, p]) => [name, tf.sub(p, tf.mul(grads[name], inputs.learningRate))])) }),
     },
   };
 }
