@@ -4,7 +4,7 @@ import type { Batch } from '../data/dataset.js';
 import type { GradMap } from '../model/param-map.js';
 import type { ForwardContext, StepContext } from '../plugin/contexts.js';
 import type { GraphHostContext, GraphHostInputs, StepFacts } from '../plugin/transforms.js';
-import { canCaptureGraph, captureGraph, type CapturedGraph } from '../ops/graph-capture/index.js';
+import { captureGraph, type CapturedGraph } from '../ops/graph-capture/index.js';
 import { GRADIENT_HOOK_POINTS as GRADIENT_STAGES } from '../hooks/hook-point.js';
 import type { ExecutionPlan } from './execution-plan.js';
 import type { PluginStates, StepTensors } from './run-step.js';
@@ -25,7 +25,7 @@ export class GraphStepRunner {
 
   /** Why this plan's step cannot run as a graph (undefined: it can). */
   static unsupported(plan: ExecutionPlan): string | undefined {
-    if (!canCaptureGraph()) return `the backend is '${plan.backend}'; graph steps need 'tensorflow' (anneal backend install tensorflow)`;
+    if (plan.backend !== 'tensorflow') return `the backend is '${plan.backend}'; graph steps need 'tensorflow' (anneal backend install tensorflow)`;
     const missing = [...GRADIENT_STAGES.flatMap((s) => plan.stages[s]), plan.stages.update].filter((e) => !e.instance.graph).map((e) => `'${e.name}'`);
     if (missing.length > 0) return `plugin ${missing.join(', ')} has no graph form`;
     if (plan.stages['post-update'].length > 0) return `post-update plugins (${plan.stages['post-update'].map((e) => `'${e.name}'`).join(', ')}) have no graph form`;
@@ -81,7 +81,8 @@ export class GraphStepRunner {
       let entry = this.graphs.get(key);
       if (!entry) {
         const metricNames: string[] = [];
-        const captured = captureGraph(() => this.body(batch, forwardCtx, hostInputs, hostTensors, slots, recordGradNorms, metricNames), inputs);
+        // A model's constant tensors (lookup tables, encodings) are read by the graph as extra inputs.
+        const captured = captureGraph(() => this.body(batch, forwardCtx, hostInputs, hostTensors, slots, recordGradNorms, metricNames), inputs, { outsideTensors: 'input' });
         tf.dispose(captured.outputs); // the step itself comes from the graph, as every other step does
         entry = { graph: captured.graph, metricNames };
         this.graphs.set(key, entry);

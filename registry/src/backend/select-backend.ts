@@ -83,3 +83,12 @@ export async function selectBackend(requested: string = 'auto'): Promise<Selecte
     `backend '${choice}' is not available: ${skipped.join('; ')}. ${choice === 'tensorflow' || choice === 'tensorflow-gpu' ? `Build it from registry packages with 'anneal backend install ${choice}' (or, with internet, npm install ${choice === 'tensorflow' ? '@tensorflow/tfjs-node' : '@tensorflow/tfjs-node-gpu'}), or use --backend wasm.` : 'Reinstall dependencies with npm ci.'}`,
   );
 }
+
+/**
+ * Makes `backend` (an anneal name, as recorded with a run) the active tfjs backend when another one is active,
+ * so a run recorded as 'wasm' really runs on wasm (a program that launches runs without calling selectBackend).
+ */
+export async function ensureBackend(backend: string): Promise<void> {
+  const want = CANDIDATES.find((c) => c.choice === backend)?.backendName;
+  if (want !== undefined && tf.getBackend() !== want) await selectBackend(backend as BackendChoice);
+}

@@ -20,6 +20,7 @@ import { formatFinal } from './format-final.js';
 import { writeModelArtifacts } from './model-artifacts.js';
 import { createProgressObserver } from './progress-observer.js';
 import type { TrialJob, TrialRunOptions } from './trial-job.js';
+import { ensureBackend } from '../backend/select-backend.js';
 
 /** What every run's artifacts/config.json holds: the trial spec (enough for --resume), the plan as text. */
 export interface StoredTrialConfig {
@@ -59,6 +60,7 @@ export class TrialRunner {
       runLog.push(line);
       (options.log ?? ((l: string) => process.stdout.write(`${l}\n`)))(line);
     };
+    await ensureBackend(options.backend);
     const tracker = await this.tracker.startRun({
       runId: job.resumeRunId,
       runName: spec.runName,

@@ -100,5 +100,13 @@ onTensorflow('capture refuses what a graph cannot replay, naming the fix: a host
   refused(() => graph.run([tf.ones([2, 3])]), 'capture again for a new shape');
   t.deepEqual(Array.from(graph.run([tf.fill([3, 3], 4)])[0].dataSync()), Array(9).fill(8), 'the constant 2 is baked in; the input is not');
   graph.dispose();
-  tf.dispose([x, outside, ...outputs]);
+
+  // outsideTensors: 'input' — the outside tensor becomes an extra input, passed again on every run.
+  const table = tf.tensor2d([[1, 2, 3], [4, 5, 6], [7, 8, 9]]);
+  const withTable = captureGraph(([a]) => [tf.add(a, table)], [x], { outsideTensors: 'input' });
+  t.deepEqual(Array.from(withTable.graph.run([tf.fill([3, 3], 10)])[0].dataSync()), [11, 12, 13, 14, 15, 16, 17, 18, 19]);
+  table.dispose();
+  refused(() => withTable.graph.run([x]), 'disposed since the capture');
+  withTable.graph.dispose();
+  tf.dispose([x, outside, ...outputs, ...withTable.outputs]);
 });

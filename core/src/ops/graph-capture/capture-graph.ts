@@ -115,6 +115,11 @@ class GraphRecorder {
     outputs.forEach((m, i) => this.names.set(m.id, i === 0 ? name : `${name}:${i}`));
   }
 
+  /** Whether a handle is an input, an op output or an upload of this capture. */
+  knows(id: number): boolean {
+    return this.names.has(id) || this.uploads.has(id);
+  }
+
   /** A handle TensorFlow freed: its id may be handed out again, so it must not keep its graph name. */
   forget(id: number): void {
     this.names.delete(id);
@@ -137,7 +142,16 @@ class GraphRecorder {
  * Captures `fn` on `inputs` (see the file comment). The recording call runs eagerly and its outputs are
  * returned; `graph.run` replays it. Output i of `graph.run` corresponds to output i of `fn`.
  */
-export function captureGraph(fn: (inputs: tf.Tensor[]) => tf.Tensor[], inputs: readonly tf.Tensor[]): Capture {
+export interface CaptureOptions {
+  /**
+   * A tensor made before the capture that the function reads but was not given as an input (a model's constant
+   * tables): 'refuse' (the default) or 'input', which makes it an extra input that every `graph.run` passes
+   * again, the same tensor object (run refuses once it is disposed).
+   */
+  readonly outsideTensors?: 'refuse' | 'input';
+}
+
+export function captureGraph(fn: (inputs: tf.Tensor[]) => tf.Tensor[], inputs: readonly tf.Tensor[], options: CaptureOptions = {}): Capture {
   if (!canCaptureGraph()) refuse(`graph capture needs the tensorflow backend (the backend is '${tf.getBackend()}'); build it with \`anneal backend install tensorflow\``);
   const backend = tf.backend() as unknown as NodeBackend;
   const real = backend.binding;
@@ -177,11 +191,19 @@ export function captureGraph(fn: (inputs: tf.Tensor[]) => tf.Tensor[], inputs: r
     madeInside.add(dataId);
     return move.call(this, dataId, ...rest);
   };
+  const outside: tf.Tensor[] = [];
   backend.getInputTensorIds = function (tensors: tf.Tensor[]) {
-    for (const t of tensors) {
-      if (this.tensorMap.get(t.dataId)?.values != null && !madeInside.has(t.dataId)) refuse('the function used a tensor made outside it that is not among its inputs; pass it as an input');
-    }
-    return getInputTensorIds.call(this, tensors);
+    // An outside tensor whose values reach TensorFlow only now is uploaded by this very call: tell it apart first.
+    const firstUse = tensors.map((t) => this.tensorMap.get(t.dataId)?.values != null);
+    const ids = getInputTensorIds.call(this, tensors);
+    tensors.forEach((t, i) => {
+      if (madeInside.has(t.dataId) || (!firstUse[i] && recorder.knows(ids[i]))) return;
+      recorder.forget(ids[i]);
+      if (options.outsideTensors !== 'input') refuse('the function used a tensor made outside it that is not among its inputs; pass it as an input');
+      recorder.placeholder(ids[i], inputs.length + outside.length, t.shape, dtypeCode(real, t.dtype));
+      outside.push(t);
+    });
+    return ids;
   };
 
   let outputs: tf.Tensor[];
@@ -208,7 +230,7 @@ export function captureGraph(fn: (inputs: tf.Tensor[]) => tf.Tensor[], inputs: r
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const inputNames = inputs.map((_, i) => `input_${i}`).join(',');
+  const inputNames = [...inputs, ...outside].map((_, i) => `input_${i}`).join(',');
   const outputList = outputNames.join(',');
   let disposed = false;
   const graph: CapturedGraph = {
@@ -222,7 +244,8 @@ export function captureGraph(fn: (inputs: tf.Tensor[]) => tf.Tensor[], inputs: r
           refuse(`graph.run input ${i} is ${t.dtype}[${t.shape.join(',')}]; the graph was captured with ${s.dtype}[${s.shape.join(',')}]: capture again for a new shape`);
         }
       });
-      const ids = backend.getInputTensorIds([...next]);
+      if (outside.some((t) => t.isDisposed)) refuse('a tensor made outside the function that the graph reads has been disposed since the capture; capture again');
+      const ids = backend.getInputTensorIds([...next, ...outside]);
       return real.runSavedModel(session, ids, inputNames, outputList).map((m) => backend.createOutputTensor(m));
     },
     dispose() {
