@@ -1,7 +1,6 @@
-import test from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
 import { captureGraph, isAnnealError } from '@anneal/core';
-import { selectBackend } from '@anneal/registry';
+import { tensorflowTests } from './on-tensorflow.js';
 import { mlpShapes, mlpStep } from './mlp-step.js';
 
 /**
@@ -9,26 +8,7 @@ import { mlpShapes, mlpStep } from './mlp-step.js';
  * as one TensorFlow session call must give the eager values, on new inputs too, free what it allocates, and
  * refuse what a graph cannot replay. Runs where tensorflow is required (CI: ANNEAL_CONFORMANCE_BACKENDS).
  */
-const required = (process.env.ANNEAL_CONFORMANCE_BACKENDS ?? '').split(',').includes('tensorflow');
-let unavailable: string | undefined;
-
-test.before(async () => {
-  try {
-    await selectBackend('tensorflow');
-  } catch (error) {
-    unavailable = (error as Error).message.split('\n')[0];
-  }
-});
-
-const onTensorflow = (title: string, body: (t: import('ava').ExecutionContext) => void) =>
-  test.serial(title, (t) => {
-    if (unavailable !== undefined) {
-      if (required) t.fail(`tensorflow is required here but does not start: ${unavailable}`);
-      else t.pass(`skipped: ${unavailable}`);
-      return;
-    }
-    body(t);
-  });
+const onTensorflow = tensorflowTests();
 
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);

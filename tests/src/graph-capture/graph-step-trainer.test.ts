@@ -1,4 +1,3 @@
-import test from 'ava';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Trainer, isAnnealError, type Recipe } from '@anneal/core';
 import { syntheticBlobsDataset, tinyClassifierFamily } from '@anneal/core/testing';
 import { selectBackend } from '@anneal/registry';
+import { tensorflowTests } from './on-tensorflow.js';
 import { launcherIn, planFor, testCatalog, tinyRecipe } from '../helpers/test-catalog.js';
 
 /**
@@ -14,26 +14,7 @@ import { launcherIn, planFor, testCatalog, tinyRecipe } from '../helpers/test-ca
  * (to float32 rounding: the graph sums the clip norm in float32), a resumed run bit-identical to an uninterrupted
  * one, no tensor growth per step, and boot errors for plans it cannot run.
  */
-const required = (process.env.ANNEAL_CONFORMANCE_BACKENDS ?? '').split(',').includes('tensorflow');
-let unavailable: string | undefined;
-
-test.before(async () => {
-  try {
-    await selectBackend('tensorflow');
-  } catch (error) {
-    unavailable = (error as Error).message.split('\n')[0];
-  }
-});
-
-const onTensorflow = (title: string, body: (t: import('ava').ExecutionContext) => Promise<void>) =>
-  test.serial(title, async (t) => {
-    if (unavailable !== undefined) {
-      if (required) t.fail(`tensorflow is required here but does not start: ${unavailable}`);
-      else t.pass(`skipped: ${unavailable}`);
-      return;
-    }
-    await body(t);
-  });
+const onTensorflow = tensorflowTests();
 
 const quiet = { backend: 'tensorflow', log: () => undefined, tty: false, progressStream: { write: () => true } as unknown as NodeJS.WriteStream };
 
