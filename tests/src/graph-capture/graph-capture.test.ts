@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { captureGraph, isAnnealError } from '@anneal/core';
-import { tensorflowTests } from './on-tensorflow.js';
+import { tensorflowTests } from '../helpers/on-tensorflow.js';
 import { mlpShapes, mlpStep } from './mlp-step.js';
 
 /**

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Trainer, isAnnealError, type Recipe } from '@anneal/core';
 import { syntheticBlobsDataset, tinyClassifierFamily } from '@anneal/core/testing';
 import { selectBackend } from '@anneal/registry';
-import { tensorflowTests } from './on-tensorflow.js';
+import { tensorflowTests } from '../helpers/on-tensorflow.js';
 import { launcherIn, planFor, testCatalog, tinyRecipe } from '../helpers/test-catalog.js';
 
 /**
