@@ -12,9 +12,7 @@ import { RunLauncher, builtinPlugins, createAnnealContainer } from '@anneal/regi
  * noise stop (≈ 42–49 % test error; README, NRAM section). With the paper's annealed gradient noise
  * (η = 0.01 after clipping, Adam lr 0.01) seed 2 reaches 0 test error within 400 updates (seed 3 too; seed 1
  * ends at 37.5 %: not every seed, so the seed is fixed; NRAM_TINY_SEED overrides it).
- * Not claimed: two-node lists (k ∈ {0, 1}, which needs the controller to branch on k, T ≥ 4); no learned
- * solve of them at a test-sized budget has been found yet: runs at M = 8 and 11 up to 1500 updates learn at
- * most head following, k = 1 stays wrong (README, NRAM section).
+ * Two-node lists (k ∈ {0, 1}) are learned at M = 11, R = 4, T = 7, LSTM 50: nram-list-k-length-2.test.ts.
  */
 function launcherIn(home: string): { launcher: RunLauncher; store: LocalRunStore } {
   const store = new LocalRunStore(home);
