@@ -7,6 +7,7 @@ import type { GraphHostContext, GraphHostInputs, StepFacts } from '../plugin/tra
 import { captureGraph, type CapturedGraph } from '../ops/graph-capture/index.js';
 import { GRADIENT_HOOK_POINTS as GRADIENT_STAGES } from '../hooks/hook-point.js';
 import type { ExecutionPlan } from './execution-plan.js';
+import { globalNorm } from './global-norm.js';
 import type { PluginStates, StepTensors } from './run-step.js';
 
 /**
@@ -117,7 +118,7 @@ export class GraphStepRunner {
     const { value: loss, grads: byVarName } = tf.variableGrads(() => model.loss(batch, forwardCtx) as tf.Scalar, vars);
     let grads: GradMap = Object.fromEntries(names.map((n, i) => [n, byVarName[vars[i].name]]));
     const metricTensors: tf.Tensor[] = [];
-    const norm = (g: GradMap) => (recordGradNorms ? deviceGlobalNorm(g) : tf.scalar(NaN));
+    const norm = (g: GradMap) => (recordGradNorms ? globalNorm(g) : tf.scalar(NaN)); // tensor ops: a graph has no host sum
     let normPre: tf.Tensor = tf.scalar(NaN);
     let normPost: tf.Tensor = tf.scalar(NaN);
     for (const stage of GRADIENT_STAGES) {
@@ -143,11 +144,4 @@ export class GraphStepRunner {
     for (const { graph } of this.graphs.values()) graph.dispose();
     this.graphs.clear();
   }
-}
-
-/** sqrt(Σ_tensors Σ g²) as a tensor op (inside a graph there is no host sum). */
-export function deviceGlobalNorm(grads: GradMap): tf.Scalar {
-  const tensors = Object.values(grads);
-  if (tensors.length === 0) return tf.scalar(0);
-  return tf.sqrt(tf.addN(tensors.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { deviceGlobalNorm, globalNormValue, type GradMap, type GradientTransform, type StepContext } from '@anneal/core';
+import { globalNorm, globalNormValue, type GradMap, type GradientTransform, type StepContext } from '@anneal/core';
 import { prefersHostArithmetic } from '../internal/host-backend.js';
 import { resolveConfig } from '../internal/plugin-config.js';
 import { readValues } from '../internal/tensor-values.js';
@@ -37,7 +37,7 @@ export function clipByGlobalNorm(config: Partial<ClipGlobalNormConfig> = {}): Gr
     graph: {
       host: (state) => ({ inputs: {}, state }),
       apply(grads) {
-        const norm = deviceGlobalNorm(grads);
+        const norm = globalNorm(grads);
         const coef = tf.div(maxNorm, tf.maximum(norm, maxNorm)) as tf.Scalar; // c = maxNorm / max(N, maxNorm)
         return { grads: Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, coef)])), metrics: { grad_norm: norm, clip_coef: coef } };
       },
