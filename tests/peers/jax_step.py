@@ -46,7 +46,8 @@ def make_runner(params, loss_fn, batches, lr, clip, steps, warmup, notes, carry=
     peer_protocol.update_report on the params after each case's noise-free step, the clip made by clip_at(max
     norm), through `export` (params -> name -> array in anneal's layout; default: the params dict itself))."""
     optimizer = optimizer or optax.sgd(lr)
-    opt = optax.chain(clip, optax.add_noise(eta, gamma, jax.random.key(1)), optimizer)
+    noise = [] if eta is None else [optax.add_noise(eta, gamma, jax.random.key(1))]  # None (--noise-share): no noise
+    opt = optax.chain(clip, *noise, optimizer)
     has_carry = carry is not None
 
     def grads_of(params, batch, carry):

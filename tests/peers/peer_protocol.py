@@ -84,7 +84,7 @@ def update_report(values, meta, case):
 def step_config(meta):
     """The step of anneal's recipe (meta["step"]: its optimizer and plugins) as the peers need it:
     {optimizer, lr, beta1, beta2, eps, clip (the max norm), clipKind ("global": clip-global-norm, "tensor":
-    clip-tensor-norm, each tensor on its own), eta, gamma}, with anneal's defaults. Any other plugin, or noise not
+    clip-tensor-norm, each tensor on its own), eta (None: no noise, env ANNEAL_PEER_NOISE=off), gamma}, with anneal's defaults. Any other plugin, or noise not
     after the clip, is refused: the peer would not be the same step."""
     opt, plugins = meta["step"]["optimizer"], meta["step"]["plugins"]
     c = opt.get("config", {})
@@ -99,6 +99,8 @@ def step_config(meta):
             raise ValueError(f"the peers implement clip-global-norm then annealed-gaussian (post-clip) only, not {p}")
     if "clip" not in out or "eta" not in out:
         raise ValueError(f"the peers expect a norm clip and annealed noise, got {plugins}")
+    if os.environ.get("ANNEAL_PEER_NOISE") == "off":  # `npm run bench -- --peers --noise-share`: the same step without its noise
+        out["eta"] = None
     return out
 
 

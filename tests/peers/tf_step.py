@@ -94,9 +94,10 @@ def make_runner(variables, loss_fn, batches, lr, clip, steps, warmup, notes, car
             else:
                 loss = loss_fn(batch)
         grads = clip(tape.gradient(loss, variables))
-        std = tf.sqrt(eta / tf.pow(1.0 + t, gamma))
         grads = [tf.convert_to_tensor(g) for g in grads]  # IndexedSlices → dense: noise on every entry
-        grads = [g + tf.random.normal(tf.shape(g)) * std for g in grads]
+        if eta is not None:  # None (--noise-share): the step without its noise
+            std = tf.sqrt(eta / tf.pow(1.0 + t, gamma))
+            grads = [g + tf.random.normal(tf.shape(g)) * std for g in grads]
         opt.apply(grads, variables)
         t.assign_add(1.0)
         if carry is not None:

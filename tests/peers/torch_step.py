@@ -23,6 +23,8 @@ def clip_per_tensor_(grads, max_norm):
 
 
 def add_noise_(grads, eta, gamma, t):
+    if eta is None:  # --noise-share: the step without its noise
+        return
     torch._foreach_add_(grads, [torch.randn_like(g) for g in grads], alpha=noise_std(eta, gamma, t))
 
 

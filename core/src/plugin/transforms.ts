@@ -55,7 +55,10 @@ export interface GraphHostContext extends Omit<StepContext, 'params' | 'globalNo
   readonly shapes: Readonly<Record<string, readonly number[]>>;
 }
 
-/** Host values a plugin passes into the step graph: float32 arrays (uploaded as 1-D tensors) or numbers (scalars). */
+/**
+ * Host values a plugin passes into the step graph: float32 arrays (uploaded as 1-D tensors) or numbers (scalars).
+ * The step reads them before it calls any host part again, so a plugin may hand out the same array every step.
+ */
 export type GraphHostInputs = Readonly<Record<string, Float32Array | number>>;
 
 /**

@@ -151,11 +151,12 @@ async function graphMain(): Promise<void> {
 }
 
 /**
- * `npm run bench -- --peers [--models mlp,memn2n,ptb,ngpu,nram,np] [--rounds 5] [--backends cpu,wasm,tensorflow,tensorflow+graph] [--peer-list pytorch,jax,keras] [--peer-threads N] [--check]`:
+ * `npm run bench -- --peers [--models mlp,memn2n,ptb,ngpu,nram,np] [--rounds 5] [--backends cpu,wasm,tensorflow,tensorflow+graph] [--peer-list pytorch,jax,keras] [--peer-threads N] [--check] [--noise-share]`:
  * anneal against PyTorch, JAX + optax and TensorFlow/Keras (tests/src/bench/peers, tests/peers). `--check`: only the
  * correctness check (loss and gradient norms at anneal's initial weights, peer-check.ts; the parameters after one
  * noise-free step, update-check.ts), no timed rounds. Exit 1 on a mismatch, and with --check also when a contestant
- * of a checked model failed its setup or reported no check.
+ * of a checked model failed its setup or reported no check. `--noise-share`: every contestant also runs without its noise
+ * (a twin process, same rounds), and each one's noise share of the step is printed.
  */
 async function peersMain(): Promise<void> {
   const list = (name: string) => option(name)?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -164,7 +165,7 @@ async function peersMain(): Promise<void> {
   if (threads) process.env.ANNEAL_PEER_THREADS = threads; // read by tests/peers/*.py (inherited env)
   const log = (l: string) => process.stdout.write(`${l}\n`);
   log(`anneal against PyTorch, JAX + optax and TensorFlow/Keras — node ${process.version}, load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
-  const result = await benchPeers({ models: list('models'), rounds, backends: list('backends'), peers: list('peer-list'), log });
+  const result = await benchPeers({ models: list('models'), rounds, backends: list('backends'), peers: list('peer-list'), noiseShare: process.argv.includes('--noise-share'), log });
   log('');
   for (const l of formatTargets(result)) log(l);
   log(`load average at the end: ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);

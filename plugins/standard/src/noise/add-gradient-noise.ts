@@ -24,6 +24,7 @@ export function addGradientNoise(config: Partial<AnnealedGaussianConfig> = {}, o
   const { eta, gamma } = resolveConfig('annealed-gaussian', annealedGaussianSchema, config);
   const stdAt = (t: number) => Math.sqrt(annealedNoiseVariance(eta, gamma, t)); // σ_t
   const keyAt = (seed: number, t: number) => deriveSeed(seed, `noise/${t}`);
+  let hostNoise = new Float32Array(0); // this instance's copy of ε for the graph step (which reads it before the next host call)
   return {
     name: 'annealed-gaussian',
     init: (ctx) => ({ seed: ctx.seed }),
@@ -39,7 +40,9 @@ export function addGradientNoise(config: Partial<AnnealedGaussianConfig> = {}, o
       host(state, ctx) {
         const n = Object.values(ctx.shapes).reduce((sum, shape) => sum + shape.reduce((a, b) => a * b, 1), 0);
         const std = stdAt(ctx.step);
-        const noise = ops.gaussianNoise(n, keyAt(state.seed, ctx.step), std).slice(); // ε ~ N(0, σ_t² I), copied out of scratch memory
+        if (hostNoise.length !== n) hostNoise = new Float32Array(n);
+        const noise = hostNoise;
+        noise.set(ops.gaussianNoise(n, keyAt(state.seed, ctx.step), std)); // ε ~ N(0, σ_t² I), copied out of scratch memory
         ops.prefetch?.(n, keyAt(state.seed, ctx.step + 1), stdAt(ctx.step + 1));
         return { inputs: { noise }, state, metrics: { noise_std: std }, facts: { noiseStd: std } };
       },

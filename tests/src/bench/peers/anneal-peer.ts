@@ -28,6 +28,13 @@ function withGraphStep(recipe: Recipe): Recipe {
   return { ...recipe, training: { ...recipe.training, graphStep: 'on' } };
 }
 
+/** ANNEAL_PEER_NOISE=off (`--noise-share`): the contestant's timed steps leave the noise plugin out; its check is unchanged. */
+const NOISE_OFF = process.env.ANNEAL_PEER_NOISE === 'off';
+
+function withoutNoise(recipe: Recipe): Recipe {
+  return { ...recipe, plugins: recipe.plugins.filter((p) => p.plugin !== 'annealed-gaussian') };
+}
+
 const reply = (msg: Record<string, unknown>) => process.stdout.write(`@@peer ${JSON.stringify(msg)}\n`);
 
 interface ExportedUpdates {
@@ -58,7 +65,10 @@ async function main(): Promise<void> {
     return;
   }
   const booted = await bootAnneal({ env: { ...process.env, MLFLOW_TRACKING_URI: '' } });
-  const recipeOf = (model: PeerModel) => (graphStep ? withGraphStep(model.recipe()) : model.recipe());
+  const recipeOf = (model: PeerModel) => {
+    const recipe = NOISE_OFF ? withoutNoise(model.recipe()) : model.recipe();
+    return graphStep ? withGraphStep(recipe) : recipe;
+  };
   reply({ ok: true, name: `anneal/${backendName}${graphStep ? GRAPH_SUFFIX : ''}`, version: `tfjs ${tf.version_core} '${tf.getBackend()}', node ${process.version}` });
   const plans = new Map<string, ExecutionPlan>();
   const lines = createInterface({ input: process.stdin });
@@ -69,6 +79,7 @@ async function main(): Promise<void> {
       if (req.op === 'quit') break;
       const model = peerModel(String(req.model));
       if (req.op === 'setup') {
+        if (NOISE_OFF && req.exportDir) throw new Error('a contestant without noise (ANNEAL_PEER_NOISE=off) cannot write the batches: start one with noise first');
         const why = model.unavailable?.();
         if (why) {
           reply({ ok: false, error: why });

@@ -34,6 +34,13 @@ export interface ContestantResult {
   readonly notes: readonly string[];
   /** anneal only: median over rounds of (this round's ms ÷ the fastest peer's ms in the same round). */
   readonly ratioToFastestPeer?: number;
+  /** false: the `--noise-share` twin of a contestant, run with the noise left out of its step. */
+  readonly noise: boolean;
+  /**
+   * `--noise-share`, on the contestant with noise: the share of its step the noise takes, the median over rounds of
+   * 1 − (its twin's ms without noise ÷ its ms), both from the same round.
+   */
+  readonly noiseShare?: number;
 }
 
 export interface ModelResult {
@@ -60,6 +67,8 @@ export interface PeerBenchOptions {
   readonly rounds?: number;
   readonly backends?: readonly string[];
   readonly peers?: readonly string[];
+  /** Also start every contestant a second time with the noise left out of its step (ANNEAL_PEER_NOISE=off), to report the noise's share. */
+  readonly noiseShare?: boolean;
   readonly log: (line: string) => void;
 }
 
@@ -67,7 +76,11 @@ interface Live {
   readonly peer: LinePeer;
   readonly kind: 'anneal' | 'peer';
   readonly version: string;
+  readonly noise: boolean;
 }
+
+/** The label of a contestant's twin without noise (`--noise-share`). */
+export const NO_NOISE_SUFFIX = '/no-noise';
 
 const firstLine = (s: string | undefined) => (s ?? 'unknown error').trim().split('\n')[0].slice(0, 200);
 
@@ -81,35 +94,43 @@ function ensureVenv(log: (l: string) => void): string | undefined {
 
 async function startContestants(opts: PeerBenchOptions, skipped: { label: string; reason: string }[]): Promise<Live[]> {
   const live: Live[] = [];
+  // The contestants with noise come first (the first anneal one writes the batches and the recipe's step for all);
+  // with --noise-share, then each one's twin whose step leaves the noise out (env ANNEAL_PEER_NOISE=off).
+  const variants = opts.noiseShare ? [true, false] : [true];
   // Also accepted: tensorflow+graph, the trainer with training.graphStep 'on' (opt-in: a model whose plugins have
   // no graph form fails its setup there).
   const backends = opts.backends ?? BACKEND_CHOICES.filter((c) => c !== 'auto');
-  for (const backend of backends) {
-    const peer = new LinePeer(`anneal/${backend}`, process.execPath, [ANNEAL_PEER, backend], { cwd: REPO_ROOT });
-    const hello = await peer.hello();
-    if (hello.ok) live.push({ peer, kind: 'anneal', version: String(hello.version) });
-    else {
-      skipped.push({ label: `anneal/${backend}`, reason: firstLine(hello.error) });
-      await peer.close();
-    }
-  }
   const wanted = PYTHON_PEERS.filter((p) => !opts.peers || opts.peers.includes(p.label));
-  if (wanted.length === 0) return live;
-  const venvProblem = ensureVenv(opts.log);
-  for (const p of wanted) {
-    if (venvProblem) {
-      skipped.push({ label: p.label, reason: venvProblem });
-      continue;
+  const venvProblem = wanted.length > 0 ? ensureVenv(opts.log) : undefined;
+  for (const noise of variants) {
+    const suffix = noise ? '' : NO_NOISE_SUFFIX;
+    const noiseEnv = noise ? {} : { ANNEAL_PEER_NOISE: 'off' };
+    for (const backend of backends) {
+      const label = `anneal/${backend}${suffix}`;
+      const peer = new LinePeer(label, process.execPath, [ANNEAL_PEER, backend], { cwd: REPO_ROOT, env: noiseEnv });
+      const hello = await peer.hello();
+      if (hello.ok) live.push({ peer, kind: 'anneal', version: String(hello.version), noise });
+      else {
+        skipped.push({ label, reason: firstLine(hello.error) });
+        await peer.close();
+      }
     }
-    const peer = new LinePeer(p.label, VENV_PYTHON, [join(REPO_ROOT, 'tests', 'peers', p.script)], {
-      cwd: join(REPO_ROOT, 'tests', 'peers'),
-      env: { PYTHONUNBUFFERED: '1', TF_CPP_MIN_LOG_LEVEL: '2', KERAS_BACKEND: 'tensorflow', JAX_PLATFORMS: 'cpu', CUDA_VISIBLE_DEVICES: '' },
-    });
-    const hello = await peer.hello(300_000);
-    if (hello.ok) live.push({ peer, kind: 'peer', version: String(hello.version) });
-    else {
-      skipped.push({ label: p.label, reason: firstLine(hello.error) });
-      await peer.close();
+    for (const p of wanted) {
+      const label = `${p.label}${suffix}`;
+      if (venvProblem) {
+        skipped.push({ label, reason: venvProblem });
+        continue;
+      }
+      const peer = new LinePeer(label, VENV_PYTHON, [join(REPO_ROOT, 'tests', 'peers', p.script)], {
+        cwd: join(REPO_ROOT, 'tests', 'peers'),
+        env: { PYTHONUNBUFFERED: '1', TF_CPP_MIN_LOG_LEVEL: '2', KERAS_BACKEND: 'tensorflow', JAX_PLATFORMS: 'cpu', CUDA_VISIBLE_DEVICES: '', ...noiseEnv },
+      });
+      const hello = await peer.hello(300_000);
+      if (hello.ok) live.push({ peer, kind: 'peer', version: String(hello.version), noise });
+      else {
+        skipped.push({ label, reason: firstLine(hello.error) });
+        await peer.close();
+      }
     }
   }
   return live;
@@ -163,20 +184,27 @@ async function benchModel(model: PeerModel, live: readonly Live[], rounds: numbe
       log(`  round ${round + 1}/${rounds}: ${[...per.entries()].map(([k, v]) => `${k} ${v[v.length - 1]?.toFixed(2)}`).join(', ')}`);
     }
     const done = ready.filter((c) => per.has(c.live.peer.label));
-    const peers = done.filter((c) => c.live.kind === 'peer');
+    const peers = done.filter((c) => c.live.kind === 'peer' && c.live.noise);
     const msOf = (label: string) => median(per.get(label)!);
     const fastest = peers.length ? peers.reduce((a, b) => (msOf(a.live.peer.label) <= msOf(b.live.peer.label) ? a : b)).live.peer.label : undefined;
     const contestants: ContestantResult[] = done.map((c) => {
       const label = c.live.peer.label;
       const roundMs = per.get(label)!;
-      const ratio = c.live.kind === 'anneal' && fastest ? median(roundMs.map((v, i) => v / per.get(fastest)![i])) : undefined;
-      return { label, kind: c.live.kind, version: c.live.version, ms: median(roundMs), roundMs, notes: c.notes, ...(ratio !== undefined ? { ratioToFastestPeer: ratio } : {}) };
+      const ratio = c.live.kind === 'anneal' && c.live.noise && fastest ? median(roundMs.map((v, i) => v / per.get(fastest)![i])) : undefined;
+      const twin = c.live.noise ? per.get(`${label}${NO_NOISE_SUFFIX}`) : undefined;
+      const noiseShare = twin ? median(roundMs.map((v, i) => 1 - twin[i] / v)) : undefined;
+      return {
+        label, kind: c.live.kind, version: c.live.version, ms: median(roundMs), roundMs, notes: c.notes, noise: c.live.noise,
+        ...(ratio !== undefined ? { ratioToFastestPeer: ratio } : {}), ...(noiseShare !== undefined ? { noiseShare } : {}),
+      };
     });
     return { ...base, contestants, fastestPeer: fastest, skipped, ...(check ? { check } : {}) };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
+
+const formatShare = (share: number) => `${(100 * share).toFixed(1)} %`;
 
 /** The table of one model, as printed. */
 export function formatModel(m: ModelResult): string[] {
@@ -189,6 +217,7 @@ export function formatModel(m: ModelResult): string[] {
       const verdict = m.target === undefined ? '  (no target)' : `  (target ≤ ${m.target}: ${c.ratioToFastestPeer <= m.target ? 'met' : 'NOT met'})`;
       line += `  ÷ fastest peer (${m.fastestPeer}) = ${c.ratioToFastestPeer.toFixed(2)}${verdict}`;
     }
+    if (c.noiseShare !== undefined) line += `  noise ${formatShare(c.noiseShare)} of the step`;
     out.push(line);
     out.push(`  ${''.padEnd(18)} ${c.version}${c.notes.length ? `; ${c.notes.join('; ')}` : ''}`);
   }
@@ -235,6 +264,16 @@ export function formatTargets(result: PeerBenchResult): string[] {
     for (const c of annealRows) {
       const verdict = m.target === undefined ? '' : c.ratioToFastestPeer! <= m.target ? 'met' : 'NOT met';
       out.push(`  ${m.model.padEnd(8)} ${goal.padEnd(9)}  ${c.label.padEnd(18)} ${c.ratioToFastestPeer!.toFixed(2)}× ${m.fastestPeer ?? ''}  ${verdict}`.trimEnd());
+    }
+  }
+  const shares = result.models.filter((m) => m.contestants.some((c) => c.noiseShare !== undefined));
+  if (shares.length) {
+    out.push('Noise share (--noise-share: 1 − step without noise ÷ step with it, same rounds; issue 14 target for anneal ≤ 5 %)');
+    for (const m of shares) {
+      for (const c of m.contestants.filter((x) => x.noiseShare !== undefined)) {
+        const verdict = c.kind === 'anneal' ? (c.noiseShare! <= 0.05 ? 'met' : 'NOT met') : '';
+        out.push(`  ${m.model.padEnd(8)} ${c.label.padEnd(18)} ${formatShare(c.noiseShare!).padStart(7)}  ${verdict}`.trimEnd());
+      }
     }
   }
   const checked = result.models.filter((m) => m.check);
