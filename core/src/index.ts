@@ -41,5 +41,4 @@ export * from './ops/backend-matmul.js';
 export * from './ops/dense-ops.js';
 export * from './ops/activation-grads.js';
 export * from './ops/block-lstm.js';
-export * from './ops/softmax-nll.js';
 export * from './ops/graph-capture/index.js';

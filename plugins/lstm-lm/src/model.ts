@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { matMulFast } from './ops.js';
-import { AnnealError, blockLstm, hasBlockLstm, summedSoftmaxNll, type Batch, type CarriedState, type DatasetInfo, type EvalWithCarry, type ForwardContext, type LossWithCarry, type MetricSpec, type Model, type Rng } from '@anneal/core';
+import { AnnealError, blockLstm, hasBlockLstm, type Batch, type CarriedState, type DatasetInfo, type EvalWithCarry, type ForwardContext, type LossWithCarry, type MetricSpec, type Model, type Rng } from '@anneal/core';
 
 /** The metric every LSTM LM reports: exp of the mean per-token NLL over a whole split, with carried state. */
 export const LM_METRICS: readonly MetricSpec[] = Object.freeze([
@@ -55,8 +55,30 @@ export function embeddingLookup(table: tf.Tensor, ids: tf.Tensor1D): tf.Tensor2D
   return f(table, ids) as tf.Tensor2D;
 }
 
-/** The summed token NLL under the full softmax: core's summedSoftmaxNll (one TensorFlow kernel on tensorflow). */
-export { summedSoftmaxNll };
+/**
+ * Σ_rows (logSumExp(logits_r) − logits_r[y_r]): the summed token NLL under the full softmax, with its exact
+ * gradient dlogits = dy · (softmax(logits) − onehot(y)) written out (autodiff through logSumExp spends
+ * a [rows, V] Equal and several [rows, V] temporaries in Max's gradient; the value and gradient are the same).
+ */
+export function summedSoftmaxNll(logits: tf.Tensor2D, y: tf.Tensor1D): tf.Scalar {
+  const V = logits.shape[1];
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const z = args[0] as tf.Tensor2D;
+    const save = args[1] as tf.GradSaveFunc;
+    const lse = tf.logSumExp(z, 1, true); // [rows, 1]
+    const onehot = tf.oneHot(y, V);
+    const value = tf.sub(tf.sum(lse), tf.sum(tf.mul(z, onehot))) as tf.Scalar;
+    save([z, lse, onehot]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [zs, l, oh] = saved;
+        return [tf.mul(dy as tf.Tensor, tf.sub(tf.exp(tf.sub(zs, l)), oh))];
+      },
+    };
+  });
+  return f(logits) as tf.Scalar;
+}
 
 /** The names of the forward sites (dropout on the non-recurrent connections): embedding → layer 1 → … → softmax. */
 export function lmSites(layers: number): string[] {
