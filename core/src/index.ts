@@ -41,4 +41,5 @@ export * from './ops/backend-matmul.js';
 export * from './ops/dense-ops.js';
 export * from './ops/activation-grads.js';
 export * from './ops/block-lstm.js';
+export * from './ops/tensorflow-gather.js';
 export * from './ops/graph-capture/index.js';

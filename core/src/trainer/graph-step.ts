@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { AnnealError } from '../errors/anneal-error.js';
+import { AnnealError, isAnnealError } from '../errors/anneal-error.js';
 import type { Batch } from '../data/dataset.js';
 import type { GradMap } from '../model/param-map.js';
 import type { ForwardContext, StepContext } from '../plugin/contexts.js';
@@ -83,7 +83,7 @@ export class GraphStepRunner {
       if (!entry) {
         const metricNames: string[] = [];
         // A model's constant tensors (lookup tables, encodings) are read by the graph as extra inputs.
-        const captured = captureGraph(() => this.body(batch, forwardCtx, hostInputs, hostTensors, slots, recordGradNorms, metricNames), inputs, { outsideTensors: 'input' });
+        const captured = this.capture(() => this.body(batch, forwardCtx, hostInputs, hostTensors, slots, recordGradNorms, metricNames), inputs);
         tf.dispose(captured.outputs); // the step itself comes from the graph, as every other step does
         entry = { graph: captured.graph, metricNames };
         this.graphs.set(key, entry);
@@ -98,6 +98,17 @@ export class GraphStepRunner {
     });
     // A host scalar (tfjs-node keeps its value in JS until an op uses it): the trainer reads it like runStep's loss.
     return { loss: tf.scalar(out.loss), gradNormPreClip: recordGradNorms ? out.normPre : NaN, gradNormPostClip: recordGradNorms ? out.normPost : NaN, metrics, facts };
+  }
+
+  /** Captures the step, naming the model when its loss does what a graph cannot (a host read, a random op). */
+  private capture(step: () => tf.Tensor[], inputs: tf.Tensor[]): ReturnType<typeof captureGraph> {
+    try {
+      return captureGraph(step, inputs, { outsideTensors: 'input' });
+    } catch (error) {
+      if (!isAnnealError(error, 'ANNEAL_ERR_GRAPH_CAPTURE')) throw error;
+      const reason = error.message.replace(/^ANNEAL_ERR_GRAPH_CAPTURE: /, '');
+      throw new AnnealError('ANNEAL_ERR_GRAPH_CAPTURE', `training.graphStep = 'on': the step of model '${this.plan.model.family}' cannot run as one graph: ${reason}. Use a model configuration that computes its loss and gradients with tensor ops only (for memn2n: gradient 'autodiff'), or set training.graphStep to 'off'.`, { key: 'training.graphStep' });
+    }
   }
 
   /** The traced step: [...new params, ...new slots, [loss, norm before clip, norm after clip, ...graph metrics]]. */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { AnnealError } from '@anneal/core';
+import { AnnealError, replaceTensorflowGather } from '@anneal/core';
 
 export const BACKEND_CHOICES = ['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -52,6 +52,7 @@ async function tryCandidate(c: Candidate): Promise<string | undefined> {
     const ok = await tf.setBackend(c.backendName);
     if (!ok) return `${c.module}: backend '${c.backendName}' failed to initialise`;
     await tf.ready();
+    if (c.backendName === 'tensorflow') replaceTensorflowGather(); // tf.gather without tfjs-node's host read of the indices
     return undefined;
   } catch (error) {
     return `${c.module}: ${(error as Error).message.split('\n')[0]}`;

@@ -208,6 +208,25 @@ export function conformanceSuite(backend: 'cpu' | 'wasm' | 'tensorflow'): void {
     t.is(prefersFusedMatMul(backend), backend !== 'tensorflow');
   });
 
+  onBackend('tf.gather (on tensorflow anneal\'s GatherV2 kernel, without the host read): values, gradient, and an index out of range fails', async (t) => {
+    await on();
+    tf.tidy(() => {
+      const x = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
+      const ids = tf.tensor1d([2, 0, 2], 'int32');
+      t.deepEqual(Array.from(tf.gather(x, ids).dataSync()), [5, 6, 1, 2, 5, 6]);
+      t.deepEqual(Array.from(tf.gather(x, tf.tensor1d([1], 'int32'), 1).dataSync()), [2, 4, 6]);
+      if (backend !== 'wasm') {
+        // wasm has no UnsortedSegmentSum kernel, so no gradient of gather (models there look up by one-hot matmuls)
+        const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.gather(v, ids), tf.tensor2d([[1, 1], [2, 2], [3, 3]]))))(x);
+        t.deepEqual(Array.from(g.dataSync()), [2, 2, 0, 0, 4, 4]);
+      }
+    });
+    if (backend !== 'wasm') {
+      // wasm's kernel does not check its indices; cpu's does, and TensorFlow's own op does on tensorflow.
+      t.throws(() => tf.tidy(() => tf.gather(tf.tensor1d([1, 2, 3]), tf.tensor1d([5], 'int32')).dataSync()), { message: /5/ });
+    }
+  });
+
   onBackend('noise ops: the fast path equals the reference bit for bit, and adds to tensors of this backend', async (t) => {
     await on();
     const grads = { w: tf.randomNormal([300, 70], 0, 1, 'float32', 5), b: tf.zeros([70]) };

@@ -65,6 +65,21 @@ onTensorflow('replaying leaks no tensor: tfjs and TensorFlow handle counts are f
   tf.dispose(inputs);
 });
 
+onTensorflow('an embedding lookup (tf.gather) and its gradient are captured: tfjs-node reads the indices to the host, anneal\'s GatherV2 kernel does not', (t) => {
+  const table = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
+  const loss = (ids: tf.Tensor) => (v: tf.Tensor) => tf.sum(tf.mul(tf.gather(v, ids), tf.tensor2d([[1, 1], [2, 2], [3, 3]])));
+  const lookup = ([w, ids]: tf.Tensor[]) => [loss(ids)(w), tf.grad(loss(ids))(w)];
+  const ids = tf.tensor1d([2, 0, 2], 'int32');
+  const { outputs, graph } = captureGraph(lookup, [table, ids]);
+  t.is(outputs[0].dataSync()[0], 5 + 6 + 2 * (1 + 2) + 3 * (5 + 6));
+  const other = tf.tensor1d([1, 1, 0], 'int32');
+  const [value, grad] = graph.run([table, other]);
+  t.is(value.dataSync()[0], 3 + 4 + 2 * (3 + 4) + 3 * (1 + 2), 'the new indices are an input, not a constant');
+  t.deepEqual(Array.from(grad.dataSync()), [3, 3, 3, 3, 0, 0]);
+  tf.dispose([...outputs, value, grad, table, ids, other]);
+  graph.dispose();
+});
+
 onTensorflow('capture refuses what a graph cannot replay, naming the fix: a host read, a random op, an outside tensor, a new input shape', (t) => {
   const x = tf.ones([3, 3]);
   const outside = tf.ones([3, 3]);

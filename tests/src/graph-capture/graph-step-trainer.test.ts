@@ -63,6 +63,24 @@ onTensorflow(`graph step = eager step through the trainer (${optimizer.name}): p
 });
 }
 
+onTensorflow('graph step = eager step with the per-tensor clip (clip-tensor-norm): losses, clipped-tensor counts and smallest coefficients', async (t) => {
+  const { launcher, store } = launcherIn(home(t), [tinyClassifierFamily, syntheticBlobsDataset]);
+  const perTensor = (graphStep: 'on' | 'off') => ({ ...recipe(graphStep, `graph-step-tensor-clip-${graphStep}`), plugins: [{ plugin: 'clip-tensor-norm', config: { maxNorm: 0.2 } }, { plugin: 'annealed-gaussian', config: { eta: 0.01 } }] });
+  const eager = (await launcher.launch(perTensor('off'), quiet)).outcomes[0];
+  const graph = (await launcher.launch(perTensor('on'), quiet)).outcomes[0];
+  t.is(graph.status, 'FINISHED');
+  const series = (id: string, key: string) => store.readMetrics(id).filter((p) => p.key === key).map((p) => p.value);
+  for (const key of ['train/loss', 'plugin/clip-tensor-norm/clip_coef_min']) {
+    const [a, b] = [series(eager.runId, key), series(graph.runId, key)];
+    t.is(a.length, b.length, key);
+    t.true(a.length > 0, key);
+    a.forEach((v, i) => t.true(Math.abs(v - b[i]) <= 1e-4 * Math.max(1, Math.abs(v)), `${key}[${i}]: eager ${v}, graph ${b[i]}`));
+  }
+  const counts = series(eager.runId, 'plugin/clip-tensor-norm/clipped_tensors');
+  t.deepEqual(series(graph.runId, 'plugin/clip-tensor-norm/clipped_tensors'), counts, 'the same tensors are clipped on every step');
+  t.true(counts.some((c) => c > 0), `some tensors are clipped: ${counts.join(' ')}`);
+});
+
 onTensorflow('a graph-step run (Adam: its moments go through the graph) stopped mid-way and resumed ends with bit-identical weights', async (t) => {
   const { launcher, store } = launcherIn(home(t), [tinyClassifierFamily, syntheticBlobsDataset]);
   const r = recipe('on', 'graph-step-resume', { name: 'adam', config: { learningRate: 0.01 } });

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import type { GradMap, GradientTransform } from '@anneal/core';
 import { resolveConfig } from '../internal/plugin-config.js';
 import { readValues, sumOfSquares } from '../internal/tensor-values.js';
@@ -10,6 +10,10 @@ import { scaleTensors } from './scale-tensors.js';
  * Frobenius norm n exceeds maxNorm is scaled by maxNorm / n; the others pass through unchanged (and
  * when none is clipped the input map itself is returned).
  * Reports { clipped_tensors, clip_coef_min } (the smallest coefficient applied, 1 when none).
+ *
+ * Graph form (a step captured as one TensorFlow graph): per tensor c = maxNorm / max(n, maxNorm), with n summed in
+ * the graph (float32, where the eager form sums in float64 on the host), and the tensor times c (× 1 exactly when
+ * it is not clipped); the same two metrics, computed in the graph.
  */
 export function clipByTensorNorm(config: Partial<ClipTensorNormConfig> = {}): GradientTransform<Record<string, never>> {
   const { maxNorm } = resolveConfig('clip-tensor-norm', clipTensorNormSchema, config);
@@ -34,6 +38,18 @@ export function clipByTensorNorm(config: Partial<ClipTensorNormConfig> = {}): Gr
       }
       // Nothing clipped: hand back the input map itself (the trainer's per-step norm memo then applies).
       return { grads: clipped > 0 ? out : grads, state, metrics: { clipped_tensors: clipped, clip_coef_min: minCoef } };
+    },
+    graph: {
+      host: (state) => ({ inputs: {}, state }),
+      apply(grads) {
+        const entries = Object.entries(grads);
+        const coefs = entries.map(([, g]) => tf.div(maxNorm, tf.maximum(tf.norm(g), maxNorm)) as tf.Scalar); // c = maxNorm / max(n, maxNorm)
+        const all = tf.stack(coefs);
+        return {
+          grads: Object.fromEntries(entries.map(([k, g], i) => [k, tf.mul(g, coefs[i])])),
+          metrics: { clipped_tensors: tf.sum(tf.cast(tf.less(all, 1), 'float32')) as tf.Scalar, clip_coef_min: tf.min(all) as tf.Scalar },
+        };
+      },
     },
   };
 }
