@@ -51,6 +51,12 @@ const REFUSED_OPS = /Random|Multinomial|Shuffle|Assign|Variable|Summary|Print|St
 
 const TAG = 'anneal-capture';
 
+/**
+ * Type attributes tfjs-node leaves out because TensorFlow's eager runtime infers them from the inputs, but a graph's
+ * NodeDef must carry: op → [attribute, the input whose dtype it is]. (tfjs-node's ExpandDims passes no attributes.)
+ */
+const INFERRED_TYPE_ATTRS: Readonly<Record<string, readonly (readonly [string, number])[]>> = { ExpandDims: [['T', 0], ['Tdim', 1]] };
+
 export interface CapturedGraph {
   /** The recorded TensorFlow ops (placeholders, constants and identity outputs not counted). */
   readonly opCount: number;
@@ -95,6 +101,7 @@ class GraphRecorder {
   private constCount = 0;
   private readonly names = new Map<number, string>();
   private readonly uploads = new Map<number, { shape: number[]; dtype: number; values: ArrayLike<number> }>();
+  private readonly dtypes = new Map<number, number>();
 
   constructor(private readonly b: Binding) {}
 
@@ -102,17 +109,25 @@ class GraphRecorder {
     const name = `input_${index}`;
     this.nodes.push({ name, op: 'Placeholder', inputs: [], attrs: [['dtype', { kind: 'op', attr: { name: 'dtype', type: ATTR.TYPE, value: dtype } }], ['shape', { kind: 'op', attr: { name: 'shape', type: ATTR.SHAPE, value: [...shape] } }]] });
     this.names.set(id, name);
+    this.dtypes.set(id, dtype);
   }
 
   upload(id: number, shape: number[], dtype: number, values: ArrayLike<number>): void {
     this.uploads.set(id, { shape: [...shape], dtype, values: Array.from(values) });
+    this.dtypes.set(id, dtype);
   }
 
   op(op: string, attrs: OpAttr[], inputIds: number[], outputs: readonly OutputMetadata[]): void {
     if (REFUSED_OPS.test(op)) refuse(`op '${op}' draws random numbers or keeps state; draw outside the captured function and pass the values as an input`);
     const name = `op_${this.opCount++}_${op}`;
-    this.nodes.push({ name, op, inputs: inputIds.map((id) => this.nameOf(id)), attrs: attrs.map((a) => [a.name, { kind: 'op', attr: a }] as const) });
-    outputs.forEach((m, i) => this.names.set(m.id, i === 0 ? name : `${name}:${i}`));
+    const inferred = (INFERRED_TYPE_ATTRS[op] ?? [])
+      .filter(([attr, input]) => !attrs.some((a) => a.name === attr) && this.dtypes.has(inputIds[input]))
+      .map(([attr, input]): OpAttr => ({ name: attr, type: ATTR.TYPE, value: this.dtypes.get(inputIds[input])! }));
+    this.nodes.push({ name, op, inputs: inputIds.map((id) => this.nameOf(id)), attrs: [...attrs, ...inferred].map((a) => [a.name, { kind: 'op', attr: a }] as const) });
+    outputs.forEach((m, i) => {
+      this.names.set(m.id, i === 0 ? name : `${name}:${i}`);
+      this.dtypes.set(m.id, m.dtype);
+    });
   }
 
   /** Whether a handle is an input, an op output or an upload of this capture. */
@@ -124,6 +139,7 @@ class GraphRecorder {
   forget(id: number): void {
     this.names.delete(id);
     this.uploads.delete(id);
+    this.dtypes.delete(id);
   }
 
   nameOf(id: number): string {

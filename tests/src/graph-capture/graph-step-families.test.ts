@@ -6,12 +6,29 @@ import { tensorflowTests } from '../helpers/on-tensorflow.js';
 import { SHARED_DATA } from '../helpers/run-cli.js';
 
 /**
- * MemN2N through `training.graphStep: 'on'`: its per-tensor clip has a graph form and its embedding lookups (tf.gather)
- * no longer read to the host on tensorflow, so with gradient 'autodiff' the whole step is one graph. Its losses are the
- * eager step's (the hand-written backward pass, the default); with that hand-written pass (which reads host values)
- * the first step fails with an error that names the model and the fix.
+ * Paper families through `training.graphStep: 'on'`, each against its eager step (same seed, same noise):
+ * - MemN2N: its per-tensor clip has a graph form and its embedding lookups (tf.gather) no longer read to the host on
+ *   tensorflow, so with gradient 'autodiff' the whole step is one graph; its losses are those of the eager step with
+ *   the hand-written backward pass (the default). With that hand-written pass, which reads host values, the first
+ *   step fails with an error that names the model and the fix.
+ * - Neural Programmer (Adam, clip 5 + noise): its step has ExpandDims, which tfjs-node runs without type attributes
+ *   (the capture adds them).
  */
 const onTensorflow = tensorflowTests();
+
+function npRecipe(graphStep: 'on' | 'off'): Recipe {
+  return {
+    name: `graph-step-np-${graphStep}`,
+    version: 1,
+    description: 'graph step test',
+    model: { name: 'neural-programmer', config: { hiddenSize: 16, steps: 4 } },
+    dataset: { name: 'table-qa', config: { trainSize: 10 * 14, testSize: 10, rowsMin: 10, rowsMax: 30, testRows: 40 } },
+    optimizer: { name: 'adam', config: { learningRate: 0.001, epsilon: 1e-6 } },
+    plugins: [{ plugin: 'clip-global-norm', config: { maxNorm: 5 } }, { plugin: 'annealed-gaussian', config: { eta: 1 } }],
+    training: { batchSize: 10, epochs: 1, maxSteps: 12, evalSplits: [], sampling: 'sequential', graphStep },
+    seeds: [1],
+  };
+}
 
 function recipe(gradient: 'manual' | 'autodiff', graphStep: 'on' | 'off'): Recipe {
   const base = singleTaskMemn2nRecipe(1, 1);
@@ -20,8 +37,8 @@ function recipe(gradient: 'manual' | 'autodiff', graphStep: 'on' | 'off'): Recip
 
 async function losses(r: Recipe): Promise<number[]> {
   const booted = await bootAnneal({ env: { ANNEAL_HOME: join(SHARED_DATA, 'unused-home'), MLFLOW_TRACKING_URI: '' } });
-  const plan = await buildPlan(booted.plugins, { recipe: r, seed: 3, runName: 'graph-step-memn2n', backend: 'tensorflow' });
-  const trainer = new Trainer(plan, { runId: `graph-step-memn2n-${r.training.graphStep}` });
+  const plan = await buildPlan(booted.plugins, { recipe: r, seed: 3, runName: r.name, backend: 'tensorflow' });
+  const trainer = new Trainer(plan, { runId: `${r.name}-${r.training.graphStep}` });
   const out: number[] = [];
   trainer.events.tap((event, payload) => {
     if (event === 'step:end') out.push((payload as StepRecord).loss);
@@ -38,6 +55,15 @@ async function losses(r: Recipe): Promise<number[]> {
 onTensorflow('MemN2N (per-tensor clip 40 + annealed noise, gradient autodiff) as one graph per step: the losses of the eager hand-written step', async (t) => {
   const eager = await losses(recipe('manual', 'off'));
   const graph = await losses(recipe('autodiff', 'on'));
+  t.is(graph.length, 12);
+  t.is(eager.length, graph.length);
+  eager.forEach((v, i) => t.true(Math.abs(v - graph[i]) <= 1e-4 * Math.max(1, Math.abs(v)), `loss[${i}]: eager ${v}, graph ${graph[i]}`));
+  t.true(graph[graph.length - 1] !== graph[0], 'the weights move');
+});
+
+onTensorflow('Neural Programmer (Adam, clip 5 + annealed noise η = 1) as one graph per step: the losses of the eager step', async (t) => {
+  const eager = await losses(npRecipe('off'));
+  const graph = await losses(npRecipe('on'));
   t.is(graph.length, 12);
   t.is(eager.length, graph.length);
   eager.forEach((v, i) => t.true(Math.abs(v - graph[i]) <= 1e-4 * Math.max(1, Math.abs(v)), `loss[${i}]: eager ${v}, graph ${graph[i]}`));
