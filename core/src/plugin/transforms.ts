@@ -123,7 +123,21 @@ export interface ForwardTransform<S = PluginState> {
   readonly sites: readonly string[];
   init(ctx: InitContext): S;
   apply(x: tf.Tensor, site: string, state: S, ctx: ForwardContext): tf.Tensor;
+  /** The same transform split for a captured step graph (`training.graphStep: 'on'`; see GraphForwardForm). */
+  readonly graph?: GraphForwardForm<S>;
   dispose?(state: S): void;
+}
+
+/**
+ * A forward transform in two parts for a captured step graph. `host` runs once per call at a site, before the
+ * graph (or, at the capture, as the forward pass reaches the site), and gives the values that call reads — a
+ * dropout mask for an activation of `shape` — or none when the call is the identity. `apply` is the tensor
+ * function inside the graph, with those values as `input`. The calls at a kind of step (same phase and shapes)
+ * come in the same order every step, so host draws what `apply` of the eager transform would draw, in its order.
+ */
+export interface GraphForwardForm<S> {
+  host(state: S, site: string, shape: readonly number[], ctx: ForwardContext): { readonly input?: Float32Array; readonly state: S };
+  apply(x: tf.Tensor, site: string, input: tf.Tensor | undefined): tf.Tensor;
 }
 
 /**

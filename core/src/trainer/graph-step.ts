@@ -3,12 +3,32 @@ import { AnnealError, isAnnealError } from '../errors/anneal-error.js';
 import type { Batch } from '../data/dataset.js';
 import type { GradMap } from '../model/param-map.js';
 import type { ForwardContext, StepContext } from '../plugin/contexts.js';
+import type { CarriedState } from '../model/model.js';
 import type { GraphHostContext, GraphHostInputs, StepFacts } from '../plugin/transforms.js';
 import { captureGraph, type CapturedGraph } from '../ops/graph-capture/index.js';
 import { GRADIENT_HOOK_POINTS as GRADIENT_STAGES } from '../hooks/hook-point.js';
-import type { ExecutionPlan } from './execution-plan.js';
+import type { ExecutionPlan, PlanEntry } from './execution-plan.js';
+import type { ForwardTransform } from '../plugin/transforms.js';
 import { globalNorm } from './global-norm.js';
 import type { PluginStates, StepTensors } from './run-step.js';
+import { siteMatches } from './site-matches.js';
+
+/** One forward-transform call at a site, in forward order: the host part gives its values before each run. */
+interface SiteCall {
+  readonly entry: PlanEntry<ForwardTransform>;
+  readonly site: string;
+  readonly shape: readonly number[];
+  /** Whether the call reads host values (a late input of the graph) or is the identity. */
+  readonly reads: boolean;
+}
+
+interface GraphEntry {
+  readonly graph: CapturedGraph;
+  readonly metricNames: string[];
+  readonly sites: readonly SiteCall[];
+  /** The keys of the carried state the step returns, in output order. */
+  readonly carryKeys: readonly string[];
+}
 
 /**
  * The step order of run-step.ts, run as one captured TensorFlow graph (`training.graphStep: 'on'`, tensorflow
@@ -20,9 +40,15 @@ import type { PluginStates, StepTensors } from './run-step.js';
  * the global norms and the new parameters, which are swapped in. The graph is captured at the first step of a
  * kind (phase, curriculum level, input shapes) and that step is then run through the graph too, so every step
  * of a run, a resumed one included, comes out of a graph.
+ *
+ * Carried state (an LSTM's h and c) goes in as inputs and comes out as outputs. Forward transforms (dropout) run
+ * through their graph forms: at the capture each call at a site draws its host values as the forward pass reaches
+ * it, and they become late inputs of the graph (CaptureScope.input); at later steps the same calls draw first, in
+ * the captured order, so the streams advance as in the eager step.
  */
 export class GraphStepRunner {
-  private readonly graphs = new Map<string, { graph: CapturedGraph; metricNames: string[] }>();
+  private readonly graphs = new Map<string, GraphEntry>();
+  private readonly siteTransforms = new Map<string, readonly PlanEntry<ForwardTransform>[]>();
 
   /** Why this plan's step cannot run as a graph (undefined: it can). */
   static unsupported(plan: ExecutionPlan): string | undefined {
@@ -30,8 +56,8 @@ export class GraphStepRunner {
     const missing = [...GRADIENT_STAGES.flatMap((s) => plan.stages[s]), plan.stages.update].filter((e) => !e.instance.graph).map((e) => `'${e.name}'`);
     if (missing.length > 0) return `plugin ${missing.join(', ')} has no graph form`;
     if (plan.stages['post-update'].length > 0) return `post-update plugins (${plan.stages['post-update'].map((e) => `'${e.name}'`).join(', ')}) have no graph form`;
-    if (plan.forward.length > 0) return `forward transforms (${plan.forward.map((e) => `'${e.name}'`).join(', ')}) draw on the host inside the forward pass`;
-    if (plan.model.instance.initialCarry) return `model '${plan.model.family}' carries state across batches`;
+    const noForm = plan.forward.filter((e) => !e.instance.graph);
+    if (noForm.length > 0) return `forward transform ${noForm.map((e) => `'${e.name}'`).join(', ')} has no graph form`;
     return undefined;
   }
 
@@ -76,32 +102,84 @@ export class GraphStepRunner {
     const out = tf.tidy(() => {
       const batch = batchOf();
       const batchKeys = Object.keys(batch).sort();
+      const carry = forwardCtx.carry ?? {};
+      const carryIn = Object.keys(carry).sort();
       const hostTensors = hostInputs.map((h) => (typeof h.value === 'number' ? tf.scalar(h.value) : tf.tensor1d(h.value)));
-      const inputs = [...vars, ...slotVars, ...batchKeys.map((k) => batch[k]), ...hostTensors];
-      const key = JSON.stringify([stepCtx.phase, stepCtx.curriculum ?? {}, recordGradNorms, inputs.map((t) => t.shape)]);
+      // The carried state (h, c of an LSTM) is an input like the batch; the state after the window is an output.
+      const inputs = [...vars, ...slotVars, ...batchKeys.map((k) => batch[k]), ...carryIn.map((k) => carry[k]), ...hostTensors];
+      const key = JSON.stringify([stepCtx.phase, stepCtx.curriculum ?? {}, recordGradNorms, carryIn, inputs.map((t) => t.shape)]);
       let entry = this.graphs.get(key);
+      let late: tf.Tensor[];
       if (!entry) {
         const metricNames: string[] = [];
-        // A model's constant tensors (lookup tables, encodings) are read by the graph as extra inputs.
-        const captured = this.capture(() => this.body(batch, forwardCtx, hostInputs, hostTensors, slots, recordGradNorms, metricNames), inputs);
+        const sites: SiteCall[] = [];
+        const drawn: { values: Float32Array; shape: readonly number[] }[] = [];
+        const carryKeys: string[] = [];
+        // A model's constant tensors (lookup tables, encodings) are read by the graph as extra inputs; the forward
+        // transforms' host values (dropout masks) drawn as the forward pass reaches each site are late inputs.
+        const captured = this.capture((_inputs, scope) => {
+          const site = (name: string, x: tf.Tensor): tf.Tensor => {
+            let y = x;
+            for (const e of this.transformsFor(name)) {
+              const h = e.instance.graph!.host(states.get(e.name), name, y.shape, forwardCtx);
+              states.set(e.name, h.state);
+              sites.push({ entry: e, site: name, shape: [...y.shape], reads: h.input !== undefined });
+              if (h.input) drawn.push({ values: h.input, shape: [...y.shape] });
+              y = e.instance.graph!.apply(y, name, h.input ? scope.input(tf.tensor(h.input, y.shape, 'float32')) : undefined);
+            }
+            return y;
+          };
+          return this.body(batch, { ...forwardCtx, site }, hostInputs, hostTensors, slots, recordGradNorms, metricNames, carryKeys);
+        }, inputs);
         tf.dispose(captured.outputs); // the step itself comes from the graph, as every other step does
-        entry = { graph: captured.graph, metricNames };
+        entry = { graph: captured.graph, metricNames, sites, carryKeys };
         this.graphs.set(key, entry);
+        // The capture's draws are this step's: the graph runs on them (drawing again would move the streams on).
+        late = drawn.map((d) => tf.tensor(d.values, [...d.shape], 'float32'));
+      } else {
+        late = this.drawSiteInputs(entry.sites, states, forwardCtx);
       }
-      const outs = entry.graph.run(inputs);
+      const outs = entry.graph.run(inputs, late);
       vars.forEach((v, i) => v.assign(outs[i]));
       slotVars.forEach((v, i) => v.assign(outs[vars.length + i]));
+      const carryAt = vars.length + slotVars.length;
+      const nextCarry: CarriedState | undefined = entry.carryKeys.length > 0 ? Object.fromEntries(entry.carryKeys.map((k, i) => [k, tf.keep(outs[carryAt + i])])) : undefined;
       // Loss, norms and metric scalars come out as one vector: one read back for all of them.
-      const numbers = outs[vars.length + slotVars.length].dataSync();
+      const numbers = outs[carryAt + entry.carryKeys.length].dataSync();
       entry.metricNames.forEach((name, i) => (metrics[name] = numbers[3 + i]));
-      return { loss: numbers[0], normPre: numbers[1], normPost: numbers[2] };
+      return { loss: numbers[0], normPre: numbers[1], normPost: numbers[2], nextCarry };
     });
     // A host scalar (tfjs-node keeps its value in JS until an op uses it): the trainer reads it like runStep's loss.
-    return { loss: tf.scalar(out.loss), gradNormPreClip: recordGradNorms ? out.normPre : NaN, gradNormPostClip: recordGradNorms ? out.normPost : NaN, metrics, facts };
+    const result: StepTensors = { loss: tf.scalar(out.loss), gradNormPreClip: recordGradNorms ? out.normPre : NaN, gradNormPostClip: recordGradNorms ? out.normPost : NaN, metrics, facts };
+    return out.nextCarry ? { ...result, carry: out.nextCarry } : result;
+  }
+
+  /** The forward transforms attached to a site, in plan order (as the trainer's forward context applies them). */
+  private transformsFor(site: string): readonly PlanEntry<ForwardTransform>[] {
+    let list = this.siteTransforms.get(site);
+    if (!list) {
+      list = this.plan.forward.filter((f) => f.instance.sites.some((p) => siteMatches(p, site)));
+      this.siteTransforms.set(site, list);
+    }
+    return list;
+  }
+
+  /** This step's host values of every site call the graph reads, in the captured order (the draws eager would make). */
+  private drawSiteInputs(sites: readonly SiteCall[], states: PluginStates, forwardCtx: ForwardContext): tf.Tensor[] {
+    const late: tf.Tensor[] = [];
+    for (const call of sites) {
+      const h = call.entry.instance.graph!.host(states.get(call.entry.name), call.site, call.shape, forwardCtx);
+      states.set(call.entry.name, h.state);
+      if ((h.input !== undefined) !== call.reads) {
+        throw new Error(`forward transform '${call.entry.name}' at site '${call.site}': its graph form's host gave ${call.reads ? 'no values' : 'values'} where the captured step ${call.reads ? 'reads them' : 'reads none'}; a host part must decide that from the kind of step alone`);
+      }
+      if (h.input) late.push(tf.tensor(h.input, [...call.shape], 'float32'));
+    }
+    return late;
   }
 
   /** Captures the step, naming the model when its loss does what a graph cannot (a host read, a random op). */
-  private capture(step: () => tf.Tensor[], inputs: tf.Tensor[]): ReturnType<typeof captureGraph> {
+  private capture(step: Parameters<typeof captureGraph>[0], inputs: tf.Tensor[]): ReturnType<typeof captureGraph> {
     try {
       return captureGraph(step, inputs, { outsideTensors: 'input' });
     } catch (error) {
@@ -120,13 +198,21 @@ export class GraphStepRunner {
     slots: Readonly<Record<string, tf.Variable>>,
     recordGradNorms: boolean,
     metricNames: string[],
+    carryKeys: string[],
   ): tf.Tensor[] {
     const plan = this.plan;
     const model = plan.model.instance;
     const names = Object.keys(model.params);
     const vars = names.map((n) => model.params[n]);
     const inputsOf = (owner: string) => Object.fromEntries(hostInputs.flatMap((h, i) => (h.owner === owner ? [[h.key, hostTensors[i]]] : [])));
-    const { value: loss, grads: byVarName } = tf.variableGrads(() => model.loss(batch, forwardCtx) as tf.Scalar, vars);
+    let carry: CarriedState = {};
+    const { value: loss, grads: byVarName } = tf.variableGrads(() => {
+      const out = model.loss(batch, forwardCtx);
+      if (out instanceof tf.Tensor) return out;
+      carry = Object.fromEntries(Object.entries(out.carry).map(([k, t]) => [k, tf.keep(t)])); // kept past the loss's own tidy
+      return out.loss;
+    }, vars);
+    carryKeys.push(...Object.keys(carry).sort());
     let grads: GradMap = Object.fromEntries(names.map((n, i) => [n, byVarName[vars[i].name]]));
     const metricTensors: tf.Tensor[] = [];
     const norm = (g: GradMap) => (recordGradNorms ? globalNorm(g) : tf.scalar(NaN)); // tensor ops: a graph has no host sum
@@ -148,7 +234,7 @@ export class GraphStepRunner {
     const next = opt.instance.graph!.apply(model.params, grads, inputsOf(opt.name), slots);
     const slotNames = Object.keys(slots);
     if (slotNames.some((k) => !next.slots?.[k])) throw new Error(`optimizer '${opt.name}': its graph form's apply did not return every slot (${slotNames.join(', ')})`);
-    return [...names.map((n) => next.params[n]), ...slotNames.map((k) => next.slots![k]), tf.stack([loss, normPre, normPost, ...metricTensors].map((x) => tf.reshape(x, [])))];
+    return [...names.map((n) => next.params[n]), ...slotNames.map((k) => next.slots![k]), ...carryKeys.map((k) => carry[k]), tf.stack([loss, normPre, normPost, ...metricTensors].map((x) => tf.reshape(x, [])))];
   }
 
   dispose(): void {

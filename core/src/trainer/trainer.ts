@@ -15,6 +15,8 @@ import { learningRateFor } from './learning-rate.js';
 import { createNormMemo } from './global-norm.js';
 import { runStep, type PluginStates, type StageTracer } from './run-step.js';
 import { GraphStepRunner } from './graph-step.js';
+import { siteMatches } from './site-matches.js';
+export { siteMatches } from './site-matches.js';
 import { createPluginStates, disposePluginStates } from './plugin-states.js';
 import { disposeCarry, initialCarry } from './carry.js';
 import { evaluateSplit, type SplitEvaluation } from './evaluate-split.js';
@@ -350,11 +352,4 @@ const EMPTY: Readonly<Record<string, number>> = Object.freeze({});
 
 function readNumber(v: number | tf.Scalar): number {
   return typeof v === 'number' ? v : v.dataSync()[0];
-}
-
-/** "hidden/*" matches "hidden/3"; exact names match themselves. */
-export function siteMatches(pattern: string, site: string): boolean {
-  if (!pattern.includes('*')) return pattern === site;
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-  return re.test(site);
 }

@@ -105,3 +105,19 @@ onTensorflow('capture refuses what a graph cannot replay, naming the fix: a host
   withTable.graph.dispose();
   tf.dispose([x, outside, ...outputs, ...withTable.outputs]);
 });
+
+onTensorflow('a late input (a mask made from host values inside the function) is a placeholder: each run takes a new one', (t) => {
+  const x = tf.tensor1d([1, 2, 3, 4]);
+  const { outputs, graph } = captureGraph(([v], scope) => [tf.sum(tf.mul(v, scope.input(tf.tensor1d([1, 0, 1, 0]))))], [x]);
+  t.is(outputs[0].dataSync()[0], 4);
+  t.is(graph.lateInputCount, 1);
+  const run = (mask: number[]) => tf.tidy(() => graph.run([x], [tf.tensor1d(mask)])[0].dataSync()[0]);
+  t.is(run([0, 1, 0, 1]), 6, 'the new mask, not the one of the recording call');
+  t.is(run([2, 0, 0, 0]), 2);
+  const count = t.throws(() => graph.run([x]));
+  t.regex(count!.message, /got 0 late inputs.*captured with 1/);
+  const shape = t.throws(() => tf.tidy(() => graph.run([x], [tf.tensor1d([1, 1])])));
+  t.regex(shape!.message, /late input 0 is float32\[2\].*captured with float32\[4\]/);
+  tf.dispose([x, ...outputs]);
+  graph.dispose();
+});

@@ -1,9 +1,11 @@
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { Trainer, isAnnealError, type Recipe, type StepRecord } from '@anneal/core';
 import { bootAnneal, buildPlan } from '@anneal/registry';
 import { singleTaskMemn2nRecipe } from '../helpers/memn2n-recipe.js';
 import { tensorflowTests } from '../helpers/on-tensorflow.js';
 import { SHARED_DATA } from '../helpers/run-cli.js';
+import { realPtbDir } from '@anneal/dataset-ptb';
 
 /**
  * Paper families through `training.graphStep: 'on'`, each against its eager step (same seed, same noise):
@@ -13,6 +15,8 @@ import { SHARED_DATA } from '../helpers/run-cli.js';
  *   step fails with an error that names the model and the fix.
  * - Neural Programmer (Adam, clip 5 + noise): its step has ExpandDims, which tfjs-node runs without type attributes
  *   (the capture adds them).
+ * - PTB LSTM (dropout at the embedding and after each layer, clip 5 + noise, SGD): the carried h and c go in and come
+ *   out of the graph, and the dropout masks, drawn on the host as in the eager step, are late inputs.
  */
 const onTensorflow = tensorflowTests();
 
@@ -30,18 +34,39 @@ function npRecipe(graphStep: 'on' | 'off'): Recipe {
   };
 }
 
+function ptbRecipe(graphStep: 'on' | 'off', dropoutRate = 0.2): Recipe {
+  return {
+    name: `graph-step-ptb-${graphStep}`,
+    version: 1,
+    description: 'graph step test',
+    model: { name: 'lstm-lm', config: { layers: 2, hiddenSize: 16, initScale: 0.1 } },
+    dataset: { name: 'ptb', config: { dataDir: realPtbDir()!, batchSize: 4, numSteps: 5, maxTrainTokens: 4 * 5 * 6 + 4, maxEvalTokens: 100, vocabSize: 300 } },
+    optimizer: { name: 'sgd', config: { learningRate: 1 } },
+    plugins: [
+      { plugin: 'clip-global-norm', config: { maxNorm: 5 } },
+      { plugin: 'dropout', config: { rate: dropoutRate, sites: ['embedding', 'lstm/*'] } },
+      { plugin: 'annealed-gaussian', config: { eta: 0.01, gamma: 0.55 }, at: 'post-clip' },
+    ],
+    training: { batchSize: 1, epochs: 2, maxSteps: 12, sampling: 'sequential', evalSplits: [], graphStep },
+    seeds: [1],
+  };
+}
+
 function recipe(gradient: 'manual' | 'autodiff', graphStep: 'on' | 'off'): Recipe {
   const base = singleTaskMemn2nRecipe(1, 1);
   return { ...base, model: { ...base.model, config: { ...base.model.config, gradient } }, training: { ...base.training, maxSteps: 12, graphStep } };
 }
 
-async function losses(r: Recipe): Promise<number[]> {
+async function losses(r: Recipe, tensorCounts: number[] = []): Promise<number[]> {
   const booted = await bootAnneal({ env: { ANNEAL_HOME: join(SHARED_DATA, 'unused-home'), MLFLOW_TRACKING_URI: '' } });
   const plan = await buildPlan(booted.plugins, { recipe: r, seed: 3, runName: r.name, backend: 'tensorflow' });
   const trainer = new Trainer(plan, { runId: `${r.name}-${r.training.graphStep}` });
   const out: number[] = [];
   trainer.events.tap((event, payload) => {
-    if (event === 'step:end') out.push((payload as StepRecord).loss);
+    if (event === 'step:end') {
+      out.push((payload as StepRecord).loss);
+      tensorCounts.push(tf.memory().numTensors);
+    }
   });
   try {
     await trainer.run();
@@ -67,6 +92,26 @@ onTensorflow('Neural Programmer (Adam, clip 5 + annealed noise η = 1) as one gr
   t.is(graph.length, 12);
   t.is(eager.length, graph.length);
   eager.forEach((v, i) => t.true(Math.abs(v - graph[i]) <= 1e-4 * Math.max(1, Math.abs(v)), `loss[${i}]: eager ${v}, graph ${graph[i]}`));
+  t.true(graph[graph.length - 1] !== graph[0], 'the weights move');
+});
+
+onTensorflow('PTB LSTM (dropout 0.2, carried state, clip 5 + noise) as one graph per step: the losses of the eager step', async (t) => {
+  if (!realPtbDir()) {
+    t.pass('skipped: PTB not found (set ANNEAL_PTB_DIR)');
+    return;
+  }
+  const eager = await losses(ptbRecipe('off'));
+  const counts: number[] = [];
+  const graph = await losses(ptbRecipe('on'), counts);
+  // No tensor growth per step: the carried state is replaced, the masks and the graph's outputs are freed.
+  t.deepEqual(counts.slice(2), counts.slice(2).map(() => counts[2]), `tfjs tensors after each step: ${counts.join(' ')}`);
+  t.is(graph.length, 12);
+  t.is(eager.length, graph.length);
+  eager.forEach((v, i) => t.true(Math.abs(v - graph[i]) <= 1e-4 * Math.max(1, Math.abs(v)), `loss[${i}]: eager ${v}, graph ${graph[i]}`));
+  // Two epochs of 6 windows: the state is carried, then reset. Equal losses at every step mean the masks are drawn
+  // each step (baked ones would match only the first); dropout must change the losses for that to say anything.
+  const plain = await losses(ptbRecipe('on', 0));
+  t.true(plain.some((v, i) => Math.abs(v - graph[i]) > 1e-3 * Math.max(1, Math.abs(v))), 'dropout changes the losses');
   t.true(graph[graph.length - 1] !== graph[0], 'the weights move');
 });
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { Trainer, isAnnealError, type Recipe } from '@anneal/core';
+import { Trainer, definePlugin, defineSchema, isAnnealError, type Recipe } from '@anneal/core';
 import { syntheticBlobsDataset, tinyClassifierFamily } from '@anneal/core/testing';
 import { selectBackend } from '@anneal/registry';
 import { tensorflowTests } from '../helpers/on-tensorflow.js';
@@ -107,8 +107,14 @@ onTensorflow('no tensor growth per graph step (tfjs tensors and TensorFlow handl
   t.deepEqual(new Set(counts.slice(2)).size, 1, counts.join(' '));
 });
 
-onTensorflow('boot errors: a plugin without a graph form, a forward transform, another backend — each named, with the fix', async (t) => {
-  const catalog = testCatalog();
+/** A user's forward transform written without a graph form (it scales its site by 2). */
+const doubling = definePlugin.forwardTransform({
+  manifest: { name: 'test-doubling', version: '0.1.0', kind: 'forward-transform', configSchema: defineSchema({ sites: { type: 'string[]', default: ['hidden/*'], description: 'sites' } }), card: { summary: 'test' } },
+  create: (config) => ({ name: 'test-doubling', sites: config.sites, init: () => ({}), apply: (x) => tf.mul(x, 2) }),
+});
+
+onTensorflow('boot errors: a plugin without a graph form, a forward transform without one, another backend — each named, with the fix; dropout has one', async (t) => {
+  const catalog = testCatalog([doubling]);
   const refused = async (r: Recipe, backend: string, fragment: string) => {
     if (backend !== 'tensorflow') await selectBackend(backend);
     try {
@@ -122,6 +128,9 @@ onTensorflow('boot errors: a plugin without a graph form, a forward transform, a
   };
   const on = recipe('on', 'graph-step-refused');
   await refused({ ...on, optimizer: { name: 'momentum', config: { learningRate: 0.01, momentum: 0.9 } } }, 'tensorflow', "plugin 'momentum' has no graph form");
-  await refused({ ...on, plugins: [...on.plugins, { plugin: 'dropout', config: { rate: 0.2, sites: ['hidden/*'] } }] }, 'tensorflow', 'forward transforms');
+  await refused({ ...on, plugins: [...on.plugins, { plugin: 'test-doubling', config: {} }] }, 'tensorflow', "forward transform 'test-doubling' has no graph form");
+  const withDropout = await planFor(catalog, { ...on, plugins: [...on.plugins, { plugin: 'dropout', config: { rate: 0.2, sites: ['hidden/*'] } }] }, { backend: 'tensorflow' });
+  t.is(withDropout.training.graphStep, 'on');
+  withDropout.model.instance.dispose();
   await refused(on, 'cpu', "graph steps need 'tensorflow'");
 });

@@ -30,6 +30,7 @@ interface Binding {
   readonly TF_FLOAT: number;
   readonly TF_INT32: number;
   readonly TF_BOOL: number;
+  readonly TF_INT64: number;
   createTensor(shape: number[], dtype: number, values: ArrayLike<number>): number;
   executeOp(name: string, attrs: OpAttr[], inputIds: number[], outputs: number): OutputMetadata[];
   tensorDataSync(id: number): ArrayLike<number>;
@@ -60,8 +61,13 @@ const INFERRED_TYPE_ATTRS: Readonly<Record<string, readonly (readonly [string, n
 export interface CapturedGraph {
   /** The recorded TensorFlow ops (placeholders, constants and identity outputs not counted). */
   readonly opCount: number;
-  /** Runs the captured function on new inputs (same shapes and dtypes) as one TensorFlow session call. */
-  run(inputs: readonly tf.Tensor[]): tf.Tensor[];
+  /** How many late inputs (CaptureScope.input) the function declared; `run` takes that many, in that order. */
+  readonly lateInputCount: number;
+  /**
+   * Runs the captured function on new inputs (same shapes and dtypes) as one TensorFlow session call; `late` are
+   * new values for the late inputs, in the order the recording call declared them.
+   */
+  run(inputs: readonly tf.Tensor[], late?: readonly tf.Tensor[]): tf.Tensor[];
   /** Frees the TF_Session. */
   dispose(): void;
 }
@@ -89,8 +95,9 @@ function dtypeCode(b: Binding, dtype: tf.DataType): number {
 }
 
 function constantBytes(b: Binding, dtype: number, values: ArrayLike<number>): Uint8Array {
-  const typed = dtype === b.TF_FLOAT ? Float32Array.from(values) : dtype === b.TF_INT32 ? Int32Array.from(values) : dtype === b.TF_BOOL ? Uint8Array.from(values) : undefined;
-  if (!typed) return refuse(`the function uploads a tensor of TensorFlow dtype ${dtype}; only float32, int32 and bool constants can be captured`);
+  // An int64 upload (BlockLSTM's seq_len_max) comes as little-endian int32 halves, which are its bytes already.
+  const typed = dtype === b.TF_FLOAT ? Float32Array.from(values) : dtype === b.TF_INT32 || dtype === b.TF_INT64 ? Int32Array.from(values) : dtype === b.TF_BOOL ? Uint8Array.from(values) : undefined;
+  if (!typed) return refuse(`the function uploads a tensor of TensorFlow dtype ${dtype}; only float32, int32, int64 and bool constants can be captured`);
   return new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
 }
 
@@ -167,7 +174,16 @@ export interface CaptureOptions {
   readonly outsideTensors?: 'refuse' | 'input';
 }
 
-export function captureGraph(fn: (inputs: tf.Tensor[]) => tf.Tensor[], inputs: readonly tf.Tensor[], options: CaptureOptions = {}): Capture {
+/**
+ * What the captured function can do besides computing: declare a tensor it makes while it runs (a dropout mask
+ * drawn on the host for the shape the forward pass has reached) as a late input rather than a constant.
+ */
+export interface CaptureScope {
+  /** Makes `t` (made inside the function, from host values) a placeholder; each `graph.run` passes a new value. */
+  input<T extends tf.Tensor>(t: T): T;
+}
+
+export function captureGraph(fn: (inputs: tf.Tensor[], scope: CaptureScope) => tf.Tensor[], inputs: readonly tf.Tensor[], options: CaptureOptions = {}): Capture {
   if (!canCaptureGraph()) refuse(`graph capture needs the tensorflow backend (the backend is '${tf.getBackend()}'); build it with \`anneal backend install tensorflow\``);
   const backend = tf.backend() as unknown as NodeBackend;
   const real = backend.binding;
@@ -207,17 +223,39 @@ export function captureGraph(fn: (inputs: tf.Tensor[]) => tf.Tensor[], inputs: r
     madeInside.add(dataId);
     return move.call(this, dataId, ...rest);
   };
-  const outside: tf.Tensor[] = [];
+  // Placeholders after `inputs`, in the order the function first used them: an outside tensor (passed again by
+  // every run) or a late input (a new value from each run's `late`, by its declaration index).
+  const extra: ({ kind: 'outside'; tensor: tf.Tensor } | { kind: 'late'; index: number; shape: number[]; dtype: tf.DataType })[] = [];
+  const declared: object[] = [];
+  const placed = new WeakSet<object>();
+  const scope: CaptureScope = {
+    input(t) {
+      if (declared.includes(t.dataId)) refuse('a late input was declared twice');
+      if (backend.tensorMap.get(t.dataId)?.values == null) refuse('a late input must be a tensor made from host values that the function has not used yet (tf.tensor(values) just before its first use)');
+      dtypeCode(real, t.dtype);
+      declared.push(t.dataId);
+      return t;
+    },
+  };
   backend.getInputTensorIds = function (tensors: tf.Tensor[]) {
     // An outside tensor whose values reach TensorFlow only now is uploaded by this very call: tell it apart first.
     const firstUse = tensors.map((t) => this.tensorMap.get(t.dataId)?.values != null);
     const ids = getInputTensorIds.call(this, tensors);
     tensors.forEach((t, i) => {
+      const late = declared.indexOf(t.dataId);
+      if (late >= 0 && !placed.has(t.dataId)) {
+        // Its upload was recorded as a constant by createTensor just now: make it a placeholder instead.
+        placed.add(t.dataId);
+        recorder.forget(ids[i]);
+        recorder.placeholder(ids[i], inputs.length + extra.length, t.shape, dtypeCode(real, t.dtype));
+        extra.push({ kind: 'late', index: late, shape: [...t.shape], dtype: t.dtype });
+        return;
+      }
       if (madeInside.has(t.dataId) || (!firstUse[i] && recorder.knows(ids[i]))) return;
       recorder.forget(ids[i]);
       if (options.outsideTensors !== 'input') refuse('the function used a tensor made outside it that is not among its inputs; pass it as an input');
-      recorder.placeholder(ids[i], inputs.length + outside.length, t.shape, dtypeCode(real, t.dtype));
-      outside.push(t);
+      recorder.placeholder(ids[i], inputs.length + extra.length, t.shape, dtypeCode(real, t.dtype));
+      extra.push({ kind: 'outside', tensor: t });
     });
     return ids;
   };
@@ -226,7 +264,7 @@ export function captureGraph(fn: (inputs: tf.Tensor[]) => tf.Tensor[], inputs: r
   let outputNames: string[];
   backend.binding = recording;
   try {
-    outputs = tf.tidy(() => fn([...inputs]));
+    outputs = tf.tidy(() => fn([...inputs], scope));
     outputNames = backend.getInputTensorIds(outputs).map((id, i) => {
       const name = `output_${i}`;
       recorder.nodes.push({ name, op: 'Identity', inputs: [recorder.nameOf(id)], attrs: [['T', { kind: 'op', attr: { name: 'T', type: ATTR.TYPE, value: dtypeCode(real, outputs[i].dtype) } }]] });
@@ -246,12 +284,15 @@ export function captureGraph(fn: (inputs: tf.Tensor[]) => tf.Tensor[], inputs: r
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const inputNames = [...inputs, ...outside].map((_, i) => `input_${i}`).join(',');
+  if (declared.length !== extra.filter((e) => e.kind === 'late').length) refuse('a late input was declared but never used by the function');
+  const outside = extra.flatMap((e) => (e.kind === 'outside' ? [e.tensor] : []));
+  const inputNames = [...inputs, ...extra].map((_, i) => `input_${i}`).join(',');
   const outputList = outputNames.join(',');
   let disposed = false;
   const graph: CapturedGraph = {
     opCount: recorder.opCount,
-    run(next) {
+    lateInputCount: declared.length,
+    run(next, late = []) {
       if (disposed) refuse('graph.run after dispose()');
       if (next.length !== signature.length) refuse(`graph.run got ${next.length} inputs; the graph was captured with ${signature.length}`);
       next.forEach((t, i) => {
@@ -261,7 +302,16 @@ export function captureGraph(fn: (inputs: tf.Tensor[]) => tf.Tensor[], inputs: r
         }
       });
       if (outside.some((t) => t.isDisposed)) refuse('a tensor made outside the function that the graph reads has been disposed since the capture; capture again');
-      const ids = backend.getInputTensorIds([...next, ...outside]);
+      if (late.length !== declared.length) refuse(`graph.run got ${late.length} late inputs; the graph was captured with ${declared.length}`);
+      const rest = extra.map((e) => {
+        if (e.kind === 'outside') return e.tensor;
+        const t = late[e.index];
+        if (t.dtype !== e.dtype || t.shape.length !== e.shape.length || t.shape.some((d, j) => d !== e.shape[j])) {
+          refuse(`graph.run late input ${e.index} is ${t.dtype}[${t.shape.join(',')}]; the graph was captured with ${e.dtype}[${e.shape.join(',')}]`);
+        }
+        return t;
+      });
+      const ids = backend.getInputTensorIds([...next, ...rest]);
       return real.runSavedModel(session, ids, inputNames, outputList).map((m) => backend.createOutputTensor(m));
     },
     dispose() {

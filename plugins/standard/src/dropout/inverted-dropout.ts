@@ -28,6 +28,14 @@ export function invertedDropout(config: Partial<DropoutConfig> = {}): ForwardTra
       const mask = tf.tensor(fillDropoutMask(state.rng, new Float32Array(x.size), rate), x.shape, 'float32');
       return applyMask(x, mask);
     },
+    // For a captured step graph: the same mask, drawn on the host before the graph runs, goes in as an input.
+    graph: {
+      host(state: DropoutState, _site: string, shape: readonly number[], ctx: ForwardContext) {
+        if (!ctx.training || rate === 0) return { state };
+        return { input: fillDropoutMask(state.rng, new Float32Array(shape.reduce((a, b) => a * b, 1)), rate), state };
+      },
+      apply: (x: tf.Tensor, _site: string, mask: tf.Tensor | undefined) => (mask ? applyMask(x, mask) : x),
+    },
   };
 }
 
