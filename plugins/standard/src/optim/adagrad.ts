@@ -9,7 +9,10 @@ export interface AdagradState {
   readonly accumulator: Slots;
 }
 
-/** Adagrad (Duchi et al. 2011), TF form: a ← a + g²; θ ← θ − lr·g/(sqrt(a) + ε). */
+/**
+ * Adagrad (Duchi et al. 2011), TF form: a ← a + g²; θ ← θ − lr·g/(sqrt(a) + ε).
+ * Graph form: lr_t comes in as a host input; a goes through the graph as slots.
+ */
 export function adagrad(config: Partial<AdagradConfig> = {}): Optimizer<AdagradState> {
   const { initialAccumulator, epsilon } = resolveConfig('adagrad', adagradSchema, config);
   return {
@@ -28,6 +31,22 @@ export function adagrad(config: Partial<AdagradConfig> = {}): Optimizer<AdagradS
         }
       });
       return state;
+    },
+    graph: {
+      host: (state, ctx) => ({ inputs: { learningRate: ctx.learningRate }, state }),
+      slots: (state) => state.accumulator,
+      apply(params, grads, inputs, slots) {
+        const next: Record<string, tf.Tensor> = {};
+        const accumulator: Record<string, tf.Tensor> = {};
+        for (const [name, p] of Object.entries(params)) {
+          const g = grads[name];
+          const a = tf.add(slots[name], tf.square(g)); // a ← a + g²
+          const root = epsilon > 0 ? tf.add(tf.sqrt(a), epsilon) : tf.sqrt(a);
+          next[name] = tf.sub(p, tf.div(tf.mul(g, inputs.learningRate), root)); // θ ← θ − lr·g/(sqrt(a) + ε)
+          accumulator[name] = a;
+        }
+        return { params: next, slots: accumulator };
+      },
     },
     dispose: (state: AdagradState) => disposeSlots(state.accumulator),
   };

@@ -12,6 +12,7 @@ export interface MomentumState {
 /**
  * Heavy-ball momentum in TF's form: v ← μ·v + g; θ ← θ − lr·v
  * (Nesterov: θ ← θ − lr·(g + μ·v) with the new v).
+ * Graph form: lr_t comes in as a host input; v goes through the graph as slots.
  */
 export function momentum(config: Partial<MomentumConfig> = {}): Optimizer<MomentumState> {
   const { momentum: mu, nesterov } = resolveConfig('momentum', momentumSchema, config);
@@ -31,6 +32,22 @@ export function momentum(config: Partial<MomentumConfig> = {}): Optimizer<Moment
         }
       });
       return state;
+    },
+    graph: {
+      host: (state, ctx) => ({ inputs: { learningRate: ctx.learningRate }, state }),
+      slots: (state) => state.velocity,
+      apply(params, grads, inputs, slots) {
+        const next: Record<string, tf.Tensor> = {};
+        const velocity: Record<string, tf.Tensor> = {};
+        for (const [name, p] of Object.entries(params)) {
+          const g = grads[name];
+          const v = tf.add(tf.mul(slots[name], mu), g); // v ← μ·v + g
+          const step = nesterov ? tf.add(g, tf.mul(v, mu)) : v;
+          next[name] = tf.sub(p, tf.mul(step, inputs.learningRate)); // θ ← θ − lr·step
+          velocity[name] = v;
+        }
+        return { params: next, slots: velocity };
+      },
     },
     dispose: (state: MomentumState) => disposeSlots(state.velocity),
   };
