@@ -40,6 +40,12 @@ export interface Model {
   evaluate(batch: Batch, ctx: ForwardContext): EvalSums | EvalWithCarry;
   /** The state carried into the first batch of an epoch or an evaluation pass (absent: nothing carried). */
   initialCarry?(): CarriedState;
+  /**
+   * Why this model, as configured, cannot run its step as one captured graph, with the fix (its loss reads values
+   * back to JS, say): "its hand-written backward pass reads values back to JS; set the model config gradient:
+   * 'autodiff'". Present: `training.graphStep: 'on'` is refused at boot with it and 'auto' runs eager.
+   */
+  readonly graphStepUnsupported?: string;
   /** A short description for the plan (shapes, parameter count). */
   describe(): Readonly<Record<string, unknown>>;
   dispose(): void;

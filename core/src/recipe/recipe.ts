@@ -43,7 +43,7 @@ export interface PhaseSpec {
   readonly modelOptions?: Readonly<Record<string, unknown>>;
 }
 
-export const GRAPH_STEP_MODES = ['off', 'on'] as const;
+export const GRAPH_STEP_MODES = ['off', 'on', 'auto'] as const;
 export type GraphStepMode = (typeof GRAPH_STEP_MODES)[number];
 
 export interface TrainingSpec {
@@ -71,8 +71,9 @@ export interface TrainingSpec {
   /** Record global gradient norms in the StepRecord (costs a few ops per step). Default true. */
   readonly recordGradNorms?: boolean;
   /**
-   * 'on': run each training step as one captured TensorFlow graph (tensorflow backend; every stage plugin needs a
-   * graph form; no forward transforms, post-update plugins or carried state). Default 'off': eager tfjs ops.
+   * 'on': run each training step as one captured TensorFlow graph (tensorflow backend; every stage and forward
+   * plugin needs a graph form; no post-update plugins; the model must allow it). 'auto': 'on' where the plan allows
+   * it, else eager (the plan says why). Default 'off': eager tfjs ops.
    */
   readonly graphStep?: GraphStepMode;
   readonly lrSchedule?: LrSchedule;

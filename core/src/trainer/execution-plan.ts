@@ -23,8 +23,10 @@ export interface ResolvedPhase extends PhaseSpec {
 }
 
 export interface ResolvedTraining extends Required<Omit<TrainingSpec, 'phases' | 'epochs' | 'maxSteps' | 'lrSchedule' | 'evalOnlyAtEnd' | 'graphStep'>> {
-  /** Absent: 'off'. */
+  /** What runs: 'on' or 'off' (absent: 'off'); 'auto' is resolved to one of them when the plan is built. */
   readonly graphStep?: TrainingSpec['graphStep'];
+  /** With graphStep 'auto' resolved to 'off': why this plan cannot run as one graph. */
+  readonly graphStepAutoOff?: string;
   readonly phases: readonly ResolvedPhase[];
   readonly maxSteps?: number;
   /** Splits evaluated only after the last step (absent or empty: none). */
@@ -93,7 +95,8 @@ export function formatPlan(plan: ExecutionPlan): string {
   lines.push(`├─ dataset  ${plan.dataset.name}@${plan.dataset.version}${cfg(plan.dataset.config)}`);
   for (const f of plan.forward) lines.push(`├─ forward  ${f.name} (${f.plugin}@${f.version})${cfg(f.config)}`);
   for (const c of plan.curricula) lines.push(`├─ curriculum ${c.name} (${c.plugin}@${c.version})${cfg(c.config)}`);
-  lines.push(`├─ step     loss+gradients${plan.training.graphStep === 'on' ? '  [the whole step as one captured TensorFlow graph: training.graphStep on]' : ''}`);
+  const graphNote = plan.training.graphStep === 'on' ? '  [the whole step as one captured TensorFlow graph: training.graphStep on]' : plan.training.graphStepAutoOff ? `  [eager: training.graphStep auto, but ${plan.training.graphStepAutoOff}]` : '';
+  lines.push(`├─ step     loss+gradients${graphNote}`);
   const stage = (hp: string, entries: readonly PlanEntry<unknown>[]) => {
     if (entries.length === 0) lines.push(`│  ├─ ${hp.padEnd(11)} ·`);
     for (const e of entries) lines.push(`│  ├─ ${hp.padEnd(11)} ${e.name === e.plugin ? e.name : `${e.name} (${e.plugin})`}@${e.version}${cfg(e.config)}`);

@@ -56,6 +56,8 @@ export class GraphStepRunner {
     const missing = [...GRADIENT_STAGES.flatMap((s) => plan.stages[s]), plan.stages.update].filter((e) => !e.instance.graph).map((e) => `'${e.name}'`);
     if (missing.length > 0) return `plugin ${missing.join(', ')} has no graph form`;
     if (plan.stages['post-update'].length > 0) return `post-update plugins (${plan.stages['post-update'].map((e) => `'${e.name}'`).join(', ')}) have no graph form`;
+    const model = plan.model.instance;
+    if (model.graphStepUnsupported) return `model '${plan.model.family}': ${model.graphStepUnsupported}`;
     const noForm = plan.forward.filter((e) => !e.instance.graph);
     if (noForm.length > 0) return `forward transform ${noForm.map((e) => `'${e.name}'`).join(', ')} has no graph form`;
     return undefined;
@@ -185,7 +187,7 @@ export class GraphStepRunner {
     } catch (error) {
       if (!isAnnealError(error, 'ANNEAL_ERR_GRAPH_CAPTURE')) throw error;
       const reason = error.message.replace(/^ANNEAL_ERR_GRAPH_CAPTURE: /, '');
-      throw new AnnealError('ANNEAL_ERR_GRAPH_CAPTURE', `training.graphStep = 'on': the step of model '${this.plan.model.family}' cannot run as one graph: ${reason}. Use a model configuration that computes its loss and gradients with tensor ops only (for memn2n: gradient 'autodiff'), or set training.graphStep to 'off'.`, { key: 'training.graphStep' });
+      throw new AnnealError('ANNEAL_ERR_GRAPH_CAPTURE', `training.graphStep = 'on': the step of model '${this.plan.model.family}' cannot run as one graph: ${reason}. Use a model configuration that computes its loss and gradients with tensor ops only (and declare the others in the model's graphStepUnsupported), or set training.graphStep to 'off'.`, { key: 'training.graphStep' });
     }
   }
 

@@ -73,6 +73,10 @@ export class MemN2N implements Model {
   readonly params: ParamMap;
   readonly metrics = CLASSIFICATION_METRICS;
   readonly sites: readonly string[];
+  /** The hand-written backward pass reads values back to JS, which a captured graph cannot stop for. */
+  get graphStepUnsupported(): string | undefined {
+    return this.options.gradient === 'manual' ? "its hand-written backward pass (gradient: 'manual', the default) reads values back to JS; set the model config gradient: 'autodiff'" : undefined;
+  }
   private readonly weights: tf.Variable[];
   private readonly peValues: Float32Array; // [J, d]
   private readonly pe: tf.Tensor2D; // [J, d]

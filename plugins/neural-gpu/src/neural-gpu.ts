@@ -94,6 +94,8 @@ export class NeuralGpuModel implements Model {
   readonly params: ParamMap;
   readonly metrics = NGPU_METRICS;
   readonly sites: readonly string[] = Object.freeze(['step']);
+  /** The forward pass builds its masks from the batch's lengths on the host (a read a captured graph cannot make). */
+  readonly graphStepUnsupported = "its forward pass reads the batch's lengths back to JS to build the length masks; run it with training.graphStep 'off'";
   private readonly embedding: tf.Variable;
   private readonly inKernel: tf.Variable;
   private readonly inBias: tf.Variable;

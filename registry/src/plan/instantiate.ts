@@ -106,10 +106,16 @@ export async function instantiate(catalog: PluginCatalog, spec: TrialSpec, optio
     training,
     resolvedConfig: freezePlain(resolvedConfig(spec, options.backend, training)),
   };
-  const noGraph = training.graphStep === 'on' ? GraphStepRunner.unsupported(plan) : undefined;
-  if (noGraph) {
+  const noGraph = training.graphStep === 'on' || training.graphStep === 'auto' ? GraphStepRunner.unsupported(plan) : undefined;
+  if (noGraph && training.graphStep === 'on') {
     model.dispose();
-    throw new AnnealError('ANNEAL_ERR_CONFIG_VALUE', `recipe '${r.name}': training.graphStep = 'on' cannot be used here: ${noGraph}. Set training.graphStep to 'off' (the default).`, { key: 'training.graphStep' });
+    throw new AnnealError('ANNEAL_ERR_CONFIG_VALUE', `recipe '${r.name}': training.graphStep = 'on' cannot be used here: ${noGraph}. Set training.graphStep to 'off' (the default) or 'auto'.`, { key: 'training.graphStep' });
+  }
+  if (training.graphStep === 'auto') {
+    // Resolved here, once: the plan (and the run's recorded config) says what runs, and why not the graph.
+    const { graphStep: _auto, ...rest } = training;
+    const resolved: ResolvedTraining = freezePlain(noGraph ? { ...rest, graphStepAutoOff: noGraph } : { ...rest, graphStep: 'on' as const });
+    return Object.freeze({ ...plan, training: resolved, resolvedConfig: freezePlain(resolvedConfig(spec, options.backend, resolved)) });
   }
   return Object.freeze(plan);
 }

@@ -27,6 +27,6 @@ export function resolveTraining(r: Recipe, optimizerConfig: Readonly<Record<stri
     ...(t.evalOnlyAtEnd !== undefined && t.evalOnlyAtEnd.length > 0 ? { evalOnlyAtEnd: t.evalOnlyAtEnd } : {}),
     sampling: t.sampling ?? 'permutation',
     recordGradNorms: t.recordGradNorms ?? true,
-    ...(t.graphStep === 'on' ? { graphStep: 'on' as const } : {}),
+    ...(t.graphStep === 'on' || t.graphStep === 'auto' ? { graphStep: t.graphStep } : {}),
   };
 }

@@ -52,7 +52,7 @@ function ptbRecipe(graphStep: 'on' | 'off', dropoutRate = 0.2): Recipe {
   };
 }
 
-function recipe(gradient: 'manual' | 'autodiff', graphStep: 'on' | 'off'): Recipe {
+function recipe(gradient: 'manual' | 'autodiff', graphStep: 'on' | 'off' | 'auto'): Recipe {
   const base = singleTaskMemn2nRecipe(1, 1);
   return { ...base, model: { ...base.model, config: { ...base.model.config, gradient } }, training: { ...base.training, maxSteps: 12, graphStep } };
 }
@@ -115,8 +115,14 @@ onTensorflow('PTB LSTM (dropout 0.2, carried state, clip 5 + noise) as one graph
   t.true(graph[graph.length - 1] !== graph[0], 'the weights move');
 });
 
-onTensorflow("MemN2N's hand-written backward pass under graphStep 'on': an error naming the model and the fix", async (t) => {
+onTensorflow("MemN2N's hand-written backward pass: graphStep 'on' refused at boot naming the model and the fix; 'auto' runs it eager", async (t) => {
   const error = await t.throwsAsync(losses(recipe('manual', 'on')));
-  t.true(isAnnealError(error, 'ANNEAL_ERR_GRAPH_CAPTURE'), String(error));
-  t.regex(error!.message, /model 'memn2n'.*reads a tensor back.*gradient 'autodiff'.*graphStep to 'off'/);
+  t.true(isAnnealError(error, 'ANNEAL_ERR_CONFIG_VALUE'), String(error));
+  t.regex(error!.message, /model 'memn2n'.*reads values back to JS.*gradient: 'autodiff'.*graphStep to 'off'/);
+  const booted = await bootAnneal({ env: { ANNEAL_HOME: join(SHARED_DATA, 'unused-home'), MLFLOW_TRACKING_URI: '' } });
+  const auto = recipe('manual', 'off');
+  const plan = await buildPlan(booted.plugins, { recipe: { ...auto, training: { ...auto.training, graphStep: 'auto' } }, seed: 3, runName: 'auto', backend: 'tensorflow' });
+  t.is(plan.training.graphStep, undefined);
+  t.regex(plan.training.graphStepAutoOff ?? '', /model 'memn2n'/);
+  plan.model.instance.dispose();
 });

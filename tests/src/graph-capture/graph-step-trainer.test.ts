@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { Trainer, definePlugin, defineSchema, isAnnealError, type Recipe } from '@anneal/core';
+import { Trainer, definePlugin, defineSchema, formatPlan, isAnnealError, type Recipe } from '@anneal/core';
 import { syntheticBlobsDataset, tinyClassifierFamily } from '@anneal/core/testing';
 import { selectBackend } from '@anneal/registry';
 import { tensorflowTests } from '../helpers/on-tensorflow.js';
@@ -18,7 +18,7 @@ const onTensorflow = tensorflowTests();
 
 const quiet = { backend: 'tensorflow', log: () => undefined, tty: false, progressStream: { write: () => true } as unknown as NodeJS.WriteStream };
 
-function recipe(graphStep: 'on' | 'off', name: string, optimizer: Recipe['optimizer'] = { name: 'sgd', config: { learningRate: 0.1 } }): Recipe {
+function recipe(graphStep: 'on' | 'off' | 'auto', name: string, optimizer: Recipe['optimizer'] = { name: 'sgd', config: { learningRate: 0.1 } }): Recipe {
   return tinyRecipe({
     name,
     optimizer,
@@ -138,4 +138,31 @@ onTensorflow('boot errors: a plugin without a graph form, a forward transform wi
   t.is(withDropout.training.graphStep, 'on');
   withDropout.model.instance.dispose();
   await refused(on, 'cpu', "graph steps need 'tensorflow'");
+});
+
+onTensorflow("graphStep 'auto': the graph where the plan allows it, else eager with the reason in the plan and the recorded config", async (t) => {
+  const catalog = testCatalog();
+  const auto = recipe('auto', 'graph-step-auto');
+  const yes = await planFor(catalog, auto, { backend: 'tensorflow' });
+  t.is(yes.training.graphStep, 'on');
+  t.regex(formatPlan(yes), /one captured TensorFlow graph/);
+  t.is((yes.resolvedConfig.training as { graphStep?: string }).graphStep, 'on', 'the run records what ran');
+  yes.model.instance.dispose();
+  const noForm = await planFor(catalog, { ...auto, plugins: [{ plugin: 'clip-value', config: { maxValue: 0.5 } }] }, { backend: 'tensorflow' });
+  t.is(noForm.training.graphStep, undefined);
+  t.regex(noForm.training.graphStepAutoOff ?? '', /plugin 'clip-value' has no graph form/);
+  t.regex(formatPlan(noForm), /eager: training.graphStep auto, but plugin 'clip-value' has no graph form/);
+  noForm.model.instance.dispose();
+  await selectBackend('cpu');
+  try {
+    const cpu = await planFor(catalog, auto, { backend: 'cpu' });
+    t.is(cpu.training.graphStep, undefined);
+    t.regex(cpu.training.graphStepAutoOff ?? '', /the backend is 'cpu'/);
+    cpu.model.instance.dispose();
+  } finally {
+    await selectBackend('tensorflow');
+  }
+  // And it trains: the auto plan runs its steps through the graph.
+  const { launcher } = launcherIn(home(t), [tinyClassifierFamily, syntheticBlobsDataset]);
+  t.is((await launcher.launch(auto, quiet)).outcomes[0].status, 'FINISHED');
 });
