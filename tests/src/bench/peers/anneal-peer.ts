@@ -8,7 +8,7 @@ import { bootAnneal, buildPlan, selectBackend } from '@anneal/registry';
 import { trainerLoop } from '../measure.js';
 import { initCheck, type ExportedParam, type InitCheck } from './peer-check.js';
 import { exportBatches, peerModel, type PeerModel } from './peer-models.js';
-import { noiseFreeRecipe, oneStepUpdate, readExported, updateCases, updateDiffs, type UpdateCase } from './update-check.js';
+import { noiseFreeRecipe, oneStepUpdate, readExported, updateCases, updateDiffs, withoutNoise, type UpdateCase } from './update-check.js';
 
 /**
  * anneal as a contestant of `npm run bench -- --peers`: one child process per tfjs backend
@@ -34,9 +34,6 @@ function withGraphStep(recipe: Recipe): Recipe {
 /** ANNEAL_PEER_NOISE=off (`--noise-share`): the contestant's timed steps leave the noise plugin out; its check is unchanged. */
 const NOISE_OFF = process.env.ANNEAL_PEER_NOISE === 'off';
 
-function withoutNoise(recipe: Recipe): Recipe {
-  return { ...recipe, plugins: recipe.plugins.filter((p) => p.plugin !== 'annealed-gaussian') };
-}
 
 const reply = (msg: Record<string, unknown>) => process.stdout.write(`@@peer ${JSON.stringify(msg)}\n`);
 

@@ -66,7 +66,13 @@ export function updateCases(recipe: Recipe, gradNorm: number, gradNorms: Readonl
 
 /** The recipe without its annealed-gaussian noise and with its clip at `maxNorm` (the rest of the step unchanged). */
 export function noiseFreeRecipe(recipe: Recipe, maxNorm: number): Recipe {
-  const plugins = recipe.plugins.filter((p) => p.plugin !== 'annealed-gaussian').map((p) => (CLIPS.includes(p.plugin) ? { ...p, config: { ...p.config, maxNorm } } : p));
+  const quiet = withoutNoise(recipe);
+  return { ...quiet, plugins: quiet.plugins.map((p) => (CLIPS.includes(p.plugin) ? { ...p, config: { ...p.config, maxNorm } } : p)) };
+}
+
+/** The recipe without its annealed-gaussian noise (the noise-free twin of --noise-share and of the update check). */
+export function withoutNoise(recipe: Recipe): Recipe {
+  const plugins = recipe.plugins.filter((p) => p.plugin !== 'annealed-gaussian');
   if (plugins.length === recipe.plugins.length) throw new Error(`recipe ${recipe.name} has no annealed-gaussian noise to remove`);
   return { ...recipe, plugins };
 }
