@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { isCapturingGraph } from './graph-capture/capture-graph.js';
 
 /**
  * One LSTM layer over a whole window in one TensorFlow call (BlockLSTMV2), and its backward pass in one
@@ -31,6 +32,16 @@ interface NodeBackend {
 /** Whether blockLstm runs on this backend (tensorflow only). */
 export function hasBlockLstm(backend: string = tf.getBackend()): boolean {
   return backend === 'tensorflow';
+}
+
+/**
+ * Whether a model should use blockLstm here: where it runs and pays. It pays in eager steps, one op instead of a few
+ * hundred eager dispatches (PTB window 79–86 vs 112–116 ms, 2 TF threads), not inside a captured step graph, where
+ * TensorFlow's own optimisation of the written-out cell is faster (48–53 vs 65–68 ms; scratch/ptb-graph-cells.mjs,
+ * 2026-12-02 21:45). The two give the same values and gradients (conformance suite).
+ */
+export function useBlockLstm(): boolean {
+  return hasBlockLstm() && !isCapturingGraph();
 }
 
 function execute(name: string, inputs: tf.Tensor[], seqLen: number, outputs: number, attrs: (b: NodeBinding) => unknown[]): tf.Tensor[] {

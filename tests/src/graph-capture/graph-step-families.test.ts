@@ -16,7 +16,8 @@ import { realPtbDir } from '@anneal/dataset-ptb';
  * - Neural Programmer (Adam, clip 5 + noise): its step has ExpandDims, which tfjs-node runs without type attributes
  *   (the capture adds them).
  * - PTB LSTM (dropout at the embedding and after each layer, clip 5 + noise, SGD): the carried h and c go in and come
- *   out of the graph, and the dropout masks, drawn on the host as in the eager step, are late inputs.
+ *   out of the graph, and the dropout masks, drawn on the host as in the eager step, are late inputs. The eager step
+ *   runs the fused BlockLSTM op, the graph the written-out cell (useBlockLstm): the same values.
  */
 const onTensorflow = tensorflowTests();
 

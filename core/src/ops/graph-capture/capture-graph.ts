@@ -78,6 +78,13 @@ export interface Capture {
   readonly graph: CapturedGraph;
 }
 
+let capturing = 0;
+
+/** Whether a captureGraph call is recording right now (ops layers pick their graph-friendly form then). */
+export function isCapturingGraph(): boolean {
+  return capturing > 0;
+}
+
 /** Whether captureGraph can run here (the tensorflow backend, tfjs-node's binding). */
 export function canCaptureGraph(): boolean {
   return tf.getBackend() === 'tensorflow' && typeof (tf.backend() as unknown as Partial<NodeBackend>).binding?.runSavedModel === 'function';
@@ -263,6 +270,7 @@ export function captureGraph(fn: (inputs: tf.Tensor[], scope: CaptureScope) => t
   let outputs: tf.Tensor[];
   let outputNames: string[];
   backend.binding = recording;
+  capturing++;
   try {
     outputs = tf.tidy(() => fn([...inputs], scope));
     outputNames = backend.getInputTensorIds(outputs).map((id, i) => {
@@ -271,6 +279,7 @@ export function captureGraph(fn: (inputs: tf.Tensor[], scope: CaptureScope) => t
       return name;
     });
   } finally {
+    capturing--;
     backend.binding = real;
     delete (backend as Partial<NodeBackend>).move;
     delete (backend as Partial<NodeBackend>).getInputTensorIds;

@@ -1,1 +1,1 @@
-export { captureGraph, canCaptureGraph, type Capture, type CapturedGraph } from './capture-graph.js';
+export { captureGraph, canCaptureGraph, isCapturingGraph, type Capture, type CaptureScope, type CapturedGraph } from './capture-graph.js';
