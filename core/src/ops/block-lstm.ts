@@ -37,7 +37,7 @@ export function hasBlockLstm(backend: string = tf.getBackend()): boolean {
 /**
  * Whether a model should use blockLstm here: where it runs and pays. It pays in eager steps, one op instead of a few
  * hundred eager dispatches (PTB window 79–86 vs 112–116 ms, 2 TF threads), not inside a captured step graph, where
- * TensorFlow's own optimisation of the written-out cell is faster (48–53 vs 65–68 ms; scratch/ptb-graph-cells.mjs,
+ * TensorFlow's own optimisation of the written-out cell is faster (48–53 vs 65–68 ms; scripts/ptb-graph-cells.mjs,
  * 2026-12-02 21:45). The two give the same values and gradients (conformance suite).
  */
 export function useBlockLstm(): boolean {

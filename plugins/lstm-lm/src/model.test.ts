@@ -140,3 +140,12 @@ test('carried state: two windows of T steps with the state carried = one window 
     t.true(tf.max(tf.abs(tf.sub(b.carry.h2, whole.carry.h2))).dataSync()[0] < 1e-6);
   });
 });
+
+test("cell 'block' off the tensorflow backend: a config error naming the cell and the fix", (t) => {
+  const m = new LstmLm({ layers: 1, hiddenSize: 3, embeddingSize: 3, initScale: 0.1, cell: 'block' }, { vocabSize: 5, streams: 2, numSteps: 2 }, new Rng(1));
+  t.teardown(() => m.dispose());
+  const x = tf.tensor2d([[1, 2], [3, 4]], [2, 2], 'int32');
+  t.teardown(() => x.dispose());
+  const error = t.throws(() => tf.tidy(() => void m.forward(x, fctx())));
+  t.regex(error!.message, /ANNEAL_ERR_CONFIG_VALUE.*cell 'block' needs the tensorflow backend.*'cpu'.*'auto' or 'step-by-step'/);
+});

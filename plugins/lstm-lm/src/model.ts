@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { matMulFast } from './ops.js';
-import { AnnealError, blockLstm, useBlockLstm, type Batch, type CarriedState, type DatasetInfo, type EvalWithCarry, type ForwardContext, type LossWithCarry, type MetricSpec, type Model, type Rng } from '@anneal/core';
+import { AnnealError, blockLstm, hasBlockLstm, useBlockLstm, type Batch, type CarriedState, type DatasetInfo, type EvalWithCarry, type ForwardContext, type LossWithCarry, type MetricSpec, type Model, type Rng } from '@anneal/core';
 
 /** The metric every LSTM LM reports: exp of the mean per-token NLL over a whole split, with carried state. */
 export const LM_METRICS: readonly MetricSpec[] = Object.freeze([
@@ -14,8 +14,11 @@ export interface LstmLmOptions {
   readonly embeddingSize: number;
   /** Every parameter ~ U[−initScale, initScale] (Zaremba small: 0.1). */
   readonly initScale: number;
-  /** 'auto': core's fused blockLstm where it pays (eager steps on tensorflow, see useBlockLstm); 'step-by-step': always the loop. Default 'auto'. */
-  readonly cell?: 'auto' | 'step-by-step';
+  /**
+   * 'auto': core's fused blockLstm where it pays (eager steps on tensorflow, see useBlockLstm); 'step-by-step': always
+   * the loop; 'block': always blockLstm (tensorflow only; to measure it). Default 'auto'.
+   */
+  readonly cell?: 'auto' | 'step-by-step' | 'block';
 }
 
 export interface LstmLmDataInfo {
@@ -145,7 +148,9 @@ export class LstmLm implements Model {
     }
     let seq: tf.Tensor = ctx.site('embedding', embeddingLookup(this.params.embedding, tf.reshape(x, [-1]) as tf.Tensor1D)); // [B·T, E], row b·T + t
     const next: Record<string, tf.Tensor> = {};
-    const fused = this.options.cell !== 'step-by-step' && useBlockLstm();
+    const cell = this.options.cell ?? 'auto';
+    if (cell === 'block' && !hasBlockLstm()) throw new AnnealError('ANNEAL_ERR_CONFIG_VALUE', `lstm-lm: cell 'block' needs the tensorflow backend (the backend is '${tf.getBackend()}'); use cell 'auto' or 'step-by-step'.`, { key: 'model.config.cell' });
+    const fused = cell === 'block' || (cell === 'auto' && useBlockLstm());
     for (let l = 1; l <= this.options.layers; l++) {
       const layer = fused ? this.layerBlock(seq as tf.Tensor2D, l, B, T, carry) : this.layerStepByStep(seq as tf.Tensor2D, l, B, T, carry);
       next[`h${l}`] = layer.h;

@@ -6,7 +6,7 @@ export const lstmLmConfigSchema = defineSchema({
   hiddenSize: { type: 'number', integer: true, min: 1, default: 200, description: 'Units per LSTM layer H (paper: 200)' },
   embeddingSize: { type: 'number', integer: true, min: 0, default: 0, description: 'Word embedding size; 0 = hiddenSize (Zaremba)' },
   initScale: { type: 'number', min: 0, default: 0.1, description: 'Every parameter ~ U[−initScale, initScale] (Zaremba small: 0.1)' },
-  cell: { type: 'string', oneOf: ['auto', 'step-by-step'] as const, default: 'auto', description: "How a layer runs over a window: 'auto' = one fused TensorFlow op per layer on the tensorflow backend (core's blockLstm; same values), step by step elsewhere; 'step-by-step' always (the reference)" },
+  cell: { type: 'string', oneOf: ['auto', 'step-by-step', 'block'] as const, default: 'auto', description: "How a layer runs over a window: 'auto' = one fused TensorFlow op per layer (core's blockLstm; same values) in eager steps on the tensorflow backend, step by step elsewhere and inside a captured graph step (faster there); 'step-by-step' always (the reference); 'block' always blockLstm (tensorflow only; for measuring)" },
 });
 
 export const lstmLmModel = definePlugin.modelFamily({
