@@ -65,7 +65,7 @@ export class GraphStepRunner {
 
   constructor(private readonly plan: ExecutionPlan) {
     const why = GraphStepRunner.unsupported(plan);
-    if (why) throw new AnnealError('ANNEAL_ERR_CONFIG_VALUE', `training.graphStep = 'on' cannot be used here: ${why}. Set training.graphStep to 'off' (the default).`, { key: 'training.graphStep' });
+    if (why) throw new AnnealError('ANNEAL_ERR_CONFIG_VALUE', `training.graphStep = 'on' cannot be used here: ${why}. Set training.graphStep to 'off' (the default) or 'auto'.`, { key: 'training.graphStep' });
   }
 
   run(states: PluginStates, batchOf: () => Batch, stepCtx: StepContext, forwardCtx: ForwardContext, recordGradNorms: boolean): StepTensors {
