@@ -11,7 +11,7 @@ import type { ExecutionPlan, PlanEntry } from './execution-plan.js';
 import type { ForwardTransform } from '../plugin/transforms.js';
 import { globalNorm } from './global-norm.js';
 import type { PluginStates, StepTensors } from './run-step.js';
-import { siteMatches } from './site-matches.js';
+import { SiteTransforms } from './site-matches.js';
 
 /** One forward-transform call at a site, in forward order: the host part gives its values before each run. */
 interface SiteCall {
@@ -48,7 +48,7 @@ interface GraphEntry {
  */
 export class GraphStepRunner {
   private readonly graphs = new Map<string, GraphEntry>();
-  private readonly siteTransforms = new Map<string, readonly PlanEntry<ForwardTransform>[]>();
+  private readonly siteTransforms: SiteTransforms;
 
   /** Why this plan's step cannot run as a graph (undefined: it can). */
   static unsupported(plan: ExecutionPlan): string | undefined {
@@ -66,6 +66,7 @@ export class GraphStepRunner {
   constructor(private readonly plan: ExecutionPlan) {
     const why = GraphStepRunner.unsupported(plan);
     if (why) throw new AnnealError('ANNEAL_ERR_CONFIG_VALUE', `training.graphStep = 'on' cannot be used here: ${why}. Set training.graphStep to 'off' (the default) or 'auto'.`, { key: 'training.graphStep' });
+    this.siteTransforms = new SiteTransforms(plan.forward);
   }
 
   run(states: PluginStates, batchOf: () => Batch, stepCtx: StepContext, forwardCtx: ForwardContext, recordGradNorms: boolean): StepTensors {
@@ -122,7 +123,7 @@ export class GraphStepRunner {
         const captured = this.capture((_inputs, scope) => {
           const site = (name: string, x: tf.Tensor): tf.Tensor => {
             let y = x;
-            for (const e of this.transformsFor(name)) {
+            for (const e of this.siteTransforms.at(name)) {
               const h = e.instance.graph!.host(states.get(e.name), name, y.shape, forwardCtx);
               states.set(e.name, h.state);
               sites.push({ entry: e, site: name, shape: [...y.shape], reads: h.input !== undefined });
@@ -156,15 +157,6 @@ export class GraphStepRunner {
     return out.nextCarry ? { ...result, carry: out.nextCarry } : result;
   }
 
-  /** The forward transforms attached to a site, in plan order (as the trainer's forward context applies them). */
-  private transformsFor(site: string): readonly PlanEntry<ForwardTransform>[] {
-    let list = this.siteTransforms.get(site);
-    if (!list) {
-      list = this.plan.forward.filter((f) => f.instance.sites.some((p) => siteMatches(p, site)));
-      this.siteTransforms.set(site, list);
-    }
-    return list;
-  }
 
   /** This step's host values of every site call the graph reads, in the captured order (the draws eager would make). */
   private drawSiteInputs(sites: readonly SiteCall[], states: PluginStates, forwardCtx: ForwardContext): tf.Tensor[] {

@@ -15,7 +15,7 @@ import { learningRateFor } from './learning-rate.js';
 import { createNormMemo } from './global-norm.js';
 import { runStep, type PluginStates, type StageTracer } from './run-step.js';
 import { GraphStepRunner } from './graph-step.js';
-import { siteMatches } from './site-matches.js';
+import { SiteTransforms } from './site-matches.js';
 export { siteMatches } from './site-matches.js';
 import { createPluginStates, disposePluginStates } from './plugin-states.js';
 import { disposeCarry, initialCarry } from './carry.js';
@@ -61,7 +61,7 @@ export interface TrainResult {
 export class Trainer {
   readonly events: EventBus;
   private readonly states: PluginStates = new Map();
-  private readonly siteTransforms = new Map<string, readonly PlanEntry<ForwardTransform>[]>();
+  private readonly siteTransforms: SiteTransforms;
   private initialized = false;
   /** The model's carried state for the next training batch (kept tensors), when it carries state. */
   private carry: CarriedState | undefined;
@@ -77,6 +77,7 @@ export class Trainer {
   ) {
     this.events = new EventBus(options.onObserverFailure);
     this.events.attach(plan.observers.map((o) => o.instance));
+    this.siteTransforms = new SiteTransforms(plan.forward);
   }
 
   /** Creates every plugin's state with its own seed stream (idempotent). */
@@ -86,14 +87,6 @@ export class Trainer {
     this.initialized = true;
   }
 
-  private transformsFor(site: string): readonly PlanEntry<ForwardTransform>[] {
-    let list = this.siteTransforms.get(site);
-    if (!list) {
-      list = this.plan.forward.filter((f) => f.instance.sites.some((p) => siteMatches(p, site)));
-      this.siteTransforms.set(site, list);
-    }
-    return list;
-  }
 
   private forwardContext(training: boolean, step: number, phaseIndex: number, curriculum: Readonly<Record<string, number>> = {}, carry?: CarriedState): ForwardContext {
     const phase = this.plan.training.phases[phaseIndex];
@@ -106,7 +99,7 @@ export class Trainer {
       carry,
       site: (name: string, x: tf.Tensor) => {
         let out = x;
-        for (const f of this.transformsFor(name)) out = f.instance.apply(out, name, this.states.get(f.name), ctx);
+        for (const f of this.siteTransforms.at(name)) out = f.instance.apply(out, name, this.states.get(f.name), ctx);
         return out;
       },
     };
