@@ -26,6 +26,7 @@ export * from './execute/worker-protocol.js';
 export * from './execute/progress-observer.js';
 export * from './runner/run-launcher.js';
 export * from './backend/select-backend.js';
+export * from './backend/tensorflow-threads.js';
 export * from './di/tokens.js';
 export * from './di/create-container.js';
 export { main } from './cli/main.js';

@@ -76,6 +76,14 @@ export interface TrainingSpec {
    * it, else eager (the plan says why). Default 'off': eager tfjs ops.
    */
   readonly graphStep?: GraphStepMode;
+  /**
+   * TensorFlow's thread pools (intra- and inter-op) on the tensorflow backends. A process-wide setting, taken when
+   * TensorFlow loads: `anneal run` reads it from the recipe's trials before it picks the backend, and they must agree.
+   * ANNEAL_TF_THREADS (or TF_NUM_INTRAOP_THREADS / TF_NUM_INTEROP_THREADS) overrides it. Default 1: one thread was
+   * faster for small-op steps (the MLP's); large steps (the PTB LM's) gain from 2 on two cores. The thread count a run
+   * got is recorded with it (tag tensorflow_threads).
+   */
+  readonly tensorflowThreads?: number;
   readonly lrSchedule?: LrSchedule;
 }
 

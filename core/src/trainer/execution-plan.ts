@@ -22,11 +22,13 @@ export interface ResolvedPhase extends PhaseSpec {
   readonly lrSchedule: LrSchedule;
 }
 
-export interface ResolvedTraining extends Required<Omit<TrainingSpec, 'phases' | 'epochs' | 'maxSteps' | 'lrSchedule' | 'evalOnlyAtEnd' | 'graphStep'>> {
+export interface ResolvedTraining extends Required<Omit<TrainingSpec, 'phases' | 'epochs' | 'maxSteps' | 'lrSchedule' | 'evalOnlyAtEnd' | 'graphStep' | 'tensorflowThreads'>> {
   /** What runs: 'on' or 'off' (absent: 'off'); 'auto' is resolved to one of them when the plan is built. */
   readonly graphStep?: TrainingSpec['graphStep'];
   /** With graphStep 'auto' resolved to 'off': why this plan cannot run as one graph. */
   readonly graphStepAutoOff?: string;
+  /** The recipe's TensorFlow thread request (process-wide; what a run got is its tensorflow_threads tag). */
+  readonly tensorflowThreads?: number;
   readonly phases: readonly ResolvedPhase[];
   readonly maxSteps?: number;
   /** Splits evaluated only after the last step (absent or empty: none). */
@@ -104,7 +106,7 @@ export function formatPlan(plan: ExecutionPlan): string {
   for (const hp of HOOK_POINTS) stage(hp, stageEntries(plan, hp));
   const t = plan.training;
   const phases = t.phases.map((p) => `${p.name}:${p.epochs}ep@lr${p.learningRate}${p.lrSchedule.kind === 'step' ? `(×${p.lrSchedule.factor}/${p.lrSchedule.everyEpochs}ep)` : ''}`).join(' → ');
-  lines.push(`├─ training batch=${t.batchSize} ${phases}${t.maxSteps ? ` maxSteps=${t.maxSteps}` : ''} sampling=${t.sampling} eval=[${t.evalSplits.join(',')}] every ${t.evalEveryEpochs} ep${t.evalOnlyAtEnd?.length ? `, [${t.evalOnlyAtEnd.join(',')}] at the end only` : ''}`);
+  lines.push(`├─ training batch=${t.batchSize} ${phases}${t.maxSteps ? ` maxSteps=${t.maxSteps}` : ''} sampling=${t.sampling} eval=[${t.evalSplits.join(',')}] every ${t.evalEveryEpochs} ep${t.evalOnlyAtEnd?.length ? `, [${t.evalOnlyAtEnd.join(',')}] at the end only` : ''}${t.tensorflowThreads !== undefined ? ` tensorflowThreads=${t.tensorflowThreads}` : ''}`);
   lines.push(`└─ observers ${plan.observers.map((o) => o.name).join(', ') || '·'}`);
   return lines.join('\n');
 }

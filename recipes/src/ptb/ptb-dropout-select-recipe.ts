@@ -1,5 +1,5 @@
 import type { Recipe } from '@anneal/core';
-import { PTB_CLIP, ptbPhases, ptbQuick } from './ptb-recipe.js';
+import { PTB_CLIP, PTB_FULL_STEP, ptbPhases, ptbQuick } from './ptb-recipe.js';
 
 /** The dropout rates the selection compares (Zaremba et al.: 0 for the small model, 0.5 medium, 0.65 large). */
 export const PTB_DROPOUT_CANDIDATES: readonly number[] = Object.freeze([0, 0.1, 0.2, 0.3, 0.5]);
@@ -20,7 +20,7 @@ export function ptbDropoutSelectRecipe(): Recipe {
     dataset: { name: 'ptb', config: { batchSize: 20, numSteps: 20 } },
     optimizer: { name: 'sgd', config: { learningRate: 1 } },
     plugins: [PTB_CLIP],
-    training: { batchSize: 1, sampling: 'sequential', phases: ptbPhases(), evalSplits: ['validation'], evalEveryEpochs: 13 },
+    training: { batchSize: 1, sampling: 'sequential', phases: ptbPhases(), evalSplits: ['validation'], evalEveryEpochs: 13, ...PTB_FULL_STEP },
     seeds: [1, 2],
     variants: PTB_DROPOUT_CANDIDATES.map((rate) => ({
       name: `dropout-${rate}`,

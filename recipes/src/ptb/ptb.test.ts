@@ -41,3 +41,12 @@ test('ptb-dropout-select: no noise, one arm per dropout rate, chosen on validati
   t.deepEqual(r.quick?.training?.evalSplits, ['validation'], 'the test split is not looked at for the choice');
   t.deepEqual(r.report, { layout: 'mean-std', metric: 'validation/perplexity', metrics: ['validation/perplexity'], baseline: 'dropout-0' });
 });
+
+test('step settings: the full protocols use the graph step where it can run and two TensorFlow threads; the quick variants one thread', (t) => {
+  for (const r of ptbRecipes) {
+    t.is(r.training.graphStep, 'auto', r.name);
+    t.is(r.training.tensorflowThreads, 2, r.name);
+    t.is(r.quick?.training?.tensorflowThreads, 1, `${r.name} --quick`);
+    t.is(r.quick?.training?.graphStep, undefined, `${r.name} --quick keeps the graph step of the full recipe`);
+  }
+});

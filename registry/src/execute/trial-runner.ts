@@ -20,7 +20,8 @@ import { formatFinal } from './format-final.js';
 import { writeModelArtifacts } from './model-artifacts.js';
 import { createProgressObserver } from './progress-observer.js';
 import type { TrialJob, TrialRunOptions } from './trial-job.js';
-import { ensureBackend } from '../backend/select-backend.js';
+import { ensureBackend, tensorflowThreadsInUse } from '../backend/select-backend.js';
+import { tensorflowThreadsNote } from '../backend/tensorflow-threads.js';
 
 /** What every run's artifacts/config.json holds: the trial spec (enough for --resume), the plan as text. */
 export interface StoredTrialConfig {
@@ -60,7 +61,9 @@ export class TrialRunner {
       runLog.push(line);
       (options.log ?? ((l: string) => process.stdout.write(`${l}\n`)))(line);
     };
-    await ensureBackend(options.backend);
+    const askedThreads = spec.plan.training.tensorflowThreads;
+    await ensureBackend(options.backend, { tensorflowThreads: askedThreads });
+    const threadsInUse = options.backend.startsWith('tensorflow') ? tensorflowThreadsInUse() : undefined;
     const tracker = await this.tracker.startRun({
       runId: job.resumeRunId,
       runName: spec.runName,
@@ -108,7 +111,9 @@ export class TrialRunner {
         const stored: StoredTrialConfig = { trial: spec, resolved: plan.resolvedConfig, plan: planText };
         await tracker.logArtifact('config.json', `${JSON.stringify(stored, null, 2)}\n`);
       }
-      await tracker.setTags({ backend: options.backend, recipe: spec.recipe.name });
+      await tracker.setTags({ backend: options.backend, recipe: spec.recipe.name, ...(threadsInUse !== undefined ? { tensorflow_threads: String(threadsInUse) } : {}) });
+      const threadsNote = tensorflowThreadsNote(askedThreads, threadsInUse);
+      if (threadsNote) log(`${label} ${threadsNote}`);
       if (!tracker.localDir) throw new AnnealError('ANNEAL_ERR_TRACKING', 'the tracker gave no local run directory (needed for checkpoints).');
       const checkpointDir = join(tracker.localDir, 'checkpoint');
       const restored = !job.resumeRunId && options.restoreCheckpoint ? await options.restoreCheckpoint(checkpointDir) : false;

@@ -85,7 +85,7 @@ async function boot(message: WorkerInit): Promise<void> {
       currentRunId = t.runId;
       if (trialId) void send({ type: 'started', trialId, runId: t.runId });
     });
-    const backend = await selectBackend(message.backend);
+    const backend = await selectBackend(message.backend, { tensorflowThreads: message.tensorflowThreads });
     booted = await bootAnneal({ env, pluginModules: message.pluginModules, tracker });
     runner = new TrialRunner(booted.plugins, tracker, store);
     await send({ type: 'ready', workerId: message.workerId, backend: backend.name });

@@ -8,6 +8,8 @@ export interface WorkerInit {
   /** External plugin modules to load (absolute paths or package names). */
   readonly pluginModules: readonly string[];
   readonly backend: string;
+  /** The trials' training.tensorflowThreads (tensorflowThreadsOf), taken when the worker loads TensorFlow. */
+  readonly tensorflowThreads?: number;
 }
 
 /** One trial to run (its spec says everything; the run is nested under job.parentRunId). */

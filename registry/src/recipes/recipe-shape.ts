@@ -43,6 +43,7 @@ function trainingFields(required: boolean): Record<string, Field> {
     sampling: opt({ type: 'enum', values: BATCH_SAMPLINGS }),
     recordGradNorms: opt({ type: 'boolean' }),
     graphStep: opt({ type: 'enum', values: GRAPH_STEP_MODES }),
+    tensorflowThreads: opt(int1),
     lrSchedule: opt(lrSchedule),
   };
 }

@@ -7,6 +7,8 @@ import { formatFinal } from '../execute/format-final.js';
 import { checkDataLoads } from '../plan/check-data-loads.js';
 import { DatasetCache } from '../plan/dataset-cache.js';
 import { resolveBase, resolveTrials } from '../trials/resolve-trials.js';
+import { tensorflowThreadsOf } from '../backend/tensorflow-threads.js';
+import { childProcessEnv } from '../backend/select-backend.js';
 import { absoluteModule } from '../trials/plugin-modules.js';
 import { checkTrialPlugins } from '../trials/check-trial-plugins.js';
 import { WorkerPoolExecutor } from '../execute/worker-pool-executor.js';
@@ -289,6 +291,10 @@ export async function runSweep(booted: Booted, options: SweepOptions): Promise<S
       `, ${jobs.length ? (options.executor ? 'queued for anneal worker processes' : `${workers} worker process${workers === 1 ? '' : 'es'}`) : 'nothing to run'}, backend ${backend}; tracking: ${booted.tracker.kind} at ${booted.tracker.location}`,
   );
 
+  const tfThreads = tensorflowThreadsOf(jobs.map((j) => j.spec));
+  if (!options.executor && backend.startsWith('tensorflow') && tfThreads !== undefined && env.ANNEAL_TF_THREADS === undefined && workers * tfThreads > availableParallelism()) {
+    say(`note: ${workers} workers × ${tfThreads} TensorFlow threads (training.tensorflowThreads) > ${availableParallelism()} cores; with fewer cores than threads each step waits for the others. Use --workers ${Math.max(1, Math.floor(availableParallelism() / tfThreads))} or ANNEAL_TF_THREADS=1.`);
+  }
   const results = new Map<string, SweepTrialResult>();
   for (const p of skipped) results.set(p.trial.id, { trial: p.trial, status: 'SKIPPED', runId: p.runId });
   const progress = new SweepProgress(progressStream, { total, alreadyDone: skipped.length, workers, queued: () => pool.queued, tty: options.tty });
@@ -296,8 +302,8 @@ export async function runSweep(booted: Booted, options: SweepOptions): Promise<S
     ? await options.executor({ tracker: sweep, manifest, backend })
     : new WorkerPoolExecutor({
         size: workers,
-        init: { pluginModules: manifest.pluginModules, backend },
-        env: { ...env, ANNEAL_HOME: store.home, ANNEAL_BACKEND: backend },
+        init: { pluginModules: manifest.pluginModules, backend, tensorflowThreads: tfThreads },
+        env: { ...childProcessEnv(env), ANNEAL_HOME: store.home, ANNEAL_BACKEND: backend },
         cwd,
         entry: options.workerEntry,
       });

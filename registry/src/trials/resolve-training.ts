@@ -28,5 +28,6 @@ export function resolveTraining(r: Recipe, optimizerConfig: Readonly<Record<stri
     sampling: t.sampling ?? 'permutation',
     recordGradNorms: t.recordGradNorms ?? true,
     ...(t.graphStep === 'on' || t.graphStep === 'auto' ? { graphStep: t.graphStep } : {}),
+    ...(t.tensorflowThreads !== undefined ? { tensorflowThreads: t.tensorflowThreads } : {}),
   };
 }

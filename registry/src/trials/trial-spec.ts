@@ -22,9 +22,11 @@ export interface ResolvedTrialPhase extends PhaseSpec {
 }
 
 /** Training settings with defaults applied; evalSplits stays unset when the dataset's defaults apply. */
-export interface ResolvedTrialTraining extends Required<Omit<TrainingSpec, 'phases' | 'epochs' | 'maxSteps' | 'lrSchedule' | 'evalSplits' | 'evalOnlyAtEnd' | 'graphStep'>> {
+export interface ResolvedTrialTraining extends Required<Omit<TrainingSpec, 'phases' | 'epochs' | 'maxSteps' | 'lrSchedule' | 'evalSplits' | 'evalOnlyAtEnd' | 'graphStep' | 'tensorflowThreads'>> {
   /** Absent: 'off'. */
   readonly graphStep?: TrainingSpec['graphStep'];
+  /** Absent: the default (ANNEAL_TF_THREADS, else 1). */
+  readonly tensorflowThreads?: number;
   readonly phases: readonly ResolvedTrialPhase[];
   readonly maxSteps?: number;
   readonly evalSplits?: TrainingSpec['evalSplits'];

@@ -1,6 +1,7 @@
 import { AnnealError, LocalRunStore, resolveAnnealHome } from '@anneal/core';
 import * as mlflow from '@anneal/tracker-mlflow';
 import { selectBackend } from '../../backend/select-backend.js';
+import { tensorflowThreadsOf } from '../../backend/tensorflow-threads.js';
 import { bootAnneal } from '../../boot.js';
 import { resolveRecipeArg } from '../../catalog/resolve-recipe-arg.js';
 import { parseSetArg } from '../../recipes/set-override.js';
@@ -10,11 +11,12 @@ import { parse, toList } from '../parse.js';
 import { absoluteModule } from '../../trials/plugin-modules.js';
 import { formatTrialSpecs } from '../../trials/format-trial-specs.js';
 import { readStoredTrial } from '../../execute/trial-runner.js';
+import type { TrialSpec } from '../../trials/trial-spec.js';
 
-function storedPluginModules(runRef: string, env: NodeJS.ProcessEnv): readonly string[] {
+function storedTrial(runRef: string, env: NodeJS.ProcessEnv): TrialSpec {
   const store = new LocalRunStore(resolveAnnealHome(env));
   const runId = store.resolveRunId(runRef);
-  return readStoredTrial(store.runDir(runId), runId).pluginModules;
+  return readStoredTrial(store.runDir(runId), runId);
 }
 
 type RegisterFn = (args: { env: NodeJS.ProcessEnv; store: unknown; tracker: unknown; runId: string; name: string; alias?: string }) => Promise<unknown>;
@@ -50,10 +52,16 @@ export async function runCommand(args: readonly string[], io: { signal: AbortSig
   });
   const sets = toList(values.set).map(parseSetArg);
   // A resumed run loads the plugin modules its trial spec names (its --plugin modules and its recipe's load list).
-  const resumeModules = values.resume ? storedPluginModules(values.resume, io.env) : [];
+  const resumed = values.resume ? storedTrial(values.resume, io.env) : undefined;
+  const resumeModules = resumed?.pluginModules ?? [];
   const booted = await bootAnneal({ pluginModules: [...toList(values.plugin), ...resumeModules], env: io.env });
-  const backend = await selectBackend(values.backend ?? io.env.ANNEAL_BACKEND ?? 'auto');
-  process.stderr.write(`anneal: backend ${backend.name}${backend.skipped.length ? ` (skipped: ${backend.skipped.map((s) => s.split(' ')[0]).join(', ')})` : ''}; tracking: ${booted.tracker.kind} at ${booted.tracker.location}\n`);
+  // The trials' TensorFlow thread request is read before the backend loads (its pools are fixed then).
+  const overrides = { quick: values.quick, seeds: seeds.length ? seeds : undefined, variants: toList(values.variant), sets, extraPlugins: booted.extraPluginNames, pluginModules: toList(values.plugin).map((m) => absoluteModule(m)) };
+  const recipe = values.resume ? undefined : await resolveRecipeArg(positionals[0], booted);
+  const tensorflowThreads = tensorflowThreadsOf(resumed ? [resumed] : booted.launcher.resolve(recipe!, overrides));
+  const backend = await selectBackend(values.backend ?? io.env.ANNEAL_BACKEND ?? 'auto', { tensorflowThreads });
+  const threads = backend.tensorflowThreads !== undefined ? ` (${backend.tensorflowThreads} TensorFlow thread${backend.tensorflowThreads === 1 ? '' : 's'})` : '';
+  process.stderr.write(`anneal: backend ${backend.name}${threads}${backend.skipped.length ? ` (skipped: ${backend.skipped.map((s) => s.split(' ')[0]).join(', ')})` : ''}; tracking: ${booted.tracker.kind} at ${booted.tracker.location}\n`);
   const registerName = values['register-model'];
   const register = (mlflow as Record<string, unknown>).registerModel as RegisterFn | undefined;
   if (registerName && (!register || booted.tracker.kind === 'local')) {
@@ -63,12 +71,7 @@ export async function runCommand(args: readonly string[], io: { signal: AbortSig
   io.signal.addEventListener('abort', () => (booted.tracker as { capEndTimeout?: (ms: number) => void }).capEndTimeout?.(5000), { once: true });
   const options: LaunchOptions = {
     backend: backend.name,
-    quick: values.quick,
-    seeds: seeds.length ? seeds : undefined,
-    variants: toList(values.variant),
-    sets,
-    extraPlugins: booted.extraPluginNames,
-    pluginModules: toList(values.plugin).map((m) => absoluteModule(m)),
+    ...overrides,
     dataDir: io.env.ANNEAL_DATA_DIR,
     signal: io.signal,
     printPlan: values.plan,
@@ -89,13 +92,12 @@ export async function runCommand(args: readonly string[], io: { signal: AbortSig
       if (values.json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
       return outcome.status === 'FINISHED' ? 0 : 130;
     }
-    const recipe = await resolveRecipeArg(positionals[0], booted);
     if (values['dry-run']) {
-      const trials = booted.launcher.resolve(recipe, options);
+      const trials = booted.launcher.resolve(recipe!, options);
       process.stdout.write(values.json ? `${JSON.stringify(trials, null, 2)}\n` : `${formatTrialSpecs(trials)}\n`);
       return 0;
     }
-    const result = await booted.launcher.launch(recipe, options);
+    const result = await booted.launcher.launch(recipe!, options);
     if (values.json) process.stdout.write(`${JSON.stringify({ recipe: result.recipe.name, parentRunId: result.parentRunId, outcomes: result.outcomes, summary: result.summary && { metric: result.summary.metric, rows: result.summary.rows } }, null, 2)}\n`);
     process.stderr.write(`anneal: runs stored in ${resolveAnnealHome(io.env)}/runs${booted.tracker.kind !== 'local' ? ` and sent to ${booted.tracker.location}` : ''}\n`);
     if (io.signal.aborted) return 130;

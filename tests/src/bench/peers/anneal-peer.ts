@@ -57,9 +57,13 @@ async function main(): Promise<void> {
   // '<backend>+graph': the trainer with training.graphStep 'on' (tensorflow: the step as one captured graph).
   const graphStep = requested.endsWith(GRAPH_SUFFIX);
   let backendName: string;
+  let threads = '';
   try {
-    const backend = await selectBackend(graphStep ? requested.slice(0, -GRAPH_SUFFIX.length) : requested);
+    // argv[3]: the model this process serves; TensorFlow starts with its recipe's training.tensorflowThreads.
+    const tensorflowThreads = process.argv[3] ? peerModel(process.argv[3]).recipe().training.tensorflowThreads : undefined;
+    const backend = await selectBackend(graphStep ? requested.slice(0, -GRAPH_SUFFIX.length) : requested, { tensorflowThreads });
     backendName = backend.name;
+    if (backend.tensorflowThreads !== undefined) threads = `, ${backend.tensorflowThreads} TF thread${backend.tensorflowThreads === 1 ? '' : 's'}`;
   } catch (error) {
     reply({ ok: false, error: (error as Error).message });
     return;
@@ -69,7 +73,7 @@ async function main(): Promise<void> {
     const recipe = NOISE_OFF ? withoutNoise(model.recipe()) : model.recipe();
     return graphStep ? withGraphStep(recipe) : recipe;
   };
-  reply({ ok: true, name: `anneal/${backendName}${graphStep ? GRAPH_SUFFIX : ''}`, version: `tfjs ${tf.version_core} '${tf.getBackend()}', node ${process.version}` });
+  reply({ ok: true, name: `anneal/${backendName}${graphStep ? GRAPH_SUFFIX : ''}`, version: `tfjs ${tf.version_core} '${tf.getBackend()}'${threads}, node ${process.version}` });
   const plans = new Map<string, ExecutionPlan>();
   const lines = createInterface({ input: process.stdin });
   for await (const line of lines) {

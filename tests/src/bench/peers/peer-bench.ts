@@ -92,7 +92,7 @@ function ensureVenv(log: (l: string) => void): string | undefined {
   return undefined;
 }
 
-async function startContestants(opts: PeerBenchOptions, skipped: { label: string; reason: string }[]): Promise<Live[]> {
+async function startContestants(opts: PeerBenchOptions, skipped: { label: string; reason: string }[], model: PeerModel): Promise<Live[]> {
   const live: Live[] = [];
   // The contestants with noise come first (the first anneal one writes the batches and the recipe's step for all);
   // with --noise-share, then each one's twin whose step leaves the noise out (env ANNEAL_PEER_NOISE=off).
@@ -107,7 +107,7 @@ async function startContestants(opts: PeerBenchOptions, skipped: { label: string
     const noiseEnv = noise ? {} : { ANNEAL_PEER_NOISE: 'off' };
     for (const backend of backends) {
       const label = `anneal/${backend}${suffix}`;
-      const peer = new LinePeer(label, process.execPath, [ANNEAL_PEER, backend], { cwd: REPO_ROOT, env: noiseEnv });
+      const peer = new LinePeer(label, process.execPath, [ANNEAL_PEER, backend, model.name], { cwd: REPO_ROOT, env: noiseEnv });
       const hello = await peer.hello();
       if (hello.ok) live.push({ peer, kind: 'anneal', version: String(hello.version), noise });
       else {
@@ -233,19 +233,24 @@ export function formatModel(m: ModelResult): string[] {
  */
 export async function benchPeers(opts: PeerBenchOptions): Promise<PeerBenchResult> {
   const skippedContestants: { label: string; reason: string }[] = [];
-  const live = await startContestants(opts, skippedContestants);
-  for (const s of skippedContestants) opts.log(`  ${s.label}: skipped: ${s.reason}`);
   const models: ModelResult[] = [];
-  try {
-    for (const model of PEER_MODELS.filter((m) => !opts.models || opts.models.includes(m.name))) {
+  // Fresh contestants for each model: anneal's TensorFlow takes the model's training.tensorflowThreads when it loads.
+  for (const model of PEER_MODELS.filter((m) => !opts.models || opts.models.includes(m.name))) {
+    const skipped: { label: string; reason: string }[] = [];
+    const live = await startContestants(opts, skipped, model);
+    for (const s of skipped) {
+      opts.log(`  ${s.label}: skipped: ${s.reason}`);
+      if (!skippedContestants.some((k) => k.label === s.label)) skippedContestants.push(s);
+    }
+    try {
       opts.log(`\n${model.name}: setting up ${live.map((c) => c.peer.label).join(', ')}`);
       const result = await benchModel(model, live, opts.rounds ?? 5, opts.log);
       models.push(result);
       opts.log('');
       for (const l of formatModel(result)) opts.log(l);
+    } finally {
+      for (const c of live) await c.peer.close();
     }
-  } finally {
-    for (const c of live) await c.peer.close();
   }
   return { models, skippedContestants, notYetCovered: [...NOT_YET_COVERED] };
 }

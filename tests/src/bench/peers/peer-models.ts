@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng, batchContext, type Batch, type ExecutionPlan, type Recipe } from '@anneal/core';
 import { realPtbDir } from '@anneal/dataset-ptb';
-import { NGPU_CLIP, NGPU_NOISE, NP_CLIP, NP_NOISE, NRAM_CLIP, NRAM_NOISE } from '@anneal/recipes';
+import { NGPU_CLIP, NGPU_NOISE, NP_CLIP, NP_NOISE, NRAM_CLIP, NRAM_NOISE, PTB_FULL_STEP } from '@anneal/recipes';
 import { mlpBenchRecipe } from '../mlp-step-bench.js';
 import { ngpuBenchRecipe } from '../ngpu-step-bench.js';
 import { npBenchRecipe } from '../np-step-bench.js';
@@ -95,6 +95,8 @@ export const PEER_MODELS: readonly PeerModel[] = [
       const r = ptbBenchRecipe(realPtbDir()!);
       return {
         ...r,
+        // As the full PTB recipes: two TensorFlow threads (this model's contestant process starts with them).
+        training: { ...r.training, tensorflowThreads: PTB_FULL_STEP.tensorflowThreads },
         plugins: [{ plugin: 'clip-global-norm', config: { maxNorm: 5 } }, { plugin: 'annealed-gaussian', config: { eta: 0.01, gamma: 0.55 }, at: 'post-clip' }],
       };
     },
