@@ -119,7 +119,7 @@ test('a bad recipe file fails at start naming the file, the path inside it and t
   const lines = r.stderr.split('\n').filter((l) => l.startsWith('anneal: ANNEAL_ERR') || l.startsWith('  bad.json'));
   t.deepEqual(lines, [
     'anneal: ANNEAL_ERR_RECIPE_INVALID: bad.json: training.batchSize: must be an integer ≥ 1, got string "32"',
-    "  bad.json: training.evalSplit: unknown training key 'evalSplit'. Did you mean 'evalSplits'? Known: batchSize, epochs, phases, maxSteps, evalEveryEpochs, evalSplits, evalOnlyAtEnd, sampling, recordGradNorms, graphStep, lrSchedule",
+    "  bad.json: training.evalSplit: unknown training key 'evalSplit'. Did you mean 'evalSplits'? Known: batchSize, epochs, phases, maxSteps, evalEveryEpochs, evalSplits, evalOnlyAtEnd, sampling, recordGradNorms, graphStep, tensorflowThreads, lrSchedule",
     "  bad.json: dataset.name: unknown dataset 'mnsit'. Did you mean 'mnist'? See 'anneal plugins ls --kind dataset'.",
     "  bad.json: plugins[1].plugin: unknown plugin 'annealed-gausian'. Did you mean 'annealed-gaussian'? See 'anneal plugins ls'.",
   ]);
