@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Batch, BatchContext, DataSplit } from '@anneal/core';
+import { prefersResidentBatches, type Batch, type BatchContext, type DataSplit } from '@anneal/core';
 import type { MnistPart } from './mnist.js';
 
 const OWNER = "dataset 'mnist'";
@@ -14,6 +14,9 @@ const PIXEL_SCALE = (() => {
 /**
  * A split over rows of a parsed MNIST part. `batch(indices)` builds
  * { x: float32 [b, rows·cols] scaled to [0, 1], y: int32 [b] } by copying rows (converted lazily, per batch).
+ * Where the backend prefers it (core's prefersResidentBatches: tensorflow), the split's images are converted once,
+ * at the first batch, into one tensor [size, rows·cols] that the split keeps (dispose() frees it), and x is one
+ * tf.gather of its rows: the same values, without the host copy and upload per batch.
  */
 export class MnistSplit implements DataSplit {
   readonly size: number;
@@ -43,20 +46,52 @@ export class MnistSplit implements DataSplit {
 
   batch(indices: Int32Array, _ctx?: BatchContext): Batch {
     const b = indices.length;
-    const d = this.inputSize;
-    const { images, labels } = this.part;
-    const x = new Float32Array(b * d);
     const y = new Int32Array(b);
     for (let k = 0; k < b; k++) {
       const i = indices[k];
       if (!(i >= 0 && i < this.size)) throw new RangeError(`${OWNER}: ${this.name} index ${i} is out of range [0, ${this.size})`);
-      const r = this.rows[i];
-      const src = r * d;
+      y[k] = this.part.labels[this.rows[i]];
+    }
+    const x = prefersResidentBatches() ? this.gatheredImages(indices) : this.hostImages(indices);
+    return { x, y: tf.tensor1d(y, 'int32') };
+  }
+
+  /** The images of split rows `indices` (in range), copied and scaled on the host: float32 [b, rows·cols]. */
+  private hostImages(indices: Int32Array): tf.Tensor2D {
+    const b = indices.length;
+    const d = this.inputSize;
+    const images = this.part.images;
+    const x = new Float32Array(b * d);
+    for (let k = 0; k < b; k++) {
+      const src = this.rows[indices[k]] * d;
       const dst = k * d;
       for (let j = 0; j < d; j++) x[dst + j] = PIXEL_SCALE[images[src + j]];
-      y[k] = labels[r];
     }
-    return { x: tf.tensor2d(x, [b, d], 'float32'), y: tf.tensor1d(y, 'int32') };
+    return tf.tensor2d(x, [b, d], 'float32');
+  }
+
+  /** The images of split rows `indices` (in range), gathered from the resident tensor. */
+  private gatheredImages(indices: Int32Array): tf.Tensor2D {
+    const images = this.residentImages();
+    return tf.tidy(() => tf.gather(images, tf.tensor1d(indices, 'int32')));
+  }
+
+  private resident?: { readonly images: tf.Tensor2D; readonly backend: string };
+
+  /** Every image of the split as one kept tensor on the active backend, made at the first call there. */
+  private residentImages(): tf.Tensor2D {
+    const backend = tf.getBackend();
+    if (this.resident?.backend !== backend || this.resident.images.isDisposed) {
+      this.resident?.images.dispose();
+      this.resident = { images: tf.keep(this.hostImages(Int32Array.from({ length: this.size }, (_, i) => i))), backend };
+    }
+    return this.resident.images;
+  }
+
+  /** Frees the resident images (a later batch makes them again). */
+  dispose(): void {
+    this.resident?.images.dispose();
+    this.resident = undefined;
   }
 
   /** The labels of this split, in split order (a copy). */

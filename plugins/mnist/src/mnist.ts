@@ -320,7 +320,7 @@ export function loadMnist(config: Partial<MnistConfig> = {}, ctx: DatasetLoadCon
     files: source.files,
     batchFormat: `{ x: float32 [b, ${train.rows * train.cols}] in [0, 1], y: int32 labels [b] }`,
   });
-  return { name: 'mnist', info, splits: Object.freeze(splits) };
+  return { name: 'mnist', info, splits: Object.freeze(splits), dispose: () => Object.values(splits).forEach((split) => split.dispose()) };
 }
 
 export const mnistDataset = definePlugin.dataset({
