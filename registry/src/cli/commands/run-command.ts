@@ -1,7 +1,7 @@
 import { AnnealError, LocalRunStore, resolveAnnealHome } from '@anneal/core';
 import * as mlflow from '@anneal/tracker-mlflow';
 import { selectBackend } from '../../backend/select-backend.js';
-import { tensorflowThreadsOf } from '../../backend/tensorflow-threads.js';
+import { formatTensorflowThreads, tensorflowThreadsOf } from '../../backend/tensorflow-threads.js';
 import { bootAnneal } from '../../boot.js';
 import { resolveRecipeArg } from '../../catalog/resolve-recipe-arg.js';
 import { parseSetArg } from '../../recipes/set-override.js';
@@ -60,7 +60,7 @@ export async function runCommand(args: readonly string[], io: { signal: AbortSig
   const recipe = values.resume ? undefined : await resolveRecipeArg(positionals[0], booted);
   const tensorflowThreads = tensorflowThreadsOf(resumed ? [resumed] : booted.launcher.resolve(recipe!, overrides));
   const backend = await selectBackend(values.backend ?? io.env.ANNEAL_BACKEND ?? 'auto', { tensorflowThreads });
-  const threads = backend.tensorflowThreads !== undefined ? ` (${backend.tensorflowThreads} TensorFlow thread${backend.tensorflowThreads === 1 ? '' : 's'})` : '';
+  const threads = backend.tensorflowThreads !== undefined ? ` (${formatTensorflowThreads(backend.tensorflowThreads)})` : '';
   process.stderr.write(`anneal: backend ${backend.name}${threads}${backend.skipped.length ? ` (skipped: ${backend.skipped.map((s) => s.split(' ')[0]).join(', ')})` : ''}; tracking: ${booted.tracker.kind} at ${booted.tracker.location}\n`);
   const registerName = values['register-model'];
   const register = (mlflow as Record<string, unknown>).registerModel as RegisterFn | undefined;

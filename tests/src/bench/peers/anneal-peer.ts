@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExecutionPlan, Recipe } from '@anneal/core';
-import { bootAnneal, buildPlan, selectBackend } from '@anneal/registry';
+import { bootAnneal, buildPlan, formatTensorflowThreads, selectBackend } from '@anneal/registry';
 import { trainerLoop } from '../measure.js';
 import { initCheck, type ExportedParam, type InitCheck } from './peer-check.js';
 import { exportBatches, peerModel, type PeerModel } from './peer-models.js';
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     const tensorflowThreads = process.argv[3] ? peerModel(process.argv[3]).recipe().training.tensorflowThreads : undefined;
     const backend = await selectBackend(graphStep ? requested.slice(0, -GRAPH_SUFFIX.length) : requested, { tensorflowThreads });
     backendName = backend.name;
-    if (backend.tensorflowThreads !== undefined) threads = `, ${backend.tensorflowThreads} TF thread${backend.tensorflowThreads === 1 ? '' : 's'}`;
+    if (backend.tensorflowThreads !== undefined) threads = `, ${formatTensorflowThreads(backend.tensorflowThreads)}`;
   } catch (error) {
     reply({ ok: false, error: (error as Error).message });
     return;

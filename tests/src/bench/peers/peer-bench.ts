@@ -92,29 +92,40 @@ function ensureVenv(log: (l: string) => void): string | undefined {
   return undefined;
 }
 
-async function startContestants(opts: PeerBenchOptions, skipped: { label: string; reason: string }[], model: PeerModel): Promise<Live[]> {
+/** Whether `--noise-share` twins run: each contestant with its noise (true), then without (false). */
+const noiseVariants = (opts: PeerBenchOptions): readonly boolean[] => (opts.noiseShare ? [true, false] : [true]);
+
+/**
+ * anneal's contestants for one model: one child process per backend, whose TensorFlow loads with the model's
+ * training.tensorflowThreads (argv[3]). With --noise-share, also each one's twin whose step leaves the noise out.
+ * Also accepted as a backend: tensorflow+graph, the trainer with training.graphStep 'on' (opt-in: a model whose
+ * plugins have no graph form fails its setup there).
+ */
+async function startAnnealContestants(opts: PeerBenchOptions, skipped: { label: string; reason: string }[], model: PeerModel, noise: boolean): Promise<Live[]> {
   const live: Live[] = [];
-  // The contestants with noise come first (the first anneal one writes the batches and the recipe's step for all);
-  // with --noise-share, then each one's twin whose step leaves the noise out (env ANNEAL_PEER_NOISE=off).
-  const variants = opts.noiseShare ? [true, false] : [true];
-  // Also accepted: tensorflow+graph, the trainer with training.graphStep 'on' (opt-in: a model whose plugins have
-  // no graph form fails its setup there).
-  const backends = opts.backends ?? BACKEND_CHOICES.filter((c) => c !== 'auto');
+  const suffix = noise ? '' : NO_NOISE_SUFFIX;
+  const noiseEnv = noise ? {} : { ANNEAL_PEER_NOISE: 'off' };
+  for (const backend of opts.backends ?? BACKEND_CHOICES.filter((c) => c !== 'auto')) {
+    const label = `anneal/${backend}${suffix}`;
+    const peer = new LinePeer(label, process.execPath, [ANNEAL_PEER, backend, model.name], { cwd: REPO_ROOT, env: noiseEnv });
+    const hello = await peer.hello();
+    if (hello.ok) live.push({ peer, kind: 'anneal', version: String(hello.version), noise });
+    else {
+      skipped.push({ label, reason: firstLine(hello.error) });
+      await peer.close();
+    }
+  }
+  return live;
+}
+
+/** The Python peers (long-lived: one process each, and its no-noise twin, for all models). */
+async function startPythonPeers(opts: PeerBenchOptions, skipped: { label: string; reason: string }[]): Promise<Live[]> {
+  const live: Live[] = [];
   const wanted = PYTHON_PEERS.filter((p) => !opts.peers || opts.peers.includes(p.label));
   const venvProblem = wanted.length > 0 ? ensureVenv(opts.log) : undefined;
-  for (const noise of variants) {
+  for (const noise of noiseVariants(opts)) {
     const suffix = noise ? '' : NO_NOISE_SUFFIX;
     const noiseEnv = noise ? {} : { ANNEAL_PEER_NOISE: 'off' };
-    for (const backend of backends) {
-      const label = `anneal/${backend}${suffix}`;
-      const peer = new LinePeer(label, process.execPath, [ANNEAL_PEER, backend, model.name], { cwd: REPO_ROOT, env: noiseEnv });
-      const hello = await peer.hello();
-      if (hello.ok) live.push({ peer, kind: 'anneal', version: String(hello.version), noise });
-      else {
-        skipped.push({ label, reason: firstLine(hello.error) });
-        await peer.close();
-      }
-    }
     for (const p of wanted) {
       const label = `${p.label}${suffix}`;
       if (venvProblem) {
@@ -233,24 +244,38 @@ export function formatModel(m: ModelResult): string[] {
  */
 export async function benchPeers(opts: PeerBenchOptions): Promise<PeerBenchResult> {
   const skippedContestants: { label: string; reason: string }[] = [];
-  const models: ModelResult[] = [];
-  // Fresh contestants for each model: anneal's TensorFlow takes the model's training.tensorflowThreads when it loads.
-  for (const model of PEER_MODELS.filter((m) => !opts.models || opts.models.includes(m.name))) {
-    const skipped: { label: string; reason: string }[] = [];
-    const live = await startContestants(opts, skipped, model);
-    for (const s of skipped) {
+  const skip = (list: readonly { label: string; reason: string }[]) => {
+    for (const s of list) {
       opts.log(`  ${s.label}: skipped: ${s.reason}`);
       if (!skippedContestants.some((k) => k.label === s.label)) skippedContestants.push(s);
     }
-    try {
-      opts.log(`\n${model.name}: setting up ${live.map((c) => c.peer.label).join(', ')}`);
-      const result = await benchModel(model, live, opts.rounds ?? 5, opts.log);
-      models.push(result);
-      opts.log('');
-      for (const l of formatModel(result)) opts.log(l);
-    } finally {
-      for (const c of live) await c.peer.close();
+  };
+  const models: ModelResult[] = [];
+  const pythonSkipped: { label: string; reason: string }[] = [];
+  const python = await startPythonPeers(opts, pythonSkipped);
+  skip(pythonSkipped);
+  try {
+    // Fresh anneal contestants for each model: their TensorFlow takes the model's training.tensorflowThreads when it
+    // loads. The order stays: with noise, anneal then the peers (the first anneal one writes the batches and the
+    // recipe's step for all); then the no-noise twins, in the same order.
+    for (const model of PEER_MODELS.filter((m) => !opts.models || opts.models.includes(m.name))) {
+      const skipped: { label: string; reason: string }[] = [];
+      const anneal: Live[] = [];
+      for (const noise of noiseVariants(opts)) anneal.push(...(await startAnnealContestants(opts, skipped, model, noise)));
+      skip(skipped);
+      const live = noiseVariants(opts).flatMap((noise) => [...anneal, ...python].filter((c) => c.noise === noise));
+      try {
+        opts.log(`\n${model.name}: setting up ${live.map((c) => c.peer.label).join(', ')}`);
+        const result = await benchModel(model, live, opts.rounds ?? 5, opts.log);
+        models.push(result);
+        opts.log('');
+        for (const l of formatModel(result)) opts.log(l);
+      } finally {
+        for (const c of anneal) await c.peer.close();
+      }
     }
+  } finally {
+    for (const c of python) await c.peer.close();
   }
   return { models, skippedContestants, notYetCovered: [...NOT_YET_COVERED] };
 }
