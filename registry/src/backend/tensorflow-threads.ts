@@ -31,5 +31,5 @@ export function formatTensorflowThreads(n: number): string {
 /** A line for the run's log when a trial asked for other threads than the process's TensorFlow has (undefined: none). */
 export function tensorflowThreadsNote(asked: number | undefined, inUse: number | undefined): string | undefined {
   if (asked === undefined || inUse === undefined || asked === inUse) return undefined;
-  return `training.tensorflowThreads = ${asked}, but TensorFlow was already loaded in this process with ${formatTensorflowThreads(inUse)} (ANNEAL_TF_THREADS or an earlier run); this run uses ${inUse} and records tensorflow_threads=${inUse}`;
+  return `training.tensorflowThreads = ${asked}, but TensorFlow was already loaded in this process with ${inUse} thread${inUse === 1 ? '' : 's'} (ANNEAL_TF_THREADS or an earlier run); this run uses ${inUse} and records tensorflow_threads=${inUse}`;
 }
