@@ -40,6 +40,7 @@ export * from './trainer/plugin-states.js';
 export * from './ops/backend-matmul.js';
 export * from './ops/dense-ops.js';
 export * from './ops/resident-batches.js';
+export * from './ops/backend-threads.js';
 export * from './ops/activation-grads.js';
 export * from './ops/block-lstm.js';
 export * from './ops/tensorflow-gather.js';

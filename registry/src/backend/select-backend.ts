@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { AnnealError, replaceTensorflowGather } from '@anneal/core';
+import { AnnealError, recordTensorflowComputeThreads, replaceTensorflowGather } from '@anneal/core';
 
 export const BACKEND_CHOICES = ['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -84,7 +84,10 @@ async function tryCandidate(c: Candidate, start: BackendStartOptions): Promise<s
   const pools = c.backendName === 'tensorflow' && loadedTensorflowThreads === undefined ? setTensorflowThreads(process.env, start.tensorflowThreads) : undefined;
   try {
     await import(c.module);
-    if (pools) loadedTensorflowThreads = pools.threads;
+    if (pools) {
+      loadedTensorflowThreads = pools.threads;
+      recordTensorflowComputeThreads(pools.threads);
+    }
   } catch (error) {
     pools?.undo();
     return `${c.module} not usable (${(error as Error).message.split('\n')[0]})`;

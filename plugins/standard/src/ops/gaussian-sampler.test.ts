@@ -2,6 +2,7 @@ import test from 'ava';
 import { Rng } from '@anneal/core';
 import { ksDistanceToNormal, lagCorrelation } from '../testing/normal-cdf.js';
 import { meanAndVariance } from '../testing/statistics.js';
+import { CHUNK_GROUPS } from './internal/chunked-fill.js';
 import { LaneNormalSampler, simdNormalKernelAvailable } from './internal/lane-normal-sampler.js';
 import { fillLaneNormalReference } from './internal/lane-normal-stream.js';
 
@@ -28,6 +29,40 @@ test('SIMD kernel output is bit-identical to the JS reference, and both advance 
     }
     t.deepEqual(a.getState(), b.getState());
     t.deepEqual(a.getState(), c.getState());
+  }
+});
+
+test('a draw of several chunks is the stream, with the helper thread and without it', async (t) => {
+  const withHelper = new LaneNormalSampler('wasm-simd', { helper: true });
+  const alone = new LaneNormalSampler('wasm-simd', { helper: false });
+  const n = 4 * CHUNK_GROUPS * 3 + 1001; // three full chunks and part of a fourth
+  const rngs = [new Rng(11), new Rng(11), new Rng(11)];
+  for (let call = 0; call < 6; call++) {
+    const std = 0.5 / (call + 1);
+    const x = Float32Array.from(withHelper.sample(rngs[0], n, std));
+    const y = Float32Array.from(alone.sample(rngs[1], n, std));
+    const z = fillLaneNormalReference(rngs[2], new Float32Array(n), n, std);
+    t.deepEqual(x, z, `call ${call}: with the helper`);
+    t.deepEqual(y, z, `call ${call}: on one thread`);
+    if (call === 0) await new Promise((resolve) => setTimeout(resolve, 200)); // the helper thread starts
+  }
+  t.deepEqual(rngs[0].getState(), rngs[2].getState());
+  t.is(alone.helpedChunks, 0);
+  // The helper takes part: with it started, some chunks of a large draw are its own.
+  for (let i = 0; i < 50 && withHelper.helpedChunks === 0; i++) withHelper.sample(new Rng(i), 4 * CHUNK_GROUPS * 16, 1);
+  t.true(withHelper.helpedChunks > 0, 'the helper drew no chunk');
+});
+
+test.serial('ANNEAL_NOISE_HELPER=0 draws on one thread', (t) => {
+  const saved = process.env.ANNEAL_NOISE_HELPER;
+  process.env.ANNEAL_NOISE_HELPER = '0';
+  try {
+    const s = new LaneNormalSampler('wasm-simd', { helper: true });
+    for (let i = 0; i < 5; i++) s.sample(new Rng(i), 4 * CHUNK_GROUPS * 8, 1);
+    t.is(s.helpedChunks, 0);
+  } finally {
+    if (saved === undefined) delete process.env.ANNEAL_NOISE_HELPER;
+    else process.env.ANNEAL_NOISE_HELPER = saved;
   }
 });
 

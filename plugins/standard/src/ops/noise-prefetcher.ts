@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { backendComputeThreads } from '@anneal/core';
 import { REQUEST, REQUEST_VALUES, type PrefetchReply } from './internal/noise-prefetch-protocol.js';
 
 /**
@@ -8,6 +10,16 @@ import { REQUEST, REQUEST_VALUES, type PrefetchReply } from './internal/noise-pr
  * LSTM's 4.65 M entries) are worth handing over.
  */
 export const PREFETCH_MIN_SIZE = 1 << 20;
+
+/**
+ * Whether a core is left idle while the backend computes a step, for the prefetch thread to draw on. When the
+ * backend's threads take every core (TensorFlow with as many threads as cores), the thread would take a core
+ * from the step: PTB's graph step on two TF threads took 81–90 ms prefetched against 77–78 ms drawn on demand
+ * (by this thread and the sampler's helper, in the host phase when TensorFlow is idle; 2026-12-03).
+ */
+export function prefetchHasACore(): boolean {
+  return backendComputeThreads() < availableParallelism();
+}
 
 interface Pending {
   readonly seq: number;
@@ -36,9 +48,14 @@ export class NoisePrefetcher {
   private seq = 0;
   private pending?: Pending;
 
-  /** Starts drawing N(0, std²) × n from key `key` in the background (small n, or ANNEAL_NOISE_PREFETCH=0: ignored). */
+  /**
+   * Starts drawing N(0, std²) × n from key `key` in the background. Ignored for small n, when the backend leaves no
+   * core idle (`prefetchHasACore`), and with ANNEAL_NOISE_PREFETCH=0; ANNEAL_NOISE_PREFETCH=1 prefetches even
+   * without an idle core (the benchmark's comparison).
+   */
   request(n: number, key: number, std: number): void {
-    if (n < PREFETCH_MIN_SIZE || process.env.ANNEAL_NOISE_PREFETCH === '0') return;
+    const setting = process.env.ANNEAL_NOISE_PREFETCH;
+    if (n < PREFETCH_MIN_SIZE || setting === '0' || (setting !== '1' && !prefetchHasACore())) return;
     if (!this.start()) return;
     const seq = ++this.seq;
     this.pending = { seq, n, key, std };

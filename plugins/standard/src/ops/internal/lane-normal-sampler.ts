@@ -1,6 +1,10 @@
+import { isMainThread } from 'node:worker_threads';
 import type { Rng } from '@anneal/core/random';
-import { KERNEL_LAYOUT, normalKernelBytes } from './wasm/normal-kernel-module.js';
+import { CHUNK_GROUPS, chunkLayout, fillChunk, type ChunkLayout, type FillKernel } from './chunked-fill.js';
 import { KN, LANES, WN32, fillLaneNormalReference, resolveMisses, seedLanes } from './lane-normal-stream.js';
+import { NormalFillHelper } from './normal-fill-helper.js';
+import { KERNEL_LAYOUT, KERNEL_MAX_PAGES, normalKernelBytes } from './wasm/normal-kernel-module.js';
+import { applyJump, jumpMatrix, type JumpMatrix } from './xoshiro-jump.js';
 
 export type LaneSamplerImplementation = 'wasm-simd' | 'js';
 
@@ -16,17 +20,13 @@ interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => WasmModule;
   Instance: new (module: WasmModule, imports: object) => { readonly exports: unknown };
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
 }
 const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
-interface Kernel {
-  readonly fill: (out: number, groups: number, miss: number, state: number, std: number) => number;
-  readonly memory: WasmMemory;
-}
-
 let compiled: WasmModule | null | undefined;
 
-/** The compiled kernel module, or null when this runtime has no WebAssembly SIMD. Compiled once. */
+/** The compiled kernel module, or null when this runtime has no WebAssembly SIMD (or no shared memory). Compiled once. */
 function kernelModule(): WasmModule | null {
   if (compiled !== undefined) return compiled;
   try {
@@ -43,65 +43,106 @@ export function simdNormalKernelAvailable(): boolean {
   return kernelModule() !== null;
 }
 
+let chunkJump: JumpMatrix | undefined; // CHUNK_GROUPS steps of xoshiro128**: from one chunk's lane states to the next's
+
 /**
  * Draws N(0, std²) values of the 4-lane ziggurat stream (lane-normal-stream.ts) from a master `Rng`,
  * into memory it owns and reuses. The returned array is a view valid until the next `sample` call.
  *
- * Cost for the paper's MLP (88,210 values, wasm, loaded machine): ≈0.24 ms with the SIMD kernel
- * (including the ≈2.7% misses resolved in JS), versus ≈0.47 ms for core's `Rng.fillNormal` and ≈1 ms
- * for the JS reference of this stream. It holds scratch memory, not state: all state is in the master
- * Rng, so one sampler can serve every caller that uses each result before the next call (fastNoiseOps).
+ * A large draw is cut into chunks of CHUNK_GROUPS groups (chunked-fill.ts). Each chunk's lane states are
+ * the seeds jumped ahead (xoshiro-jump.ts), so the chunks can be drawn in any order and on two threads:
+ * this one and a helper on the same shared memory (normal-fill-helper.ts; `helper: false` or
+ * ANNEAL_NOISE_HELPER=0 draws on this thread alone). The values are the stream's either way. This thread
+ * resolves each chunk's misses, in index order from the one slow-path stream, as soon as the chunk is drawn.
+ *
+ * Cost (2 cores, idle): the MLP's 88,210 values ≈0.28 ms (one chunk: no helper); PTB's 4.65 M values
+ * ≈10 ms of kernel + 4.3 ms of misses on one thread, the kernel halved with the helper.
  */
 export class LaneNormalSampler {
   readonly implementation: LaneSamplerImplementation;
-  private kernel: Kernel | null = null;
+  private memory: WasmMemory | null = null;
+  private fill: FillKernel | null = null;
+  private helper: NormalFillHelper | null = null;
   private f32 = new Float32Array(0);
   private i32 = new Int32Array(0);
   private jsOut = new Float32Array(0);
   private readonly slow = new Int32Array(4);
   private readonly lanes = new Int32Array(16);
+  private readonly lane = new Int32Array(4);
+  private readonly jumped = new Int32Array(4);
 
-  constructor(prefer: LaneSamplerImplementation = 'wasm-simd') {
+  constructor(prefer: LaneSamplerImplementation = 'wasm-simd', options: { helper?: boolean } = {}) {
     const module = prefer === 'wasm-simd' ? kernelModule() : null;
     if (module) {
-      const instance = new wasmApi!.Instance(module, {});
-      this.kernel = instance.exports as unknown as Kernel;
-      this.refreshViews();
-      this.i32.set(KN, KERNEL_LAYOUT.kn / 4);
-      this.f32.set(WN32, KERNEL_LAYOUT.wn / 4);
+      try {
+        this.memory = new wasmApi!.Memory({ initial: 1, maximum: KERNEL_MAX_PAGES, shared: true });
+        this.fill = (new wasmApi!.Instance(module, { env: { memory: this.memory } }).exports as { fill: FillKernel }).fill;
+        this.refreshViews();
+        this.i32.set(KN, KERNEL_LAYOUT.kn / 4);
+        this.f32.set(WN32, KERNEL_LAYOUT.wn / 4);
+        if (options.helper ?? isMainThread) this.helper = new NormalFillHelper(module, this.memory);
+      } catch {
+        this.memory = null;
+        this.fill = null;
+      }
     }
-    this.implementation = this.kernel ? 'wasm-simd' : 'js';
+    this.implementation = this.fill ? 'wasm-simd' : 'js';
+  }
+
+  /** Chunks drawn by the helper thread so far (0 without one). */
+  get helpedChunks(): number {
+    return this.helper?.helped ?? 0;
   }
 
   /** n values of N(0, std²); advances `rng` by MASTER_DRAWS_PER_CALL (20) draws. */
   sample(rng: Rng, n: number, std: number): Float32Array {
-    const kernel = this.kernel;
-    if (kernel === null) {
+    const fill = this.fill;
+    if (fill === null) {
       if (this.jsOut.length < n) this.jsOut = new Float32Array(n);
       return fillLaneNormalReference(rng, this.jsOut, n, std).subarray(0, n);
     }
     seedLanes(rng, this.lanes, this.slow);
-    const groups = Math.ceil(n / LANES);
-    const missOffset = KERNEL_LAYOUT.output + 16 * groups;
-    this.ensureBytes(missOffset + 8 * LANES * groups);
-    this.i32.set(this.lanes, KERNEL_LAYOUT.state / 4);
-    const missCount = kernel.fill(KERNEL_LAYOUT.output, groups, missOffset, KERNEL_LAYOUT.state, std);
-    const out = this.f32.subarray(KERNEL_LAYOUT.output / 4, KERNEL_LAYOUT.output / 4 + n);
-    const misses = this.i32.subarray(missOffset / 4, missOffset / 4 + 2 * missCount);
-    resolveMisses(out, n, std, misses, missCount, this.slow);
+    const layout = chunkLayout(Math.ceil(n / LANES), KERNEL_LAYOUT.free);
+    this.ensureBytes(layout.end);
+    this.writeChunkStates(layout);
+    const out = this.f32.subarray(layout.out / 4, layout.out / 4 + n);
+    const take = (c: number, missCount: number) => {
+      const first = LANES * CHUNK_GROUPS * c;
+      resolveMisses(out.subarray(first), n - first, std, this.i32.subarray((layout.misses + c * layout.stride) / 4), missCount, this.slow);
+    };
+    if (this.helper && NormalFillHelper.wanted(layout)) this.helper.draw(fill, layout, std, take);
+    else for (let c = 0; c < layout.chunks; c++) take(c, fillChunk(fill, layout, c, std));
     return out;
   }
 
-  private ensureBytes(bytes: number): void {
-    const memory = this.kernel!.memory;
-    if (memory.buffer.byteLength < bytes) {
-      memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
-      this.refreshViews();
+  /** Chunk 0's lane states are the seeds; chunk c + 1's are chunk c's jumped CHUNK_GROUPS steps ahead. */
+  private writeChunkStates(layout: ChunkLayout): void {
+    const base = layout.states / 4;
+    this.i32.set(this.lanes, base);
+    if (layout.chunks === 1) return;
+    const jump = (chunkJump ??= jumpMatrix(CHUNK_GROUPS));
+    for (let c = 1; c < layout.chunks; c++) {
+      const from = base + 16 * (c - 1);
+      for (let k = 0; k < LANES; k++) {
+        for (let j = 0; j < 4; j++) this.lane[j] = this.i32[from + 4 * j + k];
+        applyJump(jump, this.lane, this.jumped);
+        for (let j = 0; j < 4; j++) this.i32[from + 16 + 4 * j + k] = this.jumped[j];
+      }
     }
   }
 
+  private ensureBytes(bytes: number): void {
+    const memory = this.memory!;
+    if (memory.buffer.byteLength < bytes) {
+      if (bytes > KERNEL_MAX_PAGES * 65536) throw new RangeError(`gaussian noise: ${bytes} bytes of sampler memory needed, more than its 4 GiB; draw fewer values per call`);
+      memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
+    }
+    this.refreshViews();
+  }
+
   private refreshViews(): void {
-    const buffer = this.kernel!.memory.buffer;
+    const buffer = this.memory!.buffer;
+    if (this.f32.buffer === buffer && this.f32.length * 4 === buffer.byteLength) return;
     this.f32 = new Float32Array(buffer);
     this.i32 = new Int32Array(buffer);
   }

@@ -12,7 +12,7 @@ import { REQUEST, REQUEST_VALUES, type PrefetchReply } from './noise-prefetch-pr
 const { control, values: valueWords, replies } = workerData as { control: SharedArrayBuffer; values: SharedArrayBuffer; replies: MessagePort };
 const word = new Int32Array(control);
 const values = new Float64Array(valueWords);
-const sampler = new LaneNormalSampler();
+const sampler = new LaneNormalSampler('wasm-simd', { helper: false }); // this thread is itself the spare core
 
 let last = 0;
 for (;;) {

@@ -1,13 +1,18 @@
 import { OP, SIMD, VALTYPE, name, s32, section, simd, u32, vector, type Bytes } from './wasm-encoding.js';
 
 /**
- * Memory layout of the kernel's own linear memory (byte offsets).
+ * Memory layout of the kernel's linear memory (byte offsets). The memory is imported (`env.memory`) and
+ * shared, so the sampler's helper thread runs the same kernel on the same memory (lane-normal-sampler.ts).
  *   [0, 512)      KN: the ziggurat acceptance bounds, int32 × 128
  *   [512, 1024)   WN: the layer widths as float32 × 128
- *   [1024, 1088)  lane state: 4 v128 words s0..s3; lane k of word j is word j of lane k's xoshiro128**
- *   [4096, …)     output floats (16-byte aligned), then the miss list (pairs of int32: index, hz)
+ *   [4096, …)     free for the caller: the chunks' lane states (4 v128 words s0..s3 each; lane k of word j
+ *                 is word j of lane k's xoshiro128**), the output floats, the miss lists (pairs of int32:
+ *                 index, hz), all 16-byte aligned
  */
-export const KERNEL_LAYOUT = { kn: 0, wn: 512, state: 1024, output: 4096 } as const;
+export const KERNEL_LAYOUT = { kn: 0, wn: 512, free: 4096 } as const;
+
+/** The shared memory's largest size in 64 KiB pages (4 GiB, wasm32's limit): reserved, not committed. */
+export const KERNEL_MAX_PAGES = 65536;
 
 /**
  * Builds the WebAssembly module of the 4-lane ziggurat kernel:
@@ -17,7 +22,7 @@ export const KERNEL_LAYOUT = { kn: 0, wn: 512, state: 1024, output: 4096 } as co
  * For g in [0, groups): advance the four xoshiro128** lanes once (SIMD), take hz = their outputs,
  * iz = hz & 127, and store f32(f32(f32(hz)·WN[iz])·std) at out[4g + k]. A lane whose |hz| (unsigned)
  * is not below KN[iz] missed the ziggurat's rectangle: its (index 4g + k, hz) is appended to the miss
- * list for the caller to resolve. The lane state is written back at the end.
+ * list for the caller to resolve; the index 4g + k counts from `out`. The lane state is written back at the end.
  *
  * Every float op is a single IEEE f32 multiply or an int→f32 conversion, so the JS reference
  * (`fillLaneNormalReference` in ../lane-normal-stream.ts, with Math.fround) reproduces the output bit for bit.
@@ -98,9 +103,9 @@ export function normalKernelBytes(): Uint8Array {
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
     ...section(1, vector([fillType])), // types
+    ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x03, ...u32(1), ...u32(KERNEL_MAX_PAGES)]])), // imports: shared memory, min 1 page
     ...section(3, vector([[0]])), // functions: fill has type 0
-    ...section(5, vector([[0x00, ...u32(1)]])), // memory: min 1 page, no max
-    ...section(7, vector([[...name('fill'), 0x00, 0], [...name('memory'), 0x02, 0]])), // exports
+    ...section(7, vector([[...name('fill'), 0x00, 0]])), // exports
     ...section(10, vector([[...u32(code.length), ...code]])), // code
   ]);
 }
