@@ -2,7 +2,7 @@ import test from 'ava';
 import { Rng } from '@anneal/core';
 import { ksDistanceToNormal, lagCorrelation } from '../testing/normal-cdf.js';
 import { meanAndVariance } from '../testing/statistics.js';
-import { CHUNK_GROUPS } from './internal/chunked-fill.js';
+import { MAX_CHUNK_GROUPS as CHUNK_GROUPS, chunkGroupsFor } from './internal/chunked-fill.js';
 import { LaneNormalSampler, simdNormalKernelAvailable } from './internal/lane-normal-sampler.js';
 import { fillLaneNormalReference } from './internal/lane-normal-stream.js';
 
@@ -32,18 +32,26 @@ test('SIMD kernel output is bit-identical to the JS reference, and both advance 
   }
 });
 
+test('chunk sizes: powers of two near groups / 16, from 4096 to 32768 groups', (t) => {
+  t.is(chunkGroupsFor(1), 4096);
+  t.is(chunkGroupsFor(22_053), 4096); // the MLP's 88,210 values: 6 chunks
+  t.is(chunkGroupsFor(16 * 4096 + 1), 8192);
+  t.is(chunkGroupsFor(1_162_500), 32768); // PTB's 4.65 M values: 36 chunks
+  t.is(chunkGroupsFor(1e9), 32768);
+});
+
 test('a draw of several chunks is the stream, with the helper thread and without it', async (t) => {
   const withHelper = new LaneNormalSampler('wasm-simd', { helper: true });
   const alone = new LaneNormalSampler('wasm-simd', { helper: false });
-  const n = 4 * CHUNK_GROUPS * 3 + 1001; // three full chunks and part of a fourth
   const rngs = [new Rng(11), new Rng(11), new Rng(11)];
-  for (let call = 0; call < 6; call++) {
+  // 13 chunks of 8192 groups, the last one partial; the MLP's size (6 chunks of 4096); one chunk
+  for (const [call, n] of [4 * CHUNK_GROUPS * 3 + 1001, 88_210, 4 * CHUNK_GROUPS * 3 + 1001, 5, 88_210, 4 * CHUNK_GROUPS * 3 + 1001].entries()) {
     const std = 0.5 / (call + 1);
     const x = Float32Array.from(withHelper.sample(rngs[0], n, std));
     const y = Float32Array.from(alone.sample(rngs[1], n, std));
     const z = fillLaneNormalReference(rngs[2], new Float32Array(n), n, std);
-    t.deepEqual(x, z, `call ${call}: with the helper`);
-    t.deepEqual(y, z, `call ${call}: on one thread`);
+    t.deepEqual(x, z, `call ${call}, n ${n}: with the helper`);
+    t.deepEqual(y, z, `call ${call}, n ${n}: on one thread`);
     if (call === 0) await new Promise((resolve) => setTimeout(resolve, 200)); // the helper thread starts
   }
   t.deepEqual(rngs[0].getState(), rngs[2].getState());

@@ -17,8 +17,8 @@ export const PREFETCH_MIN_SIZE = 1 << 20;
  * from the step: PTB's graph step on two TF threads took 81–90 ms prefetched against 77–78 ms drawn on demand
  * (by this thread and the sampler's helper, in the host phase when TensorFlow is idle; 2026-12-03).
  */
-export function prefetchHasACore(): boolean {
-  return backendComputeThreads() < availableParallelism();
+export function prefetchHasACore(backend?: string): boolean {
+  return backendComputeThreads(backend) < availableParallelism();
 }
 
 interface Pending {

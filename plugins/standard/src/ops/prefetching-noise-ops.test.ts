@@ -1,9 +1,10 @@
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
-import { deriveSeed } from '@anneal/core';
+import { availableParallelism } from 'node:os';
+import { backendComputeThreads, deriveSeed, recordTensorflowComputeThreads } from '@anneal/core';
 import { disposeAll, inTidy, initContext, stepContext } from '../testing/contexts.js';
 import { addGradientNoise } from '../noise/add-gradient-noise.js';
-import { NoisePrefetcher, PREFETCH_MIN_SIZE } from './noise-prefetcher.js';
+import { NoisePrefetcher, PREFETCH_MIN_SIZE, prefetchHasACore } from './noise-prefetcher.js';
 import { fastNoiseOps, prefetchingNoiseOps, referenceNoiseOps } from './index.js';
 
 const N = PREFETCH_MIN_SIZE + 13;
@@ -110,4 +111,18 @@ test.serial("the plugin's hint is step t+1's (size, key, σ): deriveSeed(seed, '
   inTidy(() => transform.update(grads, state, stepContext(7)));
   t.deepEqual(asked, [[23, deriveSeed(11, 'noise/8'), Math.sqrt(0.01 / Math.pow(9, 0.55))]]);
   disposeAll(grads);
+});
+
+test.serial('the prefetch runs only when the backend leaves a core idle: not beside TensorFlow with a thread per core', (t) => {
+  const cores = availableParallelism();
+  t.is(backendComputeThreads('cpu'), 1);
+  t.is(backendComputeThreads('wasm'), 1);
+  t.is(prefetchHasACore('wasm'), cores > 1);
+  recordTensorflowComputeThreads(cores);
+  t.is(backendComputeThreads('tensorflow'), cores);
+  t.false(prefetchHasACore('tensorflow'));
+  recordTensorflowComputeThreads(1);
+  t.is(prefetchHasACore('tensorflow'), cores > 1);
+  recordTensorflowComputeThreads(undefined); // TensorFlow chose: a thread per core
+  t.is(backendComputeThreads('tensorflow'), cores);
 });

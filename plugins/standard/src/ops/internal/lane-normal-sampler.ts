@@ -1,6 +1,6 @@
 import { isMainThread } from 'node:worker_threads';
 import type { Rng } from '@anneal/core/random';
-import { CHUNK_GROUPS, chunkLayout, fillChunk, type ChunkLayout, type FillKernel } from './chunked-fill.js';
+import { chunkLayout, fillChunk, type ChunkLayout, type FillKernel } from './chunked-fill.js';
 import { KN, LANES, WN32, fillLaneNormalReference, resolveMisses, seedLanes } from './lane-normal-stream.js';
 import { NormalFillHelper } from './normal-fill-helper.js';
 import { KERNEL_LAYOUT, KERNEL_MAX_PAGES, normalKernelBytes } from './wasm/normal-kernel-module.js';
@@ -43,20 +43,20 @@ export function simdNormalKernelAvailable(): boolean {
   return kernelModule() !== null;
 }
 
-let chunkJump: JumpMatrix | undefined; // CHUNK_GROUPS steps of xoshiro128**: from one chunk's lane states to the next's
+const chunkJumps = new Map<number, JumpMatrix>(); // chunk size → its steps of xoshiro128**: from one chunk's lane states to the next's
 
 /**
  * Draws N(0, std²) values of the 4-lane ziggurat stream (lane-normal-stream.ts) from a master `Rng`,
  * into memory it owns and reuses. The returned array is a view valid until the next `sample` call.
  *
- * A large draw is cut into chunks of CHUNK_GROUPS groups (chunked-fill.ts). Each chunk's lane states are
+ * A draw is cut into chunks of `chunkGroupsFor(groups)` groups (chunked-fill.ts). Each chunk's lane states are
  * the seeds jumped ahead (xoshiro-jump.ts), so the chunks can be drawn in any order and on two threads:
  * this one and a helper on the same shared memory (normal-fill-helper.ts; `helper: false` or
  * ANNEAL_NOISE_HELPER=0 draws on this thread alone). The values are the stream's either way. This thread
  * resolves each chunk's misses, in index order from the one slow-path stream, as soon as the chunk is drawn.
  *
- * Cost (2 cores, idle): the MLP's 88,210 values ≈0.28 ms (one chunk: no helper); PTB's 4.65 M values
- * ≈10 ms of kernel + 4.3 ms of misses on one thread, the kernel halved with the helper.
+ * Cost (2 cores, idle, 2026-12-03): the MLP's 88,210 values 0.30 ms on one thread, 0.22 ms with the helper;
+ * PTB's 4.65 M values 14.1 ms on one thread (10 ms kernel, 4.3 ms misses), 7.4 ms with the helper.
  */
 export class LaneNormalSampler {
   readonly implementation: LaneSamplerImplementation;
@@ -107,7 +107,7 @@ export class LaneNormalSampler {
     this.writeChunkStates(layout);
     const out = this.f32.subarray(layout.out / 4, layout.out / 4 + n);
     const take = (c: number, missCount: number) => {
-      const first = LANES * CHUNK_GROUPS * c;
+      const first = LANES * layout.chunkGroups * c;
       resolveMisses(out.subarray(first), n - first, std, this.i32.subarray((layout.misses + c * layout.stride) / 4), missCount, this.slow);
     };
     if (this.helper && NormalFillHelper.wanted(layout)) this.helper.draw(fill, layout, std, take);
@@ -115,12 +115,13 @@ export class LaneNormalSampler {
     return out;
   }
 
-  /** Chunk 0's lane states are the seeds; chunk c + 1's are chunk c's jumped CHUNK_GROUPS steps ahead. */
+  /** Chunk 0's lane states are the seeds; chunk c + 1's are chunk c's jumped `chunkGroups` steps ahead. */
   private writeChunkStates(layout: ChunkLayout): void {
     const base = layout.states / 4;
     this.i32.set(this.lanes, base);
     if (layout.chunks === 1) return;
-    const jump = (chunkJump ??= jumpMatrix(CHUNK_GROUPS));
+    let jump = chunkJumps.get(layout.chunkGroups);
+    if (!jump) chunkJumps.set(layout.chunkGroups, (jump = jumpMatrix(layout.chunkGroups)));
     for (let c = 1; c < layout.chunks; c++) {
       const from = base + 16 * (c - 1);
       for (let k = 0; k < LANES; k++) {

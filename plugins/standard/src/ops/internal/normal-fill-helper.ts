@@ -8,7 +8,7 @@ const HELPER_TIMEOUT_MS = 60_000;
  * A second thread that runs the noise kernel on the same shared memory, so one large draw uses two cores
  * (chunked-fill.ts). The requester takes each chunk in order as soon as it is drawn (it resolves the chunk's
  * misses, which must go in index order), and otherwise claims and draws one itself. So it never waits for a
- * helper that has not started, only for a chunk the helper is drawing (≈0.3 ms). The thread starts at the first request,
+ * helper that has not started, only for a chunk the helper is drawing (≤ 0.3 ms). The thread starts at the first request,
  * is unref'd (never keeps the process alive), and ANNEAL_NOISE_HELPER=0 turns it off.
  */
 export class NormalFillHelper {
@@ -41,6 +41,7 @@ export class NormalFillHelper {
     const control = this.control;
     this.start();
     const tag = tagOf(++this.seq);
+    control[CONTROL.CHUNK_GROUPS] = layout.chunkGroups;
     control[CONTROL.CHUNKS] = layout.chunks;
     control[CONTROL.GROUPS] = layout.groups;
     control[CONTROL.OUT] = layout.out;
