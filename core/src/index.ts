@@ -11,6 +11,7 @@ export * from './model/model.js';
 export * from './model/metrics.js';
 export * from './data/dataset.js';
 export * from './data/verified-fetch.js';
+export * from './data/host-number.js';
 export * from './plugin/contexts.js';
 export * from './plugin/transforms.js';
 export * from './plugin/definition.js';

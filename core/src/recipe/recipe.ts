@@ -71,9 +71,9 @@ export interface TrainingSpec {
   /** Record global gradient norms in the StepRecord (costs a few ops per step). Default true. */
   readonly recordGradNorms?: boolean;
   /**
-   * 'on': run each training step as one captured TensorFlow graph (tensorflow backend; every stage and forward
-   * plugin needs a graph form; no post-update plugins; the model must allow it). 'auto': 'on' where the plan allows
-   * it, else eager (the plan says why). Default 'off': eager tfjs ops.
+   * 'on': run each training step as one captured TensorFlow graph (tensorflow backend; every gradient-stage and
+   * forward plugin needs a graph form; post-update plugins run eagerly after the graph; the model must allow it).
+   * 'auto': 'on' where the plan allows it, else eager (the plan says why). Default 'off': eager tfjs ops.
    */
   readonly graphStep?: GraphStepMode;
   /**

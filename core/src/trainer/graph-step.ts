@@ -10,7 +10,7 @@ import { GRADIENT_HOOK_POINTS as GRADIENT_STAGES } from '../hooks/hook-point.js'
 import type { ExecutionPlan, PlanEntry } from './execution-plan.js';
 import type { ForwardTransform } from '../plugin/transforms.js';
 import { globalNorm } from './global-norm.js';
-import type { PluginStates, StepTensors } from './run-step.js';
+import { assertNotThenable, type PluginStates, type StepTensors } from './run-step.js';
 import { SiteTransforms } from './site-matches.js';
 
 /** One forward-transform call at a site, in forward order: the host part gives its values before each run. */
@@ -37,7 +37,8 @@ interface GraphEntry {
  *
  * Per step: every plugin's `host` part runs first, in stage order (σ_t, the noise draw, lr_t); the batch and
  * those host values are uploaded; then one session call computes the loss, the gradients, each stage's `apply`,
- * the global norms and the new parameters, which are swapped in. The graph is captured at the first step of a
+ * the global norms and the new parameters, which are swapped in. The post-update plugins (parameter transforms)
+ * then run eagerly on the new parameters, as in runStep. The graph is captured at the first step of a
  * kind (phase, curriculum level, input shapes) and that step is then run through the graph too, so every step
  * of a run, a resumed one included, comes out of a graph.
  *
@@ -55,7 +56,6 @@ export class GraphStepRunner {
     if (plan.backend !== 'tensorflow') return `the backend is '${plan.backend}'; graph steps need 'tensorflow' (anneal backend install tensorflow)`;
     const missing = [...GRADIENT_STAGES.flatMap((s) => plan.stages[s]), plan.stages.update].filter((e) => !e.instance.graph).map((e) => `'${e.name}'`);
     if (missing.length > 0) return `plugin ${missing.join(', ')} has no graph form`;
-    if (plan.stages['post-update'].length > 0) return `post-update plugins (${plan.stages['post-update'].map((e) => `'${e.name}'`).join(', ')}) have no graph form`;
     const model = plan.model.instance;
     if (model.graphStepUnsupported) return `model '${plan.model.family}': ${model.graphStepUnsupported}`;
     const noForm = plan.forward.filter((e) => !e.instance.graph);
@@ -114,6 +114,7 @@ export class GraphStepRunner {
       let entry = this.graphs.get(key);
       let late: tf.Tensor[];
       if (!entry) {
+        separateSharedBuffers([...vars, ...slotVars]);
         const metricNames: string[] = [];
         const sites: SiteCall[] = [];
         const drawn: { values: Float32Array; shape: readonly number[] }[] = [];
@@ -152,6 +153,19 @@ export class GraphStepRunner {
       entry.metricNames.forEach((name, i) => (metrics[name] = numbers[3 + i]));
       return { loss: numbers[0], normPre: numbers[1], normPost: numbers[2], nextCarry };
     });
+    // post-update: parameter transforms (copy averaging, weight noise) act on the new parameters eagerly, as in runStep.
+    const postMetrics = tf.tidy(() => {
+      const out: Record<string, number | tf.Scalar> = {};
+      for (const entry of plan.stages['post-update']) {
+        const applied = entry.instance.apply(model.params, states.get(entry.name), stepCtx);
+        assertNotThenable(applied, entry.name, 'post-update');
+        states.set(entry.name, applied.state);
+        for (const [k, v] of Object.entries(applied.metrics ?? {})) out[`plugin/${entry.name}/${k}`] = v;
+        if (applied.facts?.noiseStd !== undefined) facts.noiseStd = applied.facts.noiseStd;
+      }
+      return out;
+    });
+    Object.assign(metrics, postMetrics);
     // A host scalar (tfjs-node keeps its value in JS until an op uses it): the trainer reads it like runStep's loss.
     const result: StepTensors = { loss: tf.scalar(out.loss), gradNormPreClip: recordGradNorms ? out.normPre : NaN, gradNormPostClip: recordGradNorms ? out.normPost : NaN, metrics, facts };
     return out.nextCarry ? { ...result, carry: out.nextCarry } : result;
@@ -234,5 +248,19 @@ export class GraphStepRunner {
   dispose(): void {
     for (const { graph } of this.graphs.values()) graph.dispose();
     this.graphs.clear();
+  }
+}
+
+/**
+ * Gives each variable its own buffer before a capture. Variables made from one tensor (tf.clone shares its data), or
+ * assigned one tensor (an average copied to every copy), share a buffer until they are next assigned, and a captured
+ * graph cannot tell inputs with one buffer apart: it would read one of them for both at every later step. x · 1 is
+ * the same value bit for bit.
+ */
+function separateSharedBuffers(variables: readonly tf.Variable[]): void {
+  const seen = new Set<object>();
+  for (const v of variables) {
+    if (seen.has(v.dataId)) v.assign(tf.tidy(() => tf.mul(v, 1)));
+    seen.add(v.dataId);
   }
 }

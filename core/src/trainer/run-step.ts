@@ -123,7 +123,7 @@ function collect(owner: string, from: { metrics?: TransformMetrics; facts?: Step
   if (from.facts?.noiseStd !== undefined) into.facts.noiseStd = from.facts.noiseStd;
 }
 
-function assertNotThenable(value: unknown, name: string, stage: string): void {
+export function assertNotThenable(value: unknown, name: string, stage: string): void {
   if (value && typeof (value as { then?: unknown }).then === 'function') {
     throw new AnnealError(
       'ANNEAL_ERR_TRANSFORM_ASYNC',

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { AnnealError, defineSchema, definePlugin, deriveSeed, type BatchContext, type ConfigOf, type DataSplit, type Dataset } from '@anneal/core';
+import { AnnealError, defineSchema, definePlugin, deriveSeed, hostNumber, type BatchContext, type ConfigOf, type DataSplit, type Dataset } from '@anneal/core';
 import { BINARY_TASKS, MIN_LENGTH, VOCAB_SIZE, bitsString, generateExample, paddedWidth, trueLength, type BinaryExample, type BinaryTask } from './encoding.js';
 
 /** NGPU-0's length bins (the test length is its own bin). */
@@ -39,7 +39,10 @@ function describeLength(task: BinaryTask, length: number): string {
   return task === 'bcopy' ? `${length} bits` : `two ${k}-bit operands and the operator`;
 }
 
-/** Packs examples into { input, target: int32 [b, W], length: int32 [b], mask: float32 [b, W] }. */
+/**
+ * Packs examples into { input, target: int32 [b, W], length: int32 [b], mask: float32 [b, W], steps }, where
+ * `steps` is the longest length as a host number (core's `hostNumber`): how many steps a model unrolls.
+ */
 export function packExamples(examples: readonly BinaryExample[], bins: readonly number[], padTo?: number) {
   const longest = examples.reduce((m, e) => Math.max(m, e.input.length), 1);
   const w = paddedWidth(longest, bins, padTo);
@@ -61,6 +64,7 @@ export function packExamples(examples: readonly BinaryExample[], bins: readonly 
     target: tf.tensor2d(target, [b, w], 'int32'),
     length: tf.tensor1d(length, 'int32'),
     mask: tf.tensor2d(mask, [b, w], 'float32'),
+    steps: hostNumber(longest),
   };
 }
 

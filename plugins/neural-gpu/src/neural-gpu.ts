@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   AnnealError,
+  hostNumberOf,
   matMulForBackend,
   defineSchema,
   definePlugin,
@@ -15,7 +16,7 @@ import {
   type Rng,
 } from '@anneal/core';
 import { averageCopyGroups } from './average-copies.js';
-import { beginForward, cgru, fullRows, imageGeometry, type CgruParams, type ConvMode } from './cgru.js';
+import { beginForward, cgru, imageGeometry, type CgruParams, type ConvMode } from './cgru.js';
 
 export const NGPU_METRICS: readonly MetricSpec[] = Object.freeze([
   { key: 'seq_error', direction: 'min', combine: 'mean', percent: true, description: 'share of examples with any wrong position (full-sequence error; Table 5 counts runs by it)' },
@@ -85,8 +86,8 @@ interface Forward {
 
 /**
  * The Neural GPU (Kaiser & Sutskever 2016) as in paper-spec §5.2. Batch: { input, target: int32 [b, w],
- * length: int32 [b], mask: float32 [b, w] } (binary-arith). The image has w = padded width columns;
- * s_0 row 0 = 1×1-conv(tanh(E(input))), other rows 0; then max(length) steps of `layers` CGRUs, each
+ * length: int32 [b], mask: float32 [b, w], steps } (binary-arith; `steps` = max(length), a host number). The image
+ * has w = padded width columns; s_0 row 0 = 1×1-conv(tanh(E(input))), other rows 0; then `steps` steps of `layers` CGRUs, each
  * followed by ctx.site('step', s), dropout and the input mask; example i's output is row 0 after step
  * length_i, through a 1×1 conv to logits. Loss = Σ masked cross-entropy / (b·w) (+ pull term).
  */
@@ -94,8 +95,10 @@ export class NeuralGpuModel implements Model {
   readonly params: ParamMap;
   readonly metrics = NGPU_METRICS;
   readonly sites: readonly string[] = Object.freeze(['step']);
-  /** The forward pass builds its masks from the batch's lengths on the host (a read a captured graph cannot make). */
-  readonly graphStepUnsupported = "its forward pass reads the batch's lengths back to JS to build the length masks; run it with training.graphStep 'off'";
+  /** A captured graph cannot draw the dropout masks this model draws inside its forward pass. */
+  get graphStepUnsupported(): string | undefined {
+    return this.config.dropout > 0 ? `with dropout ${this.config.dropout} its forward pass draws random masks, which a captured graph cannot; set model.config.dropout 0, or training.graphStep 'off'` : undefined;
+  }
   private readonly embedding: tf.Variable;
   private readonly inKernel: tf.Variable;
   private readonly inBias: tf.Variable;
@@ -151,20 +154,26 @@ export class NeuralGpuModel implements Model {
 
   private forward(batch: Batch, ctx: ForwardContext): Forward {
     const input = batch.input as tf.Tensor2D;
-    const lengths = (batch.length as tf.Tensor1D).dataSync();
+    const lengths = batch.length as tf.Tensor1D;
     const [b, w] = input.shape;
     const { m, height } = this.config;
+    // How many steps to unroll (the longest length): a host number the batch carries, else read from the lengths.
+    const steps = batch.steps ? hostNumberOf(batch.steps, "batch 'steps'") : Math.max(1, ...Array.from(lengths.dataSync()));
     // Image rows ordered (y, x, example): position-major tensors are [w, b] → [w·b].
     const inputWB = tf.reshape(tf.transpose(input), [w * b]);
     const g = imageGeometry(height, w, b, m);
     beginForward();
-    const maskImg = fullRows(height, w, b, m, (_y, x, i) => (x < lengths[i] ? 1 : 0));
+    // Masks from the lengths, on the backend (full [rows, m] shapes: see ImageGeometry): column x of example i is
+    // inside while x < length_i; example i's output is row 0 after step max(1, length_i).
+    const inside = tf.cast(tf.less(tf.reshape(tf.range(0, w, 1, 'int32'), [w, 1]), tf.reshape(lengths, [1, b])), 'float32');
+    const maskImg = tf.reshape(tf.tile(tf.reshape(inside, [1, w * b, 1]), [height, 1, m]), [height * w * b, m]) as tf.Tensor2D;
+    const lastStep = tf.maximum(lengths, 1);
+    const endsAt = (t: number) => tf.reshape(tf.tile(tf.reshape(tf.cast(tf.equal(lastStep, t + 1), 'float32'), [1, b, 1]), [w, 1, m]), [w * b, m]);
     // One-hot · E instead of gather: gather's gradient (UnsortedSegmentSum) has no wasm kernel.
     const x = tf.tanh(matMulForBackend(tf.oneHot(inputWB, this.vocab) as tf.Tensor2D, this.embedding as tf.Tensor2D)) as tf.Tensor2D;
     const row0 = tf.add(matMulForBackend(x, this.inKernel as tf.Tensor2D), this.inBias) as tf.Tensor2D;
     let s = (height > 1 ? tf.concat([row0, tf.zeros([(height - 1) * w * b, m])], 0) : row0) as tf.Tensor2D;
     s = tf.mul(s, maskImg) as tf.Tensor2D;
-    const steps = Math.max(1, ...Array.from(lengths));
     const keep = this.config.dropout > 0 && ctx.training ? Math.max(0.5, 1 - (this.config.dropout * 8) / w) : 1;
     let out: tf.Tensor | undefined;
     for (let t = 0; t < steps; t++) {
@@ -173,12 +182,9 @@ export class NeuralGpuModel implements Model {
       s = ctx.site('step', s) as tf.Tensor2D;
       if (keep < 1) s = tf.div(tf.mul(s, tf.cast(tf.less(tf.randomUniform(s.shape, 0, 1, 'float32', dropoutSeed(ctx.step, t)), keep), 'float32')), keep) as tf.Tensor2D;
       s = tf.mul(s, maskImg) as tf.Tensor2D;
-      const ending = Array.from(lengths, (l) => (Math.max(1, l) === t + 1 ? 1 : 0));
-      if (ending.some((v) => v === 1)) {
-        const top = tf.slice(s, [0, 0], [w * b, m]); // row 0 (contiguous)
-        const picked = ending.every((v) => v === 1) ? top : tf.mul(top, fullRows(1, w, b, m, (_y, _x, i) => ending[i]));
-        out = out === undefined ? picked : tf.add(out, picked);
-      }
+      // Row 0 (contiguous) of the examples whose output is this step's; the others add exact zeros.
+      const picked = tf.mul(tf.slice(s, [0, 0], [w * b, m]), endsAt(t));
+      out = out === undefined ? picked : tf.add(out, picked);
     }
     const logits = tf.add(matMulForBackend(out as tf.Tensor2D, this.outKernel as tf.Tensor2D), this.outBias);
     // Back to [b, w, V] once (small), so targets and masks keep the batch's layout.

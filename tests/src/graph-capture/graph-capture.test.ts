@@ -121,3 +121,21 @@ onTensorflow('a late input (a mask made from host values inside the function) is
   tf.dispose([x, ...outputs]);
   graph.dispose();
 });
+
+onTensorflow('inputs that share one buffer (variables made from clones of one tensor) are refused: the graph could not tell them apart', (t) => {
+  const base = tf.tensor1d([1, 2, 3]);
+  const a = tf.variable(tf.clone(base));
+  const b = tf.variable(tf.clone(base)); // tf.clone shares the data: a and b have one buffer until assigned
+  t.teardown(() => tf.dispose([base, a, b]));
+  const error = t.throws(() => captureGraph(([x, y]) => [tf.sub(x, y)], [a, b]));
+  t.true(isAnnealError(error, 'ANNEAL_ERR_GRAPH_CAPTURE'), String(error));
+  t.regex(error!.message, /inputs 0 and 1 share one buffer.*own copy/);
+  b.assign(tf.tidy(() => tf.mul(b, 1)));
+  const { outputs, graph } = captureGraph(([x, y]) => [tf.sub(x, y)], [a, b]);
+  t.teardown(() => graph.dispose());
+  tf.dispose(outputs);
+  b.assign(tf.tensor1d([0, 0, 1]));
+  const [diff] = graph.run([a, b]);
+  t.deepEqual(Array.from(diff.dataSync()), [1, 2, 2]);
+  diff.dispose();
+});

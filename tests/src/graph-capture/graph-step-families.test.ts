@@ -15,6 +15,9 @@ import { realPtbDir } from '@anneal/dataset-ptb';
  *   step fails with an error that names the model and the fix.
  * - Neural Programmer (Adam, clip 5 + noise): its step has ExpandDims, which tfjs-node runs without type attributes
  *   (the capture adds them).
+ * - Neural GPU (2 copies, length curriculum, clip 1 + noise, Adam, weight noise): the unroll length is the batch's
+ *   `steps` host number and the masks are built from the lengths on the backend, so one graph per batch length; the
+ *   post-update plugins (weight noise, copy averaging) run eagerly after each graph.
  * - PTB LSTM (dropout at the embedding and after each layer, clip 5 + noise, SGD): the carried h and c go in and come
  *   out of the graph, and the dropout masks, drawn on the host as in the eager step, are late inputs. The eager step
  *   runs the fused BlockLSTM op, the graph the written-out cell (useBlockLstm): the same values.
@@ -53,12 +56,32 @@ function ptbRecipe(graphStep: 'on' | 'off', dropoutRate = 0.2): Recipe {
   };
 }
 
+function ngpuRecipe(graphStep: 'on' | 'off' | 'auto', dropout = 0): Recipe {
+  return {
+    name: `graph-step-ngpu-${graphStep}`,
+    version: 1,
+    description: 'graph step test',
+    model: { name: 'neural-gpu', config: { m: 8, copies: 2, dropout } },
+    dataset: { name: 'binary-arith', config: { task: 'badd', trainMaxLength: 9, testLength: 9, trainSize: 8 * 12, validationSize: 8, testSize: 8, bins: [8, 12, 16, 24] } },
+    optimizer: { name: 'adam', config: { learningRate: 0.003, epsilon: 1e-4 } },
+    plugins: [
+      { plugin: 'ngpu-curriculum', config: { start: 9, min: 3, max: 9, minSteps: 50 } },
+      { plugin: 'clip-global-norm', config: { maxNorm: 1 } },
+      { plugin: 'annealed-gaussian', config: { eta: 1, gamma: 0.55 }, at: 'post-clip' },
+      { plugin: 'weight-noise', config: { eta: 1e-4 } },
+      { plugin: 'ngpu-average-copies', config: { atEnd: false } },
+    ],
+    training: { batchSize: 8, epochs: 1, maxSteps: 12, sampling: 'sequential', evalSplits: [], graphStep },
+    seeds: [1],
+  };
+}
+
 function recipe(gradient: 'manual' | 'autodiff', graphStep: 'on' | 'off' | 'auto'): Recipe {
   const base = singleTaskMemn2nRecipe(1, 1);
   return { ...base, model: { ...base.model, config: { ...base.model.config, gradient } }, training: { ...base.training, maxSteps: 12, graphStep } };
 }
 
-async function losses(r: Recipe, tensorCounts: number[] = []): Promise<number[]> {
+async function losses(r: Recipe, tensorCounts: number[] = [], records: StepRecord[] = []): Promise<number[]> {
   const booted = await bootAnneal({ env: { ANNEAL_HOME: join(SHARED_DATA, 'unused-home'), MLFLOW_TRACKING_URI: '' } });
   const plan = await buildPlan(booted.plugins, { recipe: r, seed: 3, runName: r.name, backend: 'tensorflow' });
   const trainer = new Trainer(plan, { runId: `${r.name}-${r.training.graphStep}` });
@@ -66,6 +89,7 @@ async function losses(r: Recipe, tensorCounts: number[] = []): Promise<number[]>
   trainer.events.tap((event, payload) => {
     if (event === 'step:end') {
       out.push((payload as StepRecord).loss);
+      records.push(payload as StepRecord);
       tensorCounts.push(tf.memory().numTensors);
     }
   });
@@ -94,6 +118,36 @@ onTensorflow('Neural Programmer (Adam, clip 5 + annealed noise η = 1) as one gr
   t.is(eager.length, graph.length);
   eager.forEach((v, i) => t.true(Math.abs(v - graph[i]) <= 1e-4 * Math.max(1, Math.abs(v)), `loss[${i}]: eager ${v}, graph ${graph[i]}`));
   t.true(graph[graph.length - 1] !== graph[0], 'the weights move');
+});
+
+onTensorflow('Neural GPU (2 copies, length curriculum, clip 1 + noise, Adam, weight noise after the update) as one graph per batch length: the losses of the eager step', async (t) => {
+  const eager = await losses(ngpuRecipe('off'));
+  const counts: number[] = [];
+  const records: StepRecord[] = [];
+  const graph = await losses(ngpuRecipe('on'), counts, records);
+  t.is(graph.length, 12);
+  t.is(eager.length, graph.length);
+  eager.forEach((v, i) => t.true(Math.abs(v - graph[i]) <= 1e-4 * Math.max(1, Math.abs(v)), `loss[${i}]: eager ${v}, graph ${graph[i]}`));
+  const lengths = new Set(records.map((r) => r.metrics['curriculum/length']));
+  t.true(lengths.size >= 3, `batch lengths seen: ${[...lengths].join(', ')} (each its own graph)`);
+  t.true(records.every((r) => r.metrics['plugin/weight-noise/weight_noise_std'] !== undefined || Object.keys(r.metrics).some((k) => k.startsWith('plugin/weight-noise/'))), 'the post-update plugin ran and reported at every step');
+  t.deepEqual(counts.slice(4), counts.slice(4).map(() => counts[4]), `no tensor growth per step: ${counts.join(' ')}`);
+  // Without the weight noise after the update the losses differ: it is applied in the graph-step run.
+  const plain = ngpuRecipe('on');
+  const withoutWeightNoise = await losses({ ...plain, plugins: plain.plugins.filter((p) => p.plugin !== 'weight-noise') });
+  t.true(withoutWeightNoise.some((v, i) => Math.abs(v - graph[i]) > 1e-6 * Math.max(1, Math.abs(v))), 'weight noise changes the losses');
+  t.true(graph[graph.length - 1] !== graph[0], 'the weights move');
+});
+
+onTensorflow("Neural GPU with dropout > 0: graphStep 'on' refused at boot naming the model and the fix; 'auto' runs it eager", async (t) => {
+  const error = await t.throwsAsync(losses(ngpuRecipe('on', 0.1)));
+  t.true(isAnnealError(error, 'ANNEAL_ERR_CONFIG_VALUE'), String(error));
+  t.regex(error!.message, /model 'neural-gpu'.*dropout 0\.1.*random masks.*dropout 0/);
+  const booted = await bootAnneal({ env: { ANNEAL_HOME: join(SHARED_DATA, 'unused-home'), MLFLOW_TRACKING_URI: '' } });
+  const plan = await buildPlan(booted.plugins, { recipe: ngpuRecipe('auto', 0.1), seed: 3, runName: 'auto', backend: 'tensorflow' });
+  t.is(plan.training.graphStep, undefined);
+  t.regex(plan.training.graphStepAutoOff ?? '', /model 'neural-gpu'/);
+  plan.model.instance.dispose();
 });
 
 onTensorflow('PTB LSTM (dropout 0.2, carried state, clip 5 + noise) as one graph per step: the losses of the eager step', async (t) => {

@@ -196,6 +196,10 @@ export function captureGraph(fn: (inputs: tf.Tensor[], scope: CaptureScope) => t
   const real = backend.binding;
   const recorder = new GraphRecorder(real);
   const inputIds = backend.getInputTensorIds([...inputs]);
+  if (new Set(inputIds).size < inputIds.length) {
+    const i = inputIds.findIndex((id, k) => inputIds.indexOf(id) !== k);
+    refuse(`inputs ${inputIds.indexOf(inputIds[i])} and ${i} share one buffer (variables made from one tensor, or assigned one), so the graph could not tell them apart; give each its own copy first (v.assign(tf.mul(v, 1)))`);
+  }
   const signature = inputs.map((t) => ({ shape: [...t.shape], dtype: t.dtype }));
   inputs.forEach((t, i) => recorder.placeholder(inputIds[i], i, t.shape, dtypeCode(real, t.dtype)));
 
