@@ -28,6 +28,8 @@ interface GraphEntry {
   readonly sites: readonly SiteCall[];
   /** The keys of the carried state the step returns, in output order. */
   readonly carryKeys: readonly string[];
+  /** The curriculum levels the captured step read, with their values then: the graph serves steps with those values. */
+  readonly curriculumReads: Readonly<Record<string, number | undefined>>;
 }
 
 /**
@@ -40,7 +42,9 @@ interface GraphEntry {
  * the global norms and the new parameters, which are swapped in. The post-update plugins (parameter transforms)
  * then run eagerly on the new parameters, as in runStep. The graph is captured at the first step of a
  * kind (phase, curriculum level, input shapes) and that step is then run through the graph too, so every step
- * of a run, a resumed one included, comes out of a graph.
+ * of a run, a resumed one included, comes out of a graph. Of the curriculum levels, only those the model read while
+ * it was captured select the graph: the NGPU curriculum's pull weight changes often, but only a model with parameter
+ * copies reads it.
  *
  * Carried state (an LSTM's h and c) goes in as inputs and comes out as outputs. Forward transforms (dropout) run
  * through their graph forms: at the capture each call at a site draws its host values as the forward pass reaches
@@ -48,7 +52,8 @@ interface GraphEntry {
  * the captured order, so the streams advance as in the eager step.
  */
 export class GraphStepRunner {
-  private readonly graphs = new Map<string, GraphEntry>();
+  /** Captured graphs by step kind (phase, input shapes, …); several per kind when the model read curriculum levels. */
+  private readonly graphs = new Map<string, GraphEntry[]>();
   private readonly siteTransforms: SiteTransforms;
 
   /** Why this plan's step cannot run as a graph (undefined: it can). */
@@ -110,10 +115,19 @@ export class GraphStepRunner {
       const hostTensors = hostInputs.map((h) => (typeof h.value === 'number' ? tf.scalar(h.value) : tf.tensor1d(h.value)));
       // The carried state (h, c of an LSTM) is an input like the batch; the state after the window is an output.
       const inputs = [...vars, ...slotVars, ...batchKeys.map((k) => batch[k]), ...carryIn.map((k) => carry[k]), ...hostTensors];
-      const key = JSON.stringify([stepCtx.phase, stepCtx.curriculum ?? {}, recordGradNorms, carryIn, inputs.map((t) => t.shape)]);
-      let entry = this.graphs.get(key);
+      const key = JSON.stringify([stepCtx.phase, recordGradNorms, carryIn, inputs.map((t) => t.shape)]);
+      const curriculum = forwardCtx.curriculum ?? {};
+      const kind = this.graphs.get(key) ?? [];
+      this.graphs.set(key, kind);
+      let entry = kind.find((e) => Object.entries(e.curriculumReads).every(([level, value]) => curriculum[level] === value));
       let late: tf.Tensor[];
       if (!entry) {
+        const curriculumReads: Record<string, number | undefined> = {};
+        const readCurriculum = new Proxy(curriculum, {
+          get: (levels, level) => (typeof level === 'string' ? (curriculumReads[level] = levels[level]) : undefined),
+          has: (levels, level) => (typeof level === 'string' && (curriculumReads[level] = levels[level]), level in levels),
+          ownKeys: (levels) => (Object.assign(curriculumReads, levels), Reflect.ownKeys(levels)),
+        });
         separateSharedBuffers([...vars, ...slotVars]);
         const metricNames: string[] = [];
         const sites: SiteCall[] = [];
@@ -133,11 +147,11 @@ export class GraphStepRunner {
             }
             return y;
           };
-          return this.body(batch, { ...forwardCtx, site }, hostInputs, hostTensors, slots, recordGradNorms, metricNames, carryKeys);
+          return this.body(batch, { ...forwardCtx, curriculum: readCurriculum, site }, hostInputs, hostTensors, slots, recordGradNorms, metricNames, carryKeys);
         }, inputs);
         tf.dispose(captured.outputs); // the step itself comes from the graph, as every other step does
-        entry = { graph: captured.graph, metricNames, sites, carryKeys };
-        this.graphs.set(key, entry);
+        entry = { graph: captured.graph, metricNames, sites, carryKeys, curriculumReads };
+        kind.push(entry);
         // The capture's draws are this step's: the graph runs on them (drawing again would move the streams on).
         late = drawn.map((d) => tf.tensor(d.values, [...d.shape], 'float32'));
       } else {
@@ -246,7 +260,7 @@ export class GraphStepRunner {
   }
 
   dispose(): void {
-    for (const { graph } of this.graphs.values()) graph.dispose();
+    for (const kind of this.graphs.values()) for (const { graph } of kind) graph.dispose();
     this.graphs.clear();
   }
 }

@@ -139,6 +139,22 @@ onTensorflow('Neural GPU (2 copies, length curriculum, clip 1 + noise, Adam, wei
   t.true(graph[graph.length - 1] !== graph[0], 'the weights move');
 });
 
+onTensorflow('Neural GPU: a curriculum level the model reads (the pull weight, with 2 copies) selects the graph, so a step never runs with a stale one', async (t) => {
+  const pulling = (graphStep: 'on' | 'off'): Recipe => ({
+    ...ngpuRecipe(graphStep),
+    dataset: { name: 'binary-arith', config: { task: 'badd', trainMaxLength: 9, testLength: 9, trainSize: 16, validationSize: 8, testSize: 8, bins: [8, 12, 16, 24] } },
+    // Every checkpoint passes (threshold above any error), so the pull weight grows × 10 every 2 steps.
+    plugins: [{ plugin: 'ngpu-curriculum', config: { start: 5, min: 3, max: 9, minSteps: 2, threshold: 1.01, pull: 1, pullIncrease: 10, pullMax: 1e6 } }],
+    training: { batchSize: 8, epochs: 4, evalSplits: ['validation'], evalEveryEpochs: 1, graphStep },
+  });
+  const records: StepRecord[] = [];
+  const eager = await losses(pulling('off'));
+  const graph = await losses(pulling('on'), [], records);
+  t.is(graph.length, 8);
+  t.true(new Set(records.map((r) => r.metrics['curriculum/pull'])).size >= 3, 'the pull weight changes');
+  eager.forEach((v, i) => t.true(Math.abs(v - graph[i]) <= 1e-4 * Math.max(1, Math.abs(v)), `loss[${i}]: eager ${v}, graph ${graph[i]}`));
+});
+
 onTensorflow("Neural GPU with dropout > 0: graphStep 'on' refused at boot naming the model and the fix; 'auto' runs it eager", async (t) => {
   const error = await t.throwsAsync(losses(ngpuRecipe('on', 0.1)));
   t.true(isAnnealError(error, 'ANNEAL_ERR_CONFIG_VALUE'), String(error));
