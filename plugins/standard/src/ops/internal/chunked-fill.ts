@@ -10,7 +10,7 @@
  *   STD      σ as float32 bits
  *   HELPED   chunks the helper has drawn since it started (for tests and the benchmark)
  *   COUNTS+c the number of misses of chunk c
- *   DONE+c   the tag of the request whose chunk c is drawn
+ *   DONE+c   the tag of the request whose chunk c is drawn (cleared when a request starts)
  * The request is written before CLAIM is set, and only read after a successful claim: until every chunk is
  * done, the requester does not start another request.
  */

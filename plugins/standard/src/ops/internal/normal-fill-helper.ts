@@ -49,6 +49,8 @@ export class NormalFillHelper {
     control[CONTROL.MISSES] = layout.misses;
     control[CONTROL.STRIDE] = layout.stride;
     this.std32[CONTROL.STD] = std;
+    // A flag left by a request 0x7fff requests ago (with more chunks than those since) would carry this tag.
+    control.fill(0, CONTROL.DONE, CONTROL.DONE + layout.chunks);
     Atomics.store(control, CONTROL.CLAIM, tag << 16);
     Atomics.store(control, CONTROL.SEQ, this.seq);
     if (this.worker) Atomics.notify(control, CONTROL.SEQ);
