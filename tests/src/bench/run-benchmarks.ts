@@ -151,7 +151,7 @@ async function graphMain(): Promise<void> {
 }
 
 /**
- * `npm run bench -- --peers [--models mlp,memn2n,ptb,ngpu,nram,np] [--rounds 5] [--backends cpu,wasm,tensorflow,tensorflow+graph] [--peer-list pytorch,jax,keras] [--peer-threads N] [--check] [--noise-share]`:
+ * `npm run bench -- --peers [--models mlp,memn2n,ptb,ngpu,nram,np] [--rounds 5] [--backends cpu,wasm,tensorflow,tensorflow+graph,tensorflow+graph+xla] [--peer-list pytorch,jax,keras] [--peer-threads N] [--check] [--noise-share]`:
  * anneal against PyTorch, JAX + optax and TensorFlow/Keras (tests/src/bench/peers, tests/peers). `--check`: only the
  * correctness check (loss and gradient norms at anneal's initial weights, peer-check.ts; the parameters after one
  * noise-free step, update-check.ts), no timed rounds. Exit 1 on a mismatch, and with --check also when a contestant

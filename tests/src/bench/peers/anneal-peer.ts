@@ -12,7 +12,8 @@ import { noiseFreeRecipe, oneStepUpdate, readExported, updateCases, updateDiffs,
 
 /**
  * anneal as a contestant of `npm run bench -- --peers`: one child process per tfjs backend
- * (`node anneal-peer.js <backend>`, or `<backend>+graph` for the trainer with training.graphStep 'on'), speaking the peers' line protocol (tests/peers/peer_protocol.py):
+ * (`node anneal-peer.js <backend>`, or `<backend>+graph` for the trainer with training.graphStep 'on', or
+ * `<backend>+graph+xla` for that with TensorFlow's XLA auto-clustering), speaking the peers' line protocol (tests/peers/peer_protocol.py):
  * one JSON request per stdin line, one reply per stdout line prefixed with "@@peer ".
  *   { op: 'setup', model, dataDir, exportDir? } → builds the plan (and writes the batches for the peers); for checkInit
  *                                        models replies { check: { loss, gradNorm, gradNorms, update } } of batch 0
@@ -23,6 +24,9 @@ import { noiseFreeRecipe, oneStepUpdate, readExported, updateCases, updateDiffs,
  *   { op: 'quit' }
  */
 const GRAPH_SUFFIX = '+graph';
+/** '<backend>+graph+xla': the graph step with TensorFlow's XLA auto-clustering (TF_XLA_FLAGS, set before TensorFlow loads). */
+const XLA_SUFFIX = '+xla';
+export const XLA_FLAGS = '--tf_xla_auto_jit=2 --tf_xla_cpu_global_jit';
 
 function withGraphStep(recipe: Recipe): Recipe {
   // memn2n's hand-written backward pass reads values to the host, which a graph cannot replay; in one graph autodiff
@@ -53,7 +57,10 @@ function exportedUpdates(model: PeerModel, dataDir: string | undefined): Exporte
 }
 
 async function main(): Promise<void> {
-  const requested = process.argv[2] ?? 'wasm';
+  const asked = process.argv[2] ?? 'wasm';
+  const xla = asked.endsWith(GRAPH_SUFFIX + XLA_SUFFIX);
+  if (xla) process.env.TF_XLA_FLAGS ??= XLA_FLAGS;
+  const requested = xla ? asked.slice(0, -XLA_SUFFIX.length) : asked;
   // '<backend>+graph': the trainer with training.graphStep 'on' (tensorflow: the step as one captured graph).
   const graphStep = requested.endsWith(GRAPH_SUFFIX);
   let backendName: string;
@@ -73,7 +80,7 @@ async function main(): Promise<void> {
     const recipe = NOISE_OFF ? withoutNoise(model.recipe()) : model.recipe();
     return graphStep ? withGraphStep(recipe) : recipe;
   };
-  reply({ ok: true, name: `anneal/${backendName}${graphStep ? GRAPH_SUFFIX : ''}`, version: `tfjs ${tf.version_core} '${tf.getBackend()}'${threads}, node ${process.version}` });
+  reply({ ok: true, name: `anneal/${backendName}${graphStep ? GRAPH_SUFFIX : ''}${xla ? XLA_SUFFIX : ''}`, version: `tfjs ${tf.version_core} '${tf.getBackend()}'${threads}${xla ? `, TF_XLA_FLAGS='${process.env.TF_XLA_FLAGS}'` : ''}, node ${process.version}` });
   const plans = new Map<string, ExecutionPlan>();
   const lines = createInterface({ input: process.stdin });
   for await (const line of lines) {

@@ -99,7 +99,8 @@ const noiseVariants = (opts: PeerBenchOptions): readonly boolean[] => (opts.nois
  * anneal's contestants for one model: one child process per backend, whose TensorFlow loads with the model's
  * training.tensorflowThreads (argv[3]). With --noise-share, also each one's twin whose step leaves the noise out.
  * Also accepted as a backend: tensorflow+graph, the trainer with training.graphStep 'on' (opt-in: a model whose
- * plugins have no graph form fails its setup there).
+ * plugins have no graph form fails its setup there), and tensorflow+graph+xla, that with TensorFlow's XLA
+ * auto-clustering (TF_XLA_FLAGS='--tf_xla_auto_jit=2 --tf_xla_cpu_global_jit').
  */
 async function startAnnealContestants(opts: PeerBenchOptions, skipped: { label: string; reason: string }[], model: PeerModel, noise: boolean): Promise<Live[]> {
   const live: Live[] = [];
