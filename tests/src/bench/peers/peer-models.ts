@@ -55,7 +55,8 @@ const trainBatch = (size: number) => (plan: ExecutionPlan, i: number) =>
 
 const MLP_STEPS = 48;
 const MEMN2N_STEPS = 48;
-const PTB_STEPS = 6;
+/** 12 windows, 10 timed after 2 warm-up ones (was 6 and 4: one slow window moved a round's median). */
+const PTB_STEPS = 12;
 
 export const PEER_MODELS: readonly PeerModel[] = [
   {
@@ -95,8 +96,9 @@ export const PEER_MODELS: readonly PeerModel[] = [
       const r = ptbBenchRecipe(realPtbDir()!);
       return {
         ...r,
+        dataset: { ...r.dataset, config: { ...r.dataset.config, maxTrainTokens: 20 * 20 * (PTB_STEPS + 2) + 20 } },
         // As the full PTB recipes: two TensorFlow threads (this model's contestant process starts with them).
-        training: { ...r.training, tensorflowThreads: PTB_FULL_STEP.tensorflowThreads },
+        training: { ...r.training, maxSteps: PTB_STEPS, tensorflowThreads: PTB_FULL_STEP.tensorflowThreads },
         plugins: [{ plugin: 'clip-global-norm', config: { maxNorm: 5 } }, { plugin: 'annealed-gaussian', config: { eta: 0.01, gamma: 0.55 }, at: 'post-clip' }],
       };
     },
