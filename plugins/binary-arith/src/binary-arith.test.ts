@@ -1,7 +1,7 @@
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { AnnealError, Rng, batchContext, validateConfig } from '@anneal/core';
+import { AnnealError, Rng, batchContext, hostNumber, hostNumberOf, validateConfig } from '@anneal/core';
 import { encodeExample, generateExample, operandBits, paddedWidth, trueLength } from './encoding.js';
 import { binaryArithSchema, makeBinaryArith } from './dataset.js';
 import { checkpointStep, drawLength, lengthCurriculum, lengthCurriculumSchema, type LengthCurriculumState } from './length-curriculum.js';
@@ -57,6 +57,10 @@ test('splits: one curriculum length per training batch, validation spread over [
     const va = ds.splits.validation!.batch(new Int32Array([0, 1, 2, 3, 4]), batchContext({ training: false, rng, curriculum: { length: 9, maxLength: 6 } }));
     // lengths 3 + (i mod 4) = 3, 4, 5, 6, 3 → true lengths 3, 3, 5, 5, 3
     t.deepEqual(Array.from(va.length.dataSync()), [3, 3, 5, 5, 3]);
+    // The unroll length (the longest true length) as a host number: in the shape, no values.
+    t.is(hostNumberOf(tr.steps), 7);
+    t.is(hostNumberOf(va.steps), 5);
+    t.deepEqual(va.steps.shape, [5, 0]);
     const te = ds.splits.test!.batch(new Int32Array([0]), batchContext({ training: false, rng }));
     t.deepEqual(te.input.shape, [1, 25]);
   });
@@ -147,4 +151,15 @@ test('curriculum lr decay by hand: × 0.98 when the mean training loss is above 
   t.true(Math.abs(s.lrScale - 0.98) < 1e-12, `lrScale ${s.lrScale}`);
   t.deepEqual(s.recentLosses.length, 3);
   t.deepEqual(JSON.parse(JSON.stringify(s)), s, 'plain JSON state (checkpointed)');
+});
+
+test('hostNumber carries a whole number in a [n, 0] shape; anything else is refused', (t) => {
+  tf.tidy(() => {
+    t.deepEqual(hostNumber(9).shape, [9, 0]);
+    t.is(hostNumber(9).size, 0);
+    t.is(hostNumberOf(hostNumber(0)), 0);
+    t.throws(() => hostNumber(-1), { instanceOf: RangeError, message: /whole number ≥ 0.*-1/ });
+    t.throws(() => hostNumber(2.5), { instanceOf: RangeError });
+    t.throws(() => hostNumberOf(tf.zeros([3]), "batch 'steps'"), { message: /batch 'steps' is not a host number.*\[3\]/ });
+  });
 });
