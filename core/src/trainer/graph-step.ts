@@ -10,7 +10,7 @@ import { GRADIENT_HOOK_POINTS as GRADIENT_STAGES } from '../hooks/hook-point.js'
 import type { ExecutionPlan, PlanEntry } from './execution-plan.js';
 import type { ForwardTransform } from '../plugin/transforms.js';
 import { globalNorm } from './global-norm.js';
-import { assertNotThenable, type PluginStates, type StepTensors } from './run-step.js';
+import { runPostUpdate, type PluginStates, type StepTensors } from './run-step.js';
 import { SiteTransforms } from './site-matches.js';
 
 /** One forward-transform call at a site, in forward order: the host part gives its values before each run. */
@@ -168,18 +168,10 @@ export class GraphStepRunner {
       return { loss: numbers[0], normPre: numbers[1], normPost: numbers[2], nextCarry };
     });
     // post-update: parameter transforms (copy averaging, weight noise) act on the new parameters eagerly, as in runStep.
-    const postMetrics = tf.tidy(() => {
-      const out: Record<string, number | tf.Scalar> = {};
-      for (const entry of plan.stages['post-update']) {
-        const applied = entry.instance.apply(model.params, states.get(entry.name), stepCtx);
-        assertNotThenable(applied, entry.name, 'post-update');
-        states.set(entry.name, applied.state);
-        for (const [k, v] of Object.entries(applied.metrics ?? {})) out[`plugin/${entry.name}/${k}`] = v;
-        if (applied.facts?.noiseStd !== undefined) facts.noiseStd = applied.facts.noiseStd;
-      }
-      return out;
+    tf.tidy(() => {
+      runPostUpdate(plan, states, stepCtx, { metrics, facts });
+      return Object.values(metrics).filter((v): v is tf.Scalar => v instanceof tf.Tensor); // the metric scalars stay
     });
-    Object.assign(metrics, postMetrics);
     // A host scalar (tfjs-node keeps its value in JS until an op uses it): the trainer reads it like runStep's loss.
     const result: StepTensors = { loss: tf.scalar(out.loss), gradNormPreClip: recordGradNorms ? out.normPre : NaN, gradNormPostClip: recordGradNorms ? out.normPost : NaN, metrics, facts };
     return out.nextCarry ? { ...result, carry: out.nextCarry } : result;

@@ -80,12 +80,7 @@ export function runStep(
     states.set(optimizer.name, nextOptState);
 
     trace?.('post-update');
-    for (const entry of plan.stages['post-update']) {
-      const out = entry.instance.apply(params, states.get(entry.name), stepCtx);
-      assertNotThenable(out, entry.name, 'post-update');
-      states.set(entry.name, out.state);
-      collect(entry.name, out, sink);
-    }
+    runPostUpdate(plan, states, stepCtx, sink);
     return { loss: loss as tf.Scalar, gradNormPreClip: normPre, gradNormPostClip: normPost, metrics, facts } as unknown as tf.TensorContainer;
   }) as unknown as Omit<StepTensors, 'carry'>;
   return carried.carry ? { ...out, carry: carried.carry } : out;
@@ -113,7 +108,17 @@ function runGradientStage(
   return current;
 }
 
-interface StepSink {
+/** The post-update stage: parameter transforms on the updated parameters, in order (also after a graph step). */
+export function runPostUpdate(plan: ExecutionPlan, states: PluginStates, stepCtx: StepContext, sink: StepSink): void {
+  for (const entry of plan.stages['post-update']) {
+    const out = entry.instance.apply(plan.model.instance.params, states.get(entry.name), stepCtx);
+    assertNotThenable(out, entry.name, 'post-update');
+    states.set(entry.name, out.state);
+    collect(entry.name, out, sink);
+  }
+}
+
+export interface StepSink {
   readonly metrics: Record<string, number | tf.Scalar>;
   readonly facts: { -readonly [K in keyof StepFacts]: StepFacts[K] };
 }
@@ -123,7 +128,7 @@ function collect(owner: string, from: { metrics?: TransformMetrics; facts?: Step
   if (from.facts?.noiseStd !== undefined) into.facts.noiseStd = from.facts.noiseStd;
 }
 
-export function assertNotThenable(value: unknown, name: string, stage: string): void {
+function assertNotThenable(value: unknown, name: string, stage: string): void {
   if (value && typeof (value as { then?: unknown }).then === 'function') {
     throw new AnnealError(
       'ANNEAL_ERR_TRANSFORM_ASYNC',
