@@ -45,4 +45,5 @@ export * from './ops/backend-threads.js';
 export * from './ops/activation-grads.js';
 export * from './ops/block-lstm.js';
 export * from './ops/tensorflow-gather.js';
+export * from './ops/tensorflow-op-library.js';
 export * from './ops/graph-capture/index.js';

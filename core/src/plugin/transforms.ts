@@ -56,10 +56,11 @@ export interface GraphHostContext extends Omit<StepContext, 'params' | 'globalNo
 }
 
 /**
- * Host values a plugin passes into the step graph: float32 arrays (uploaded as 1-D tensors) or numbers (scalars).
+ * Host values a plugin passes into the step graph: float32 or int32 arrays (uploaded as 1-D tensors of that dtype)
+ * or numbers (float32 scalars).
  * The step reads them before it calls any host part again, so a plugin may hand out the same array every step.
  */
-export type GraphHostInputs = Readonly<Record<string, Float32Array | number>>;
+export type GraphHostInputs = Readonly<Record<string, Float32Array | Int32Array | number>>;
 
 /**
  * A gradient transform in two parts, for a step that runs as one captured TensorFlow graph

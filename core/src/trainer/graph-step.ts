@@ -85,7 +85,7 @@ export class GraphStepRunner {
     // Host parts, in stage order.
     const metrics: Record<string, number | tf.Scalar> = {};
     const facts: { -readonly [K in keyof StepFacts]: StepFacts[K] } = {};
-    const hostInputs: { owner: string; key: string; value: Float32Array | number }[] = [];
+    const hostInputs: { owner: string; key: string; value: Float32Array | Int32Array | number }[] = [];
     const take = (owner: string, inputs: GraphHostInputs) => {
       for (const [key, value] of Object.entries(inputs)) hostInputs.push({ owner, key, value });
     };
@@ -112,7 +112,7 @@ export class GraphStepRunner {
       const batchKeys = Object.keys(batch).sort();
       const carry = forwardCtx.carry ?? {};
       const carryIn = Object.keys(carry).sort();
-      const hostTensors = hostInputs.map((h) => (typeof h.value === 'number' ? tf.scalar(h.value) : tf.tensor1d(h.value)));
+      const hostTensors = hostInputs.map((h) => (typeof h.value === 'number' ? tf.scalar(h.value) : tf.tensor1d(h.value, h.value instanceof Int32Array ? 'int32' : 'float32')));
       // The carried state (h, c of an LSTM) is an input like the batch; the state after the window is an output.
       const inputs = [...vars, ...slotVars, ...batchKeys.map((k) => batch[k]), ...carryIn.map((k) => carry[k]), ...hostTensors];
       const key = JSON.stringify([stepCtx.phase, recordGradNorms, carryIn, inputs.map((t) => t.shape)]);

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { AnnealError, recordTensorflowComputeThreads, replaceTensorflowGather } from '@anneal/core';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { AnnealError, recordTensorflowComputeThreads, recordTensorflowPackageDir, replaceTensorflowGather } from '@anneal/core';
 
 export const BACKEND_CHOICES = ['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -96,7 +98,10 @@ async function tryCandidate(c: Candidate, start: BackendStartOptions): Promise<s
     const ok = await tf.setBackend(c.backendName);
     if (!ok) return `${c.module}: backend '${c.backendName}' failed to initialise`;
     await tf.ready();
-    if (c.backendName === 'tensorflow') replaceTensorflowGather(); // tf.gather without tfjs-node's host read of the indices
+    if (c.backendName === 'tensorflow') {
+      replaceTensorflowGather(); // tf.gather without tfjs-node's host read of the indices
+      recordTensorflowPackageDir(path.dirname(createRequire(import.meta.url).resolve(`${c.module}/package.json`))); // where anneal's op libraries are
+    }
     return undefined;
   } catch (error) {
     return `${c.module}: ${(error as Error).message.split('\n')[0]}`;

@@ -36,10 +36,10 @@ test('backend install: only the native backends can be built; the error says whi
   t.regex(usage.stderr, /usage 'anneal backend install tensorflow'/);
 });
 
-test('backend ls lists cpu and wasm as available; with the native build present, auto picks tensorflow and install is a no-op', async (t) => {
+test('backend ls lists cpu and wasm as available; with the native build present, auto picks tensorflow, the fused noise op loads, and install is a no-op', async (t) => {
   const ls = await runCli(['backend', 'ls', '--json']);
   t.is(ls.code, 0, ls.stderr);
-  const listed = JSON.parse(ls.stdout) as { auto: string; backends: { backend: string; available: boolean }[] };
+  const listed = JSON.parse(ls.stdout) as { auto: string; backends: { backend: string; available: boolean; note: string }[] };
   const available = (b: string) => listed.backends.find((x) => x.backend === b)?.available;
   t.true(available('cpu'));
   t.true(available('wasm'));
@@ -49,6 +49,8 @@ test('backend ls lists cpu and wasm as available; with the native build present,
     return;
   }
   t.is(listed.auto, 'tensorflow');
+  // The install also builds anneal's op library; ls says whether the fused noise op loads.
+  t.regex(listed.backends.find((x) => x.backend === 'tensorflow')!.note, /^fused noise op: in use: (avx2|plain) kernel, .*lane_noise_add\.so$/);
   const again = await runCli(['backend', 'install', 'tensorflow', '--json']);
   t.is(again.code, 0, again.stderr);
   const result = JSON.parse(again.stdout) as { alreadyBuilt: boolean; tensorflowVersion: string; bytes: number };

@@ -1,11 +1,13 @@
 import test from 'ava';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { activationGradReference, hasFusedActivationGrad, matMulForBackend, prefersFusedMatMul, reluGradFromOutput, sigmoidGradFromOutput, tanhGradFromOutput, transposeModeFor, type CarriedState, type ForwardContext, type LossWithCarry, type Recipe } from '@anneal/core';
 import { syntheticBlobsDataset, tinyClassifierFamily } from '@anneal/core/testing';
-import { addGradientNoise, fastNoiseOps, referenceNoiseOps } from '@anneal/plugins-standard';
+import { addGradientNoise, fastNoiseOps, referenceNoiseOps, tensorflowLaneNoiseStatus } from '@anneal/plugins-standard';
 import { bootAnneal, selectBackend, type PluginCatalog, type RecipeCatalog } from '@anneal/registry';
 import { SHARED_DATA } from '../helpers/run-cli.js';
 import { launcherIn, tinyRecipe } from '../helpers/test-catalog.js';
@@ -239,6 +241,32 @@ export function conformanceSuite(backend: 'cpu' | 'wasm' | 'tensorflow'): void {
       t.deepEqual(f.b.dataSync(), noise.subarray(300 * 70));
     });
     tf.dispose(grads);
+  });
+
+  onBackend('fused noise op (tensorflow): g + ε equals the reference bit for bit, eager and in a graph, with each kernel', async (t) => {
+    await on();
+    if (backend !== 'tensorflow') {
+      t.is(fastNoiseOps.fused?.(), undefined, `only tensorflow has a fused noise op, not ${backend}`);
+      return;
+    }
+    if (!fastNoiseOps.fused?.()) {
+      const why = tensorflowLaneNoiseStatus();
+      if (required.includes('tensorflow')) t.fail(`the fused noise op must load where tensorflow is required (anneal backend install tensorflow builds it): ${why}`);
+      else t.pass(`skipped: ${why}`);
+      return;
+    }
+    const script = join(dirname(fileURLToPath(import.meta.url)), 'fused-noise-check.js');
+    const avx2 = /\bavx2\b/.test(existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '');
+    for (const forced of [undefined, 'plain']) {
+      const env = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', ANNEAL_NOISE_KERNEL: forced ?? '' };
+      const r = spawnSync(process.execPath, [script], { env, encoding: 'utf8', timeout: 240_000 });
+      t.is(r.status, 0, r.stderr);
+      const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { kernel?: string; error?: string; results?: { name: string; n: number; mismatches: number }[] };
+      t.is(out.error, undefined);
+      t.is(out.kernel, forced ?? (avx2 ? 'avx2' : 'plain'));
+      t.is(out.results?.length, 8);
+      for (const c of out.results ?? []) t.is(c.mismatches, 0, `${out.kernel} kernel, ${c.name}: ${c.mismatches} of ${c.n} entries differ from the reference`);
+    }
   });
 
   onBackend('annealed noise at step t = 9, η = 0.01, γ = 0.55: variance 0.01 / 10^0.55 = 2.8184e-3 (240k entries, 5 SE)', async (t) => {

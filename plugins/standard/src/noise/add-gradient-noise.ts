@@ -1,7 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { deriveSeed, type GradientTransform } from '@anneal/core';
 import { resolveConfig } from '../internal/plugin-config.js';
-import { prefetchingNoiseOps, totalSize, type NoiseOps } from '../ops/index.js';
+import { addGaussianNoise, GraphNoise, prefetchingNoiseOps, totalSize, type NoiseOps } from '../ops/index.js';
 import { annealedGaussianSchema, type AnnealedGaussianConfig } from './annealed-gaussian.schema.js';
 import { annealedNoiseVariance } from './noise-schedule.js';
 import type { GradientNoiseState } from './noise-state.js';
@@ -14,25 +13,24 @@ import type { GradientNoiseState } from './noise-state.js';
  * The noise of step t is drawn from a key derived from (the plugin's seed, t), so the state is just
  * { seed }: a resumed run draws the same noise as an uninterrupted one. Reports σ_t as the StepRecord's
  * noise std (`facts`) and as the metric `noise_std`. `ops` picks the sampling/add implementation
- * (ops/: by default the fast one, which draws step t+1's noise on a worker thread while step t+1
- * computes; `referenceNoiseOps` gives the same values).
+ * (ops/: by default the fast one, which on tensorflow draws and adds in one op, and elsewhere draws step t+1's
+ * noise on a worker thread while step t+1 computes; `referenceNoiseOps` gives the same values).
  *
- * Graph form (a step captured as one TensorFlow graph): the host draws the same ε for step t and passes it in
- * as one flat input; in the graph it is split over the gradients in map order and added.
+ * Graph form (a step captured as one TensorFlow graph): the same ε for step t, drawn inside the graph by the fused
+ * op from seeds the host passes in, or drawn on the host and passed in as one flat input (ops' GraphNoise).
  */
 export function addGradientNoise(config: Partial<AnnealedGaussianConfig> = {}, ops: NoiseOps = prefetchingNoiseOps): GradientTransform<GradientNoiseState> {
   const { eta, gamma } = resolveConfig('annealed-gaussian', annealedGaussianSchema, config);
   const stdAt = (t: number) => Math.sqrt(annealedNoiseVariance(eta, gamma, t)); // σ_t
   const keyAt = (seed: number, t: number) => deriveSeed(seed, `noise/${t}`);
-  let hostNoise = new Float32Array(0); // this instance's copy of ε for the graph step (which reads it before the next host call)
+  const graphNoise = new GraphNoise(ops);
   return {
     name: 'annealed-gaussian',
     init: (ctx) => ({ seed: ctx.seed }),
     update(grads, state, ctx) {
       const n = totalSize(grads);
       const std = stdAt(ctx.step);
-      const noise = ops.gaussianNoise(n, keyAt(state.seed, ctx.step), std); // ε ~ N(0, σ_t² I)
-      const noisy = ops.addNoise(grads, noise); // g + ε
+      const noisy = addGaussianNoise(ops, grads, keyAt(state.seed, ctx.step), std); // g + ε, ε ~ N(0, σ_t² I)
       ops.prefetch?.(n, keyAt(state.seed, ctx.step + 1), stdAt(ctx.step + 1));
       return { grads: noisy, state, metrics: { noise_std: std }, facts: { noiseStd: std } };
     },
@@ -40,17 +38,11 @@ export function addGradientNoise(config: Partial<AnnealedGaussianConfig> = {}, o
       host(state, ctx) {
         const n = Object.values(ctx.shapes).reduce((sum, shape) => sum + shape.reduce((a, b) => a * b, 1), 0);
         const std = stdAt(ctx.step);
-        if (hostNoise.length !== n) hostNoise = new Float32Array(n);
-        const noise = hostNoise;
-        noise.set(ops.gaussianNoise(n, keyAt(state.seed, ctx.step), std)); // ε ~ N(0, σ_t² I), copied out of scratch memory
+        const inputs = graphNoise.host(n, keyAt(state.seed, ctx.step), std); // ε ~ N(0, σ_t² I), or what draws it in the graph
         ops.prefetch?.(n, keyAt(state.seed, ctx.step + 1), stdAt(ctx.step + 1));
-        return { inputs: { noise }, state, metrics: { noise_std: std }, facts: { noiseStd: std } };
+        return { inputs, state, metrics: { noise_std: std }, facts: { noiseStd: std } };
       },
-      apply(grads, inputs) {
-        const entries = Object.entries(grads);
-        const pieces = tf.split(inputs.noise, entries.map(([, g]) => g.size));
-        return { grads: Object.fromEntries(entries.map(([k, g], i) => [k, tf.add(g, tf.reshape(pieces[i], g.shape))])) }; // g + ε
-      },
+      apply: (grads, inputs) => ({ grads: graphNoise.apply(grads, inputs) }), // g + ε
     },
   };
 }

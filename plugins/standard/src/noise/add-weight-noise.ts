@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng, type ParamTransform } from '@anneal/core';
 import { resolveConfig } from '../internal/plugin-config.js';
-import { fastNoiseOps, totalSize, type NoiseOps } from '../ops/index.js';
+import { addGaussianNoise, fastNoiseOps, type NoiseOps } from '../ops/index.js';
 import { annealedNoiseVariance } from './noise-schedule.js';
 import type { NoiseState } from './noise-state.js';
 import { weightNoiseSchema, type WeightNoiseConfig } from './weight-noise.schema.js';
@@ -21,9 +21,8 @@ export function addWeightNoise(config: Partial<WeightNoiseConfig> = {}, ops: Noi
     init: (ctx) => ({ rng: new Rng(ctx.seed) }),
     apply(params, state, ctx) {
       const std = Math.sqrt(annealedNoiseVariance(eta, gamma, ctx.step)); // σ_t
-      const noise = ops.gaussianNoise(totalSize(params), state.rng, std); // ε ~ N(0, σ_t² I)
       tf.tidy(() => {
-        const noisy = ops.addNoise(params, noise); // θ + ε
+        const noisy = addGaussianNoise(ops, params, state.rng, std); // θ + ε, ε ~ N(0, σ_t² I)
         for (const [key, p] of Object.entries(params)) p.assign(noisy[key]);
       });
       return { state, metrics: { noise_std: std }, facts: { noiseStd: std } };

@@ -1,4 +1,5 @@
 import { LaneNormalSampler } from './internal/lane-normal-sampler.js';
+import { tensorflowLaneNoise } from './internal/tensorflow-lane-noise.js';
 import { addNoiseOnWasmHeap } from './internal/wasm-heap-add.js';
 import { noiseRng, type NoiseOps } from './noise-ops.js';
 import { referenceNoiseOps } from './reference-noise-ops.js';
@@ -13,9 +14,12 @@ let sampler: LaneNormalSampler | undefined;
  *  - on the tfjs 'wasm' backend the add is one SIMD pass over all tensors, written straight into new
  *    backend buffers (internal/wasm-heap-add.ts); on other backends, or for non-float32 tensors, it is
  *    tf.add.
- * Both are kept because they pay: see the measurements in this package's README.
+ *  - on the tensorflow backend, `fused` draws and adds in one TensorFlow op (internal/tensorflow-lane-noise.ts),
+ *    when `anneal backend install tensorflow` built anneal's op library.
+ * All are kept because they pay: see the measurements in this package's README.
  */
 export const fastNoiseOps: NoiseOps = {
   gaussianNoise: (n, source, std) => (sampler ??= new LaneNormalSampler()).sample(noiseRng(source), n, std),
   addNoise: (tensors, noise) => addNoiseOnWasmHeap(tensors, noise) ?? referenceNoiseOps.addNoise(tensors, noise),
+  fused: () => tensorflowLaneNoise(),
 };

@@ -1,5 +1,5 @@
-import type * as tf from '@tensorflow/tfjs-core';
-import type { GradMap } from '@anneal/core';
+import * as tf from '@tensorflow/tfjs-core';
+import type { GradMap, GraphHostInputs } from '@anneal/core';
 import { Rng } from '@anneal/core';
 
 /**
@@ -10,6 +10,9 @@ import { Rng } from '@anneal/core';
  *    one SIMD add written straight into the backend's memory;
  *  - `prefetchingNoiseOps` (prefetching-noise-ops.ts): fastNoiseOps whose next draw is made on a worker
  *    thread while the step computes (`prefetch`). This is the default.
+ * On the tensorflow backend the fast ones also offer `fused`: one TensorFlow op that draws and adds
+ * (internal/tensorflow-lane-noise.ts), again with the same values. Plugins call `addGaussianNoise` and `GraphNoise`
+ * below, which use it when it is there.
  */
 export interface NoiseOps {
   /**
@@ -28,6 +31,16 @@ export interface NoiseOps {
    * Optional, and never changes a value: an implementation without it simply draws on demand.
    */
   prefetch?(n: number, key: number, std: number): void;
+  /** A backend kernel that draws and adds in one op, when the active backend has one; else undefined. */
+  fused?(): FusedNoiseKernel | undefined;
+}
+
+/** Draw and add in one backend op: `add(tensors, seeds(totalSize(tensors), source, std))` equals addNoise(tensors, gaussianNoise(…)). */
+export interface FusedNoiseKernel {
+  /** The op's host input for a draw of n values from `source` (which advances as in gaussianNoise). */
+  seeds(n: number, source: Rng | number, std: number): Int32Array;
+  /** { name: t + ε }; a pure tensor function of (tensors, seeds), so it also runs inside a captured graph. */
+  add(tensors: GradMap, seeds: Int32Array | tf.Tensor): Record<string, tf.Tensor>;
 }
 
 /** The Rng a `gaussianNoise` source stands for. */
@@ -40,4 +53,43 @@ export function totalSize(tensors: GradMap): number {
   let n = 0;
   for (const t of Object.values(tensors)) n += t.size;
   return n;
+}
+
+/** t + ε for every tensor, ε ~ N(0, std²) drawn from `source`: fused into one op when `ops` can, else draw then add. */
+export function addGaussianNoise(ops: NoiseOps, tensors: GradMap, source: Rng | number, std: number): Record<string, tf.Tensor> {
+  const n = totalSize(tensors);
+  const fused = ops.fused?.();
+  if (fused && Object.values(tensors).every((t) => t.dtype === 'float32')) return fused.add(tensors, fused.seeds(n, source, std));
+  return ops.addNoise(tensors, ops.gaussianNoise(n, source, std));
+}
+
+/**
+ * Gradient noise in a captured step graph, split as the graph step wants it: `host` makes the step's input, `apply`
+ * adds ε inside the graph. With a fused kernel the input is the op's seeds and ε is drawn in the graph; otherwise it
+ * is ε itself, drawn on the host (copied out of the sampler's scratch memory) and split over the gradients.
+ * One instance per plugin instance: it reuses its copy of ε from step to step.
+ */
+export class GraphNoise {
+  private hostNoise = new Float32Array(0);
+
+  constructor(private readonly ops: NoiseOps) {}
+
+  host(n: number, source: Rng | number, std: number): GraphHostInputs {
+    const fused = this.ops.fused?.();
+    if (fused) return { seeds: fused.seeds(n, source, std) };
+    if (this.hostNoise.length !== n) this.hostNoise = new Float32Array(n);
+    this.hostNoise.set(this.ops.gaussianNoise(n, source, std));
+    return { noise: this.hostNoise };
+  }
+
+  apply(grads: GradMap, inputs: Readonly<Record<string, tf.Tensor>>): Record<string, tf.Tensor> {
+    if (inputs.seeds) {
+      const fused = this.ops.fused?.();
+      if (!fused) throw new Error('GraphNoise.apply: seeds from a fused kernel, but the kernel is not available now');
+      return fused.add(grads, inputs.seeds);
+    }
+    const entries = Object.entries(grads);
+    const pieces = tf.split(inputs.noise, entries.map(([, g]) => g.size));
+    return Object.fromEntries(entries.map(([k, g], i) => [k, tf.add(g, tf.reshape(pieces[i], g.shape))]));
+  }
 }

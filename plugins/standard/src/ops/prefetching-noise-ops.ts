@@ -14,5 +14,8 @@ const prefetcher = new NoisePrefetcher();
 export const prefetchingNoiseOps: NoiseOps = {
   gaussianNoise: (n, source, std) => (typeof source === 'number' ? prefetcher.take(n, source, std) : undefined) ?? fastNoiseOps.gaussianNoise(n, source, std),
   addNoise: (tensors, noise) => fastNoiseOps.addNoise(tensors, noise),
-  prefetch: (n, key, std) => prefetcher.request(n, key, std),
+  prefetch: (n, key, std) => {
+    if (!fastNoiseOps.fused?.()) prefetcher.request(n, key, std); // with a fused kernel nothing is drawn on the host
+  },
+  fused: () => fastNoiseOps.fused?.(),
 };

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { AnnealError } from '@anneal/core';
+import { AnnealError, opLibraryDir } from '@anneal/core';
+import { buildOpLibraries, opLibrariesCurrent, verifyOpLibraries } from './build-op-libraries.js';
 import { preflightNativeBuild } from './build-preflight.js';
 import { NATIVE_BUILDS, type NativeBuildSpec } from './native-build-spec.js';
 import { ensureWheel, stageTensorflowDeps } from './stage-tensorflow-deps.js';
@@ -62,11 +63,19 @@ function run(what: string, command: string, args: readonly string[], cwd: string
   }
 }
 
+function checkOpLibraries(projectRoot: string, packageDir: string, env: NodeJS.ProcessEnv): string {
+  const check = verifyOpLibraries(projectRoot, env);
+  if (!check.ok) rmSync(opLibraryDir(packageDir), { recursive: true, force: true }); // not left in place: the next run builds them again
+  if (!check.ok) throw new AnnealError('ANNEAL_ERR_BACKEND_BUILD', `anneal's op libraries were built but fail their check: ${check.why}. Run again with --force; report it if it persists.`);
+  return `loaded ${check.kernel}: the fused noise op gives the JS reference's values bit for bit`;
+}
+
 /**
  * `anneal backend install tensorflow`: the native TensorFlow backend built from registry packages only —
  * tfjs-node's JS and addon sources from npm (its download script skipped), the TensorFlow C library and headers
  * from the PyPI wheel (cached), the addon compiled with node-gyp against the local Node headers — then loaded
- * and checked. Idempotent: a working build is left alone unless `force`.
+ * and checked; then anneal's op libraries, compiled against the wheel's C++ headers and checked.
+ * Idempotent: a working build is left alone unless `force` (op libraries from an older source are rebuilt).
  */
 export async function installNativeBackend(options: InstallNativeOptions): Promise<InstallNativeResult> {
   const spec = NATIVE_BUILDS[options.backend];
@@ -74,9 +83,19 @@ export async function installNativeBackend(options: InstallNativeOptions): Promi
   const tools = preflightNativeBuild({ projectRoot, env, nodedir: options.nodedir });
   const packageDir = nativePackageDir(spec, projectRoot);
   const steps: string[] = [];
+  const cacheDir = options.cacheDir ?? defaultWheelCache(env);
   if (!options.force && installedVersion(packageDir) === spec.npmVersion) {
     const check = verifyNativeBackend(spec, packageDir, env);
-    if (check.ok) return { backend: spec.backend, alreadyBuilt: true, packageDir, tensorflowVersion: check.tensorflowVersion, bytes: diskBytes(packageDir), steps };
+    if (check.ok) {
+      const current = opLibrariesCurrent(spec, packageDir);
+      if (!current) {
+        // The backend is there, its op libraries are missing or from an older source: build only those.
+        const wheel = ensureWheel(spec, cacheDir, tools.python, env, log);
+        steps.push(...(await buildOpLibraries(spec, wheel.path, packageDir, tools, env, log)));
+        steps.push(checkOpLibraries(projectRoot, packageDir, env));
+      }
+      return { backend: spec.backend, alreadyBuilt: current, packageDir, tensorflowVersion: check.tensorflowVersion, bytes: diskBytes(packageDir), steps };
+    }
   }
 
   if (installedVersion(packageDir) !== spec.npmVersion) {
@@ -85,7 +104,6 @@ export async function installNativeBackend(options: InstallNativeOptions): Promi
     steps.push(`installed ${spec.npmPackage}@${spec.npmVersion} (install script skipped)`);
   }
 
-  const cacheDir = options.cacheDir ?? defaultWheelCache(env);
   const wheel = ensureWheel(spec, cacheDir, tools.python, env, log);
   steps.push(`${wheel.downloaded ? 'downloaded' : 'reused cached'} ${spec.wheelFile}`);
 
@@ -115,5 +133,7 @@ export async function installNativeBackend(options: InstallNativeOptions): Promi
   const check = verifyNativeBackend(spec, packageDir, env);
   if (!check.ok) throw new AnnealError('ANNEAL_ERR_BACKEND_BUILD', `the build finished but the backend does not load: ${check.why}. Run again with --force; report it if it persists.`);
   steps.push(`loaded: backend '${check.tfjsBackend}', TensorFlow ${check.tensorflowVersion}, a 2×2 matMul correct`);
+  steps.push(...(await buildOpLibraries(spec, wheel.path, packageDir, tools, env, log)));
+  steps.push(checkOpLibraries(projectRoot, packageDir, env));
   return { backend: spec.backend, alreadyBuilt: false, packageDir, tensorflowVersion: check.tensorflowVersion, bytes: diskBytes(packageDir), steps };
 }

@@ -22,7 +22,18 @@ export interface NativeBuildSpec {
   readonly tensorflowVersion: string;
   /** Tested on this kind of machine (the GPU variant is written down, not yet run on a GPU). */
   readonly tested: boolean;
+  /** anneal's own TensorFlow ops, compiled against the wheel's C++ headers (build-op-libraries.ts). */
+  readonly opLibraries: readonly OpLibrarySpec[];
 }
+
+/** One op library: its name (the .so and the manifest key core's loader asks for) and its C++ source, as a module specifier. */
+export interface OpLibrarySpec {
+  readonly name: string;
+  readonly source: string;
+}
+
+/** The fused gradient-noise op (plugins-standard's ops/internal/tensorflow-lane-noise.ts loads it). */
+const OP_LIBRARIES: readonly OpLibrarySpec[] = [{ name: 'lane_noise_add', source: '@anneal/plugins-standard/native/lane_noise_add.cc' }];
 
 const C_API_HEADERS = [
   'tensorflow/c/c_api.h',
@@ -62,6 +73,7 @@ export const NATIVE_BUILDS: Readonly<Record<NativeBuildSpec['backend'], NativeBu
     headers: C_API_HEADERS,
     tensorflowVersion: TF_VERSION,
     tested: true,
+    opLibraries: OP_LIBRARIES,
   },
   'tensorflow-gpu': {
     backend: 'tensorflow-gpu',
@@ -76,6 +88,7 @@ export const NATIVE_BUILDS: Readonly<Record<NativeBuildSpec['backend'], NativeBu
     headers: C_API_HEADERS,
     tensorflowVersion: TF_VERSION,
     tested: false,
+    opLibraries: OP_LIBRARIES, // CPU kernels: TensorFlow places the op on the CPU next to the GPU step
   },
 };
 

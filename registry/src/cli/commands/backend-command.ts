@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { AnnealError } from '@anneal/core';
+import { tensorflowLaneNoiseStatus } from '@anneal/plugins-standard';
 import { installNativeBackend } from '../../backend/native/install-native-backend.js';
 import { NATIVE_BUILDS } from '../../backend/native/native-build-spec.js';
 import { BACKEND_CHOICES, selectBackend } from '../../backend/select-backend.js';
@@ -38,8 +39,9 @@ async function listBackends(json: boolean): Promise<number> {
   const rows: { backend: string; available: boolean; note: string }[] = [];
   for (const choice of BACKEND_CHOICES.filter((c) => c !== 'auto')) {
     try {
-      await selectBackend(choice);
-      rows.push({ backend: choice, available: true, note: '' });
+      const selected = await selectBackend(choice);
+      // On tensorflow, whether anneal's fused noise op (an op library the install builds) loads, or why not.
+      rows.push({ backend: choice, available: true, note: selected.tfjsBackend === 'tensorflow' ? `fused noise op: ${tensorflowLaneNoiseStatus()}` : '' });
     } catch (error) {
       rows.push({ backend: choice, available: false, note: (error as Error).message.replace(/^ANNEAL_ERR_BACKEND: /, '').split(': ').slice(1, 2).join('') });
     }
@@ -49,7 +51,7 @@ async function listBackends(json: boolean): Promise<number> {
     process.stdout.write(`${JSON.stringify({ auto: auto.name, backends: rows }, null, 2)}\n`);
     return 0;
   }
-  for (const r of rows) process.stdout.write(`${r.available ? '✓' : '·'} ${r.backend.padEnd(15)}${r.available ? (r.backend === auto.name ? 'available — auto picks it' : 'available') : `not available${r.note ? ` (${r.note})` : ''}`}\n`);
+  for (const r of rows) process.stdout.write(`${r.available ? '✓' : '·'} ${r.backend.padEnd(15)}${r.available ? `${r.backend === auto.name ? 'available — auto picks it' : 'available'}${r.note ? `; ${r.note}` : ''}` : `not available${r.note ? ` (${r.note})` : ''}`}\n`);
   if (!rows.find((r) => r.backend === 'tensorflow')?.available) process.stdout.write("\nBuild the native backend with 'anneal backend install tensorflow'.\n");
   return 0;
 }

@@ -4,7 +4,7 @@ import { chunkLayout, fillChunk, type ChunkLayout, type FillKernel } from './chu
 import { KN, LANES, WN32, fillLaneNormalReference, resolveMisses, seedLanes } from './lane-normal-stream.js';
 import { NormalFillHelper } from './normal-fill-helper.js';
 import { KERNEL_LAYOUT, KERNEL_MAX_PAGES, normalKernelBytes } from './wasm/normal-kernel-module.js';
-import { applyJump, jumpMatrix, type JumpMatrix } from './xoshiro-jump.js';
+import { writeChunkStates } from './chunk-states.js';
 
 export type LaneSamplerImplementation = 'wasm-simd' | 'js';
 
@@ -43,8 +43,6 @@ export function simdNormalKernelAvailable(): boolean {
   return kernelModule() !== null;
 }
 
-const chunkJumps = new Map<number, JumpMatrix>(); // chunk size → its steps of xoshiro128**: from one chunk's lane states to the next's
-
 /**
  * Draws N(0, std²) values of the 4-lane ziggurat stream (lane-normal-stream.ts) from a master `Rng`,
  * into memory it owns and reuses. The returned array is a view valid until the next `sample` call.
@@ -68,8 +66,6 @@ export class LaneNormalSampler {
   private jsOut = new Float32Array(0);
   private readonly slow = new Int32Array(4);
   private readonly lanes = new Int32Array(16);
-  private readonly lane = new Int32Array(4);
-  private readonly jumped = new Int32Array(4);
 
   constructor(prefer: LaneSamplerImplementation = 'wasm-simd', options: { helper?: boolean } = {}) {
     const module = prefer === 'wasm-simd' ? kernelModule() : null;
@@ -104,7 +100,7 @@ export class LaneNormalSampler {
     seedLanes(rng, this.lanes, this.slow);
     const layout = chunkLayout(Math.ceil(n / LANES), KERNEL_LAYOUT.free);
     this.ensureBytes(layout.end);
-    this.writeChunkStates(layout);
+    writeChunkStates(this.lanes, layout.chunks, layout.chunkGroups, this.i32, layout.states / 4);
     const out = this.f32.subarray(layout.out / 4, layout.out / 4 + n);
     const take = (c: number, missCount: number) => {
       const first = LANES * layout.chunkGroups * c;
@@ -113,23 +109,6 @@ export class LaneNormalSampler {
     if (this.helper && NormalFillHelper.wanted(layout)) this.helper.draw(fill, layout, std, take);
     else for (let c = 0; c < layout.chunks; c++) take(c, fillChunk(fill, layout, c, std));
     return out;
-  }
-
-  /** Chunk 0's lane states are the seeds; chunk c + 1's are chunk c's jumped `chunkGroups` steps ahead. */
-  private writeChunkStates(layout: ChunkLayout): void {
-    const base = layout.states / 4;
-    this.i32.set(this.lanes, base);
-    if (layout.chunks === 1) return;
-    let jump = chunkJumps.get(layout.chunkGroups);
-    if (!jump) chunkJumps.set(layout.chunkGroups, (jump = jumpMatrix(layout.chunkGroups)));
-    for (let c = 1; c < layout.chunks; c++) {
-      const from = base + 16 * (c - 1);
-      for (let k = 0; k < LANES; k++) {
-        for (let j = 0; j < 4; j++) this.lane[j] = this.i32[from + 4 * j + k];
-        applyJump(jump, this.lane, this.jumped);
-        for (let j = 0; j < 4; j++) this.i32[from + 16 + 4 * j + k] = this.jumped[j];
-      }
-    }
   }
 
   private ensureBytes(bytes: number): void {

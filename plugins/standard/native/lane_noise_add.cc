@@ -1,0 +1,487 @@
+// AnnealLaneNoiseAdd: g_i + ε_i for every entry of N float32 gradients, ε drawn from the 4-lane ziggurat stream
+// (src/ops/internal/lane-normal-stream.ts) in one TensorFlow kernel. The same values, bit for bit, as the JS
+// reference and the WebAssembly SIMD sampler followed by an add; the tests in src/ops hold the three together.
+//
+// Inputs:  grads   N float32 tensors (ε is walked over them in order, as over one concatenation);
+//          seeds   int32 [16·chunks + 6]: chunk c's lane states (word j of lane k at 16c + 4j + k; chunk c starts
+//                  at group c·chunk_groups, its states are the seeds jumped ahead, computed in JS), the slow-path
+//                  stream's state (4 words), then σ as the two words of a float64 (low word first);
+// Outputs: noisy   N float32 tensors, noisy_i = f32(g_i + ε_i).
+// Attr:    chunk_groups, groups (4 values) per chunk.
+//
+// Chunks are drawn in parallel on TensorFlow's intra-op threads (the rectangle test, ≈97 % of values); the misses
+// are then resolved on the calling thread in index order from the one slow-path stream, as the JS code does.
+// The ziggurat tables are JS's own (set once through the N-API export `setZigguratTables`), so no table entry
+// can differ by an ulp from the ones the other implementations use.
+//
+// Built by `anneal backend install tensorflow` against the TensorFlow headers of the wheel it links against.
+
+#include <node_api.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <cstdlib>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+#include <memory>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "tensorflow/core/framework/op.h"
+#include "tensorflow/core/framework/op_kernel.h"
+#include "tensorflow/core/framework/shape_inference.h"
+
+namespace {
+
+using tensorflow::OpKernel;
+using tensorflow::OpKernelConstruction;
+using tensorflow::OpKernelContext;
+using tensorflow::Tensor;
+
+constexpr double kZigguratR = 3.442619855899;
+
+struct ZigguratTables {
+  int32_t kn[128];
+  double wn[128];
+  double fn[128];
+  float wn32[128];
+};
+ZigguratTables g_tables;
+std::atomic<bool> g_tables_set{false};
+
+inline uint32_t Rotl(uint32_t x, int k) { return (x << k) | (x >> (32 - k)); }
+
+// One xoshiro128** step on a 4-word state (nextInt32Of in normal-slow-path.ts).
+inline uint32_t NextOf(uint32_t* s) {
+  const uint32_t r = Rotl(s[1] * 5u, 7) * 9u;
+  const uint32_t t = s[1] << 9;
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = Rotl(s[3], 11);
+  return r;
+}
+
+inline int64_t Abs64(int32_t h) { return h < 0 ? -static_cast<int64_t>(h) : static_cast<int64_t>(h); }
+
+// The ziggurat's rejection step for a miss (hz, hz & 127), drawing from `s`: zigguratTail and resolveMisses in JS,
+// the same operations in the same order, in float64.
+double SlowPath(int32_t hz, uint32_t* s) {
+  const ZigguratTables& t = g_tables;
+  int iz = hz & 127;
+  for (;;) {
+    if (iz == 0) {
+      double tx;
+      double ty;
+      do {
+        tx = -std::log((static_cast<double>(NextOf(s)) + 1) / 4294967296.0) / kZigguratR;
+        ty = -std::log((static_cast<double>(NextOf(s)) + 1) / 4294967296.0);
+      } while (ty + ty < tx * tx);
+      return hz > 0 ? kZigguratR + tx : -kZigguratR - tx;
+    }
+    const double x = static_cast<double>(hz) * t.wn[iz];
+    if (t.fn[iz] + (static_cast<double>(NextOf(s)) / 4294967296.0) * (t.fn[iz - 1] - t.fn[iz]) < std::exp(-0.5 * x * x)) return x;
+    hz = static_cast<int32_t>(NextOf(s));
+    iz = hz & 127;
+    if (Abs64(hz) < t.kn[iz]) return static_cast<double>(hz) * t.wn[iz];
+  }
+}
+
+// The gradients as one flat index space: tensor p holds values [start[p], start[p + 1]).
+struct FlatView {
+  std::vector<const float*> in;
+  std::vector<float*> out;
+  std::vector<int64_t> start;  // N + 1 entries, then a sentinel INT64_MAX
+  // The tensor holding value i (start[p] ≤ i < start[p + 1], skipping empty tensors), searching from p.
+  int TensorFrom(int p, int64_t i) const {
+    while (i >= start[p + 1]) ++p;
+    return p;
+  }
+};
+
+struct Miss {
+  int64_t index;
+  int32_t hz;
+  float g;  // the gradient entry, read before the chunk's add pass (which may write in place)
+};
+
+// A chunk's misses, with room for the next group's (at most 8) always reserved, so recording one is a plain store.
+struct MissList {
+  std::vector<Miss> items;
+  size_t size = 0;
+  void MakeRoom() {
+    if (size + 8 > items.size()) items.resize(std::max<size_t>(64, 2 * items.size()));
+  }
+  void Add(int64_t index, int32_t hz) { items[size++] = {index, hz, 0.f}; }
+};
+
+// The two chunks of a unit side by side, 8 lanes: word j of chunk A's lane k is s[j][k], of chunk B's lane k s[j][4 + k].
+struct PairState {
+  uint32_t s[4][8];
+};
+
+// `groups` groups of both chunks: values to eps_a / eps_b (4 per group, lane order), misses recorded with their
+// value index (base_a / base_b + 4g + k). The plain version; GeneratePairAvx2 below gives the same values.
+void GeneratePairPlain(PairState& st, int64_t groups, float stdf, float* eps_a, float* eps_b, int64_t base_a, int64_t base_b, MissList& miss_a, MissList& miss_b) {
+  const ZigguratTables& t = g_tables;
+  uint32_t (&s)[4][8] = st.s;
+  for (int64_t g = 0; g < groups; ++g) {
+    miss_a.MakeRoom();
+    miss_b.MakeRoom();
+    for (int k = 0; k < 8; ++k) {
+      const uint32_t r = Rotl(s[1][k] * 5u, 7) * 9u;
+      const uint32_t tk = s[1][k] << 9;
+      s[2][k] ^= s[0][k];
+      s[3][k] ^= s[1][k];
+      s[1][k] ^= s[2][k];
+      s[0][k] ^= s[3][k];
+      s[2][k] ^= tk;
+      s[3][k] = Rotl(s[3][k], 11);
+      const int32_t hz = static_cast<int32_t>(r);
+      const int iz = hz & 127;
+      const uint32_t magnitude = hz < 0 ? 0u - static_cast<uint32_t>(hz) : static_cast<uint32_t>(hz);  // |−2^31| = 2^31
+      const float v = (static_cast<float>(hz) * t.wn32[iz]) * stdf;
+      if (k < 4) {
+        eps_a[4 * g + k] = v;
+        if (magnitude >= static_cast<uint32_t>(t.kn[iz])) miss_a.Add(base_a + 4 * g + k, hz);
+      } else {
+        eps_b[4 * g + k - 4] = v;
+        if (magnitude >= static_cast<uint32_t>(t.kn[iz])) miss_b.Add(base_b + 4 * g + k - 4, hz);
+      }
+    }
+  }
+}
+
+#if defined(__x86_64__)
+// The same with AVX2: one 8-lane vector per state word, the two table lookups as gathers.
+__attribute__((target("avx2"))) void GeneratePairAvx2(PairState& st, int64_t groups, float stdf, float* eps_a, float* eps_b, int64_t base_a, int64_t base_b, MissList& miss_a,
+                                                      MissList& miss_b) {
+  const ZigguratTables& t = g_tables;
+  __m256i s0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(st.s[0]));
+  __m256i s1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(st.s[1]));
+  __m256i s2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(st.s[2]));
+  __m256i s3 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(st.s[3]));
+  const __m256i low7 = _mm256_set1_epi32(127);
+  const __m256i int_min = _mm256_set1_epi32(INT32_MIN);
+  const __m256 stdv = _mm256_set1_ps(stdf);
+  for (int64_t g = 0; g < groups; ++g) {
+    const __m256i m5 = _mm256_add_epi32(s1, _mm256_slli_epi32(s1, 2));                 // s1 · 5
+    const __m256i rot = _mm256_or_si256(_mm256_slli_epi32(m5, 7), _mm256_srli_epi32(m5, 25));
+    const __m256i r = _mm256_add_epi32(rot, _mm256_slli_epi32(rot, 3));                // · 9
+    const __m256i tk = _mm256_slli_epi32(s1, 9);
+    s2 = _mm256_xor_si256(s2, s0);
+    s3 = _mm256_xor_si256(s3, s1);
+    s1 = _mm256_xor_si256(s1, s2);
+    s0 = _mm256_xor_si256(s0, s3);
+    s2 = _mm256_xor_si256(s2, tk);
+    s3 = _mm256_or_si256(_mm256_slli_epi32(s3, 11), _mm256_srli_epi32(s3, 21));
+    const __m256i iz = _mm256_and_si256(r, low7);
+    const __m256i kn = _mm256_i32gather_epi32(t.kn, iz, 4);
+    const __m256 wn = _mm256_i32gather_ps(t.wn32, iz, 4);
+    const __m256i magnitude = _mm256_abs_epi32(r);  // −2^31 stays −2^31 here: excluded below
+    const __m256i inside = _mm256_andnot_si256(_mm256_cmpeq_epi32(magnitude, int_min), _mm256_cmpgt_epi32(kn, magnitude));
+    const __m256 v = _mm256_mul_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(r), wn), stdv);
+    _mm_storeu_ps(eps_a + 4 * g, _mm256_castps256_ps128(v));
+    _mm_storeu_ps(eps_b + 4 * g, _mm256_extractf128_ps(v, 1));
+    unsigned miss = ~static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(inside))) & 0xffu;
+    if (miss != 0) {
+      alignas(32) int32_t hz[8];
+      _mm256_store_si256(reinterpret_cast<__m256i*>(hz), r);
+      if (miss & 0x0fu) miss_a.MakeRoom();
+      if (miss & 0xf0u) miss_b.MakeRoom();
+      Miss* cursor_a = miss_a.items.data() + miss_a.size;
+      Miss* cursor_b = miss_b.items.data() + miss_b.size;
+      do {
+        const int k = __builtin_ctz(miss);
+        if (k < 4) *cursor_a++ = {base_a + 4 * g + k, hz[k], 0.f};
+        else *cursor_b++ = {base_b + 4 * g + k - 4, hz[k], 0.f};
+        miss &= miss - 1;
+      } while (miss != 0);
+      miss_a.size = static_cast<size_t>(cursor_a - miss_a.items.data());
+      miss_b.size = static_cast<size_t>(cursor_b - miss_b.items.data());
+    }
+  }
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(st.s[0]), s0);
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(st.s[1]), s1);
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(st.s[2]), s2);
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(st.s[3]), s3);
+}
+#endif
+
+using GeneratePairFn = void (*)(PairState&, int64_t, float, float*, float*, int64_t, int64_t, MissList&, MissList&);
+
+// AVX2 when the CPU has it, unless ANNEAL_NOISE_KERNEL=plain (what the tests use to check one against the other).
+GeneratePairFn PickGeneratePair() {
+  const char* forced = std::getenv("ANNEAL_NOISE_KERNEL");
+  if (forced != nullptr && std::strcmp(forced, "plain") == 0) return GeneratePairPlain;
+#if defined(__x86_64__)
+  if (__builtin_cpu_supports("avx2")) return GeneratePairAvx2;
+#endif
+  return GeneratePairPlain;
+}
+const GeneratePairFn kGeneratePair = PickGeneratePair();
+const char* const kKernelName = kGeneratePair == GeneratePairPlain ? "plain" : "avx2";
+
+// One chunk alone (the last of an odd count, or the tail of chunk A past chunk B's end): lanes 0..3.
+void GenerateOne(PairState& st, int64_t groups, float stdf, float* eps, int64_t base, MissList& misses) {
+  const ZigguratTables& t = g_tables;
+  uint32_t (&s)[4][8] = st.s;
+  for (int64_t g = 0; g < groups; ++g) {
+    misses.MakeRoom();
+    for (int k = 0; k < 4; ++k) {
+      const uint32_t r = Rotl(s[1][k] * 5u, 7) * 9u;
+      const uint32_t tk = s[1][k] << 9;
+      s[2][k] ^= s[0][k];
+      s[3][k] ^= s[1][k];
+      s[1][k] ^= s[2][k];
+      s[0][k] ^= s[3][k];
+      s[2][k] ^= tk;
+      s[3][k] = Rotl(s[3][k], 11);
+      const int32_t hz = static_cast<int32_t>(r);
+      const int iz = hz & 127;
+      const uint32_t magnitude = hz < 0 ? 0u - static_cast<uint32_t>(hz) : static_cast<uint32_t>(hz);
+      eps[4 * g + k] = (static_cast<float>(hz) * t.wn32[iz]) * stdf;
+      if (magnitude >= static_cast<uint32_t>(t.kn[iz])) misses.Add(base + 4 * g + k, hz);
+    }
+  }
+}
+
+// One call's work, shared by the calling thread and the helpers it schedules on the intra-op pool. A unit is a pair
+// of chunks; a helper that starts after every unit is claimed touches nothing but this object (kept alive by the
+// shared_ptr), so the caller never waits for a helper that has not started, only for a unit a helper is drawing.
+struct Request {
+  FlatView view;
+  int64_t n = 0;
+  int64_t groups = 0;
+  int64_t chunk_groups = 0;
+  int64_t chunks = 0;
+  int64_t units = 0;
+  const int32_t* seeds = nullptr;
+  float stdf = 0;
+  std::vector<MissList> misses;
+  std::unique_ptr<std::atomic<int>[]> done;
+  std::atomic<int64_t> next_unit{0};
+};
+
+constexpr int64_t kBlockGroups = 1024;  // 16 KB of ε per chunk: drawn, then added while it is in L1
+
+// Adds the values [first, first + count) (ε in eps) to the gradients, after saving the gradient entries of the misses
+// recorded since `saved` (the add may write in place) and dropping those past n (not part of the draw).
+void AddBlock(Request& req, int64_t first, int64_t count, const float* eps, MissList& misses, size_t& saved) {
+  const FlatView& view = req.view;
+  int p = view.TensorFrom(0, first);
+  while (misses.size > saved && misses.items[misses.size - 1].index >= req.n) --misses.size;
+  for (; saved < misses.size; ++saved) {
+    Miss& m = misses.items[saved];
+    p = view.TensorFrom(p, m.index);
+    m.g = view.in[p][m.index - view.start[p]];
+  }
+  const int64_t last = std::min(req.n, first + count);
+  p = view.TensorFrom(0, first);
+  for (int64_t i = first; i < last;) {
+    p = view.TensorFrom(p, i);
+    const int64_t end = std::min(last, view.start[p + 1]);
+    const float* in = view.in[p] - view.start[p];
+    float* out = view.out[p] - view.start[p];
+    const float* e = eps - first;
+    for (int64_t j = i; j < end; ++j) out[j] = in[j] + e[j];  // g + ε (a miss's entry is rewritten when it is resolved)
+    i = end;
+  }
+}
+
+// Claims one unit and draws it; false when none was left to claim.
+bool DrawOneUnit(Request& req) {
+  const int64_t u = req.next_unit.fetch_add(1, std::memory_order_relaxed);
+  if (u >= req.units) return false;
+  alignas(64) float eps_a[4 * kBlockGroups];
+  alignas(64) float eps_b[4 * kBlockGroups];
+  const int64_t a = 2 * u;
+  const int64_t b = a + 1;
+  const int64_t ga = std::min(req.groups, (a + 1) * req.chunk_groups) - a * req.chunk_groups;
+  const int64_t gb = b < req.chunks ? std::min(req.groups, (b + 1) * req.chunk_groups) - b * req.chunk_groups : 0;
+  PairState st;
+  for (int j = 0; j < 4; ++j) {
+    for (int k = 0; k < 4; ++k) {
+      st.s[j][k] = static_cast<uint32_t>(req.seeds[16 * a + 4 * j + k]);
+      st.s[j][4 + k] = b < req.chunks ? static_cast<uint32_t>(req.seeds[16 * b + 4 * j + k]) : 0u;
+    }
+  }
+  const int64_t first_a = 4 * a * req.chunk_groups;
+  const int64_t first_b = 4 * b * req.chunk_groups;
+  MissList& miss_a = req.misses[a];
+  MissList* miss_b = b < req.chunks ? &req.misses[b] : nullptr;
+  size_t saved_a = 0;
+  size_t saved_b = 0;
+  for (int64_t g = 0; g < gb; g += kBlockGroups) {
+    const int64_t count = std::min(kBlockGroups, gb - g);
+    kGeneratePair(st, count, req.stdf, eps_a, eps_b, first_a + 4 * g, first_b + 4 * g, miss_a, *miss_b);
+    AddBlock(req, first_a + 4 * g, 4 * count, eps_a, miss_a, saved_a);
+    AddBlock(req, first_b + 4 * g, 4 * count, eps_b, *miss_b, saved_b);
+  }
+  for (int64_t g = gb; g < ga; g += kBlockGroups) {
+    const int64_t count = std::min(kBlockGroups, ga - g);
+    GenerateOne(st, count, req.stdf, eps_a, first_a + 4 * g, miss_a);
+    AddBlock(req, first_a + 4 * g, 4 * count, eps_a, miss_a, saved_a);
+  }
+  req.done[a].store(1, std::memory_order_release);
+  if (gb > 0) req.done[b].store(1, std::memory_order_release);
+  return true;
+}
+
+class LaneNoiseAddOp : public OpKernel {
+ public:
+  explicit LaneNoiseAddOp(OpKernelConstruction* ctx) : OpKernel(ctx) {
+    OP_REQUIRES_OK(ctx, ctx->GetAttr("chunk_groups", &chunk_groups_));
+    OP_REQUIRES(ctx, chunk_groups_ >= 1, tensorflow::errors::InvalidArgument("chunk_groups must be ≥ 1, got ", chunk_groups_));
+  }
+
+  void Compute(OpKernelContext* ctx) override {
+    OP_REQUIRES(ctx, g_tables_set.load(std::memory_order_acquire),
+                tensorflow::errors::FailedPrecondition("AnnealLaneNoiseAdd: the ziggurat tables were not set (call setZigguratTables after loading the library)"));
+    tensorflow::OpInputList grads;
+    OP_REQUIRES_OK(ctx, ctx->input_list("grads", &grads));
+    const Tensor& seeds = ctx->input(grads.size());
+    tensorflow::OpOutputList noisy;
+    OP_REQUIRES_OK(ctx, ctx->output_list("noisy", &noisy));
+
+    auto req = std::make_shared<Request>();
+    FlatView& view = req->view;
+    view.start.push_back(0);
+    for (int p = 0; p < grads.size(); ++p) {
+      Tensor* out = nullptr;
+      OP_REQUIRES_OK(ctx, ctx->forward_input_or_allocate_output({p}, p, grads[p].shape(), &out));
+      view.in.push_back(grads[p].flat<float>().data());
+      view.out.push_back(out->flat<float>().data());
+      view.start.push_back(view.start.back() + grads[p].NumElements());
+    }
+    view.start.push_back(INT64_MAX);  // a sentinel: TensorFrom never walks past the last tensor
+    const int64_t n = view.start[grads.size()];
+    const int64_t groups = (n + 3) / 4;
+    const int64_t chunks = std::max<int64_t>(1, (groups + chunk_groups_ - 1) / chunk_groups_);
+    OP_REQUIRES(ctx, seeds.dtype() == tensorflow::DT_INT32 && seeds.NumElements() == 16 * chunks + 6,
+                tensorflow::errors::InvalidArgument("AnnealLaneNoiseAdd: seeds must be int32 [16·chunks + 6] = [", 16 * chunks + 6, "] for ", n,
+                                                    " values in chunks of ", chunk_groups_, " groups, got ", seeds.NumElements()));
+    if (n == 0) return;
+    const int32_t* seed = seeds.flat<int32_t>().data();
+    uint32_t slow[4];
+    for (int j = 0; j < 4; ++j) slow[j] = static_cast<uint32_t>(seed[16 * chunks + j]);
+    double stdd;
+    std::memcpy(&stdd, seed + 16 * chunks + 4, sizeof stdd);
+
+    req->n = n;
+    req->groups = groups;
+    req->chunk_groups = chunk_groups_;
+    req->chunks = chunks;
+    req->units = (chunks + 1) / 2;
+    req->seeds = seed;
+    req->stdf = static_cast<float>(stdd);
+    req->misses.resize(chunks);
+    req->done.reset(new std::atomic<int>[chunks]);
+    for (int64_t c = 0; c < chunks; ++c) req->done[c].store(0, std::memory_order_relaxed);
+
+    auto* pool = ctx->device()->tensorflow_cpu_worker_threads()->workers;
+    // This thread draws too, so one helper fewer than the pool's threads (but one at least: with one intra-op thread
+    // the caller is an inter-op thread, and the pool's thread is a second core).
+    const int64_t helpers = std::min<int64_t>(std::max(1, pool->NumThreads() - 1), req->units - 1);
+    for (int64_t h = 0; h < helpers; ++h) pool->Schedule([req] {
+      while (DrawOneUnit(*req)) {
+      }
+    });
+
+    // This thread draws units too, and resolves each chunk's misses in index order as soon as the chunk is done.
+    int p = 0;
+    int64_t resolved = 0;
+    auto resolve_ready = [&](bool wait) {
+      while (resolved < chunks) {
+        if (!req->done[resolved].load(std::memory_order_acquire)) {
+          if (!wait) return;
+          std::this_thread::yield();
+          continue;
+        }
+        const MissList& list = req->misses[resolved];
+        for (size_t j = 0; j < list.size; ++j) {
+          const Miss& m = list.items[j];
+          p = view.TensorFrom(p, m.index);
+          view.out[p][m.index - view.start[p]] = m.g + static_cast<float>(stdd * SlowPath(m.hz, slow));
+        }
+        ++resolved;
+      }
+    };
+    while (DrawOneUnit(*req)) resolve_ready(false);
+    resolve_ready(true);
+  }
+
+ private:
+  int64_t chunk_groups_ = 0;
+};
+
+}  // namespace
+
+REGISTER_OP("AnnealLaneNoiseAdd")
+    .Input("grads: N * float")
+    .Input("seeds: int32")
+    .Output("noisy: N * float")
+    .Attr("N: int >= 1")
+    .Attr("chunk_groups: int >= 1")
+    .SetShapeFn([](tensorflow::shape_inference::InferenceContext* c) {
+      for (int i = 0; i < c->num_outputs(); ++i) c->set_output(i, c->input(i));
+      return absl::OkStatus();
+    });
+
+REGISTER_KERNEL_BUILDER(Name("AnnealLaneNoiseAdd").Device(tensorflow::DEVICE_CPU), LaneNoiseAddOp);
+
+// ---- N-API: setZigguratTables(kn: Int32Array, wn: Float64Array, fn: Float64Array, wn32: Float32Array), kernel() ----
+
+namespace {
+
+bool CopyTypedArray(napi_env env, napi_value value, napi_typedarray_type want, void* dest, size_t bytes) {
+  napi_typedarray_type type;
+  size_t length;
+  void* data;
+  napi_value buffer;
+  size_t offset;
+  if (napi_get_typedarray_info(env, value, &type, &length, &data, &buffer, &offset) != napi_ok || type != want) return false;
+  size_t element = want == napi_int32_array || want == napi_float32_array ? 4 : 8;
+  if (length * element != bytes) return false;
+  std::memcpy(dest, data, bytes);
+  return true;
+}
+
+napi_value SetZigguratTables(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  ZigguratTables t;
+  if (argc != 4 || !CopyTypedArray(env, argv[0], napi_int32_array, t.kn, sizeof t.kn) || !CopyTypedArray(env, argv[1], napi_float64_array, t.wn, sizeof t.wn) ||
+      !CopyTypedArray(env, argv[2], napi_float64_array, t.fn, sizeof t.fn) || !CopyTypedArray(env, argv[3], napi_float32_array, t.wn32, sizeof t.wn32)) {
+    napi_throw_type_error(env, nullptr, "setZigguratTables(kn: Int32Array(128), wn: Float64Array(128), fn: Float64Array(128), wn32: Float32Array(128))");
+    return nullptr;
+  }
+  g_tables = t;
+  g_tables_set.store(true, std::memory_order_release);
+  return nullptr;
+}
+
+// kernel(): which rectangle-test kernel runs, 'avx2' or 'plain' (ANNEAL_NOISE_KERNEL=plain when the library loads forces it).
+napi_value KernelName(napi_env env, napi_callback_info) {
+  napi_value name;
+  napi_create_string_utf8(env, kKernelName, NAPI_AUTO_LENGTH, &name);
+  return name;
+}
+
+}  // namespace
+
+NAPI_MODULE_INIT() {
+  napi_value fn;
+  napi_create_function(env, "setZigguratTables", NAPI_AUTO_LENGTH, SetZigguratTables, nullptr, &fn);
+  napi_set_named_property(env, exports, "setZigguratTables", fn);
+  napi_create_function(env, "kernel", NAPI_AUTO_LENGTH, KernelName, nullptr, &fn);
+  napi_set_named_property(env, exports, "kernel", fn);
+  return exports;
+}

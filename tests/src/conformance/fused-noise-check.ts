@@ -1,0 +1,69 @@
+/**
+ * Run as a child process by the conformance suite (the op library picks its kernel when it loads, so each kernel
+ * needs its own process: ANNEAL_NOISE_KERNEL=plain forces the plain one). On the tensorflow backend, compares the
+ * fused noise op with the JS reference (referenceNoiseOps: draw, then one tf.add per tensor) entry for entry, eagerly
+ * and inside a captured graph (where the op writes in place into its input), and prints one JSON line.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { captureGraph } from '@anneal/core';
+import { referenceNoiseOps, tensorflowLaneNoise, tensorflowLaneNoiseStatus } from '@anneal/plugins-standard';
+import { selectBackend } from '@anneal/registry';
+
+interface CaseResult {
+  readonly name: string;
+  readonly n: number;
+  readonly mismatches: number;
+}
+
+function mismatches(want: Record<string, tf.Tensor>, got: Record<string, tf.Tensor>): number {
+  let bad = 0;
+  for (const key of Object.keys(want)) {
+    const w = want[key].dataSync();
+    const g = got[key].dataSync();
+    if (w.length !== g.length) return Number.POSITIVE_INFINITY;
+    for (let i = 0; i < w.length; i++) if (!Object.is(w[i], g[i])) bad++;
+  }
+  return bad;
+}
+
+await selectBackend('tensorflow');
+const kernel = tensorflowLaneNoise();
+if (!kernel) {
+  process.stdout.write(`${JSON.stringify({ error: tensorflowLaneNoiseStatus() })}\n`);
+  process.exit(0);
+}
+
+// Shapes: the MLP's 21 tensors (84,760 values: 6 chunks), three chunks (two units, one a lone chunk), a PTB-sized
+// draw (1.08 M groups, 33 chunks of 32,768, with base-strip tails), and odd sizes with empty and one-value tensors.
+const mlp: number[][] = [[784, 50], [50], ...Array.from({ length: 18 }, () => [50, 50]), [50, 10], [10]];
+const CASES: { name: string; shapes: number[][]; std: number; key: number }[] = [
+  { name: 'mlp', shapes: mlp, std: 0.05, key: 11 },
+  { name: 'three chunks', shapes: [[200, 150], [99, 100], [7]], std: 0.7, key: 12 },
+  { name: 'ptb-sized', shapes: [[10000, 200], [200, 800], [800], [200, 800], [800], [200, 10000], [10000], [3]], std: 1.3, key: 13 },
+  { name: 'odd sizes', shapes: [[0], [1], [5, 3], [0, 4], [17], [2]], std: 2.5, key: 14 },
+];
+
+const results: CaseResult[] = [];
+for (const c of CASES) {
+  const grads = Object.fromEntries(c.shapes.map((shape, i) => [`p${i}`, tf.randomNormal(shape, 0, 1, 'float32', 100 + i)]));
+  const n = c.shapes.reduce((sum, s) => sum + s.reduce((a, b) => a * b, 1), 0);
+  const want = referenceNoiseOps.addNoise(grads, referenceNoiseOps.gaussianNoise(n, c.key, c.std));
+  const got = kernel.add(grads, kernel.seeds(n, c.key, c.std));
+  results.push({ name: `${c.name} (eager)`, n, mismatches: mismatches(want, got) });
+  tf.dispose(Object.values(got));
+
+  // In a graph the op's inputs are intermediates (here g · 1), so TensorFlow lets it write into them.
+  const keys = Object.keys(grads);
+  const seeds = tf.tensor1d(kernel.seeds(n, c.key, c.std), 'int32');
+  const capture = captureGraph((inputs) => {
+    const scaled = Object.fromEntries(keys.map((k, i) => [k, tf.mul(inputs[i], 1)]));
+    const noisy = kernel.add(scaled, inputs[keys.length]);
+    return keys.map((k) => noisy[k]);
+  }, [...keys.map((k) => grads[k]), seeds]);
+  tf.dispose(capture.outputs);
+  const replay = capture.graph.run([...keys.map((k) => grads[k]), seeds]);
+  results.push({ name: `${c.name} (graph)`, n, mismatches: mismatches(want, Object.fromEntries(keys.map((k, i) => [k, replay[i]]))) });
+  capture.graph.dispose();
+  tf.dispose([...replay, seeds, ...Object.values(want), ...Object.values(grads)]);
+}
+process.stdout.write(`${JSON.stringify({ kernel: kernel.kernel, results })}\n`);
