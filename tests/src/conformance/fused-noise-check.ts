@@ -33,12 +33,15 @@ if (!kernel) {
   process.exit(0);
 }
 
-// Shapes: the MLP's 21 tensors (84,760 values: 6 chunks), three chunks (two units, one a lone chunk), a PTB-sized
-// draw (1.08 M groups, 33 chunks of 32,768, with base-strip tails), and odd sizes with empty and one-value tensors.
+// Shapes: the MLP's 21 tensors (84,760 values: 6 chunks, drawn by the calling thread alone), three chunks (two units,
+// one a lone chunk), 600k values (10 chunks of 16,384 groups, the last one short, shared with a helper thread), a
+// PTB-sized draw (1.08 M groups, 33 chunks of 32,768, with base-strip tails; shared, the last unit a lone chunk), and
+// odd sizes with empty and one-value tensors.
 const mlp: number[][] = [[784, 50], [50], ...Array.from({ length: 18 }, () => [50, 50]), [50, 10], [10]];
 const CASES: { name: string; shapes: number[][]; std: number; key: number }[] = [
   { name: 'mlp', shapes: mlp, std: 0.05, key: 11 },
   { name: 'three chunks', shapes: [[200, 150], [99, 100], [7]], std: 0.7, key: 12 },
+  { name: 'ten chunks', shapes: [[600, 1000]], std: 0.3, key: 15 },
   { name: 'ptb-sized', shapes: [[10000, 200], [200, 800], [800], [200, 800], [800], [200, 10000], [10000], [3]], std: 1.3, key: 13 },
   { name: 'odd sizes', shapes: [[0], [1], [5, 3], [0, 4], [17], [2]], std: 2.5, key: 14 },
 ];
