@@ -26,7 +26,9 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -244,6 +246,7 @@ struct Request {
   int64_t units = 0;
   const int32_t* seeds = nullptr;
   float stdf = 0;
+  bool add = true;  // false: write ε itself (the prefetch's draw), into the one "tensor" of the view
   std::vector<MissList> misses;
   std::unique_ptr<std::atomic<int>[]> done;
   std::atomic<int64_t> next_unit{0};
@@ -258,6 +261,11 @@ void AddBlock(Request& req, int64_t first, int64_t count, const float* eps, Miss
   const FlatView& view = req.view;
   int p = view.TensorFrom(0, first);
   while (misses.size > saved && misses.items[misses.size - 1].index >= req.n) --misses.size;
+  if (!req.add) {
+    saved = misses.size;
+    std::memcpy(view.out[0] + first, eps, sizeof(float) * static_cast<size_t>(std::min(req.n, first + count) - first));
+    return;
+  }
   for (; saved < misses.size; ++saved) {
     Miss& m = misses.items[saved];
     p = view.TensorFrom(p, m.index);
@@ -320,6 +328,149 @@ bool DrawOneUnit(Request& req) {
   return true;
 }
 
+// Draws request `req` (its view, seeds and sizes set): on this thread, plus `helpers` threads of `pool` for a large
+// draw; this thread resolves each chunk's misses in index order as soon as the chunk is done.
+void RunDraw(const std::shared_ptr<Request>& req, tsl::thread::ThreadPool* pool) {
+  const int64_t chunks = req->chunks;
+  const int32_t* seed = req->seeds;
+  uint32_t slow[4];
+  for (int j = 0; j < 4; ++j) slow[j] = static_cast<uint32_t>(seed[16 * chunks + j]);
+  double stdd;
+  std::memcpy(&stdd, seed + 16 * chunks + 4, sizeof stdd);
+  req->groups = (req->n + 3) / 4;
+  req->units = (chunks + 1) / 2;
+  req->stdf = static_cast<float>(stdd);
+  req->misses.resize(chunks);
+  req->done.reset(new std::atomic<int>[chunks]);
+  for (int64_t c = 0; c < chunks; ++c) req->done[c].store(0, std::memory_order_relaxed);
+
+  // This thread draws too, so one helper fewer than the pool's threads (but one at least: with one intra-op thread
+  // the caller is an inter-op thread, and the pool's thread is a second core). A small draw is not shared: waking a
+  // helper cost as much as it saved for the MLP's 84,760 values (148 µs alone, 151–161 µs with one); PTB's 4.33 M
+  // took 7.5 ms alone and 5.6 ms with one (2026-12-03, in a captured graph).
+  const int64_t helpers = pool == nullptr || req->n < kShareFromValues ? 0 : std::min<int64_t>(std::max(1, pool->NumThreads() - 1), req->units - 1);
+  for (int64_t h = 0; h < helpers; ++h) pool->Schedule([req] {
+    while (DrawOneUnit(*req)) {
+    }
+  });
+
+  const FlatView& view = req->view;
+  int p = 0;
+  int64_t resolved = 0;
+  auto resolve_ready = [&](bool wait) {
+    while (resolved < chunks) {
+      if (!req->done[resolved].load(std::memory_order_acquire)) {
+        if (!wait) return;
+        std::this_thread::yield();
+        continue;
+      }
+      const MissList& list = req->misses[resolved];
+      for (size_t j = 0; j < list.size; ++j) {
+        const Miss& m = list.items[j];
+        p = view.TensorFrom(p, m.index);
+        const float eps = static_cast<float>(stdd * SlowPath(m.hz, slow));
+        view.out[p][m.index - view.start[p]] = req->add ? m.g + eps : eps;
+      }
+      ++resolved;
+    }
+  };
+  while (DrawOneUnit(*req)) resolve_ready(false);
+  resolve_ready(true);
+}
+
+// ---- The prefetch: ε of a later call drawn ahead on a thread of the library's own ----
+//
+// `prefetch(seeds, n, chunkGroups)` (N-API) hands a later call's draw to a worker thread, which draws ε into a buffer
+// while the step computes. An op call whose seeds, n and chunk size are a prefetched draw's only adds it (waiting for
+// it if it is still being drawn); any other call draws as usual, so the values are the same either way. Two slots:
+// a captured graph step asks for step t + 1 before its graph has used step t's draw.
+struct Slot {
+  enum State { kIdle, kPending, kDrawing, kReady } state = kIdle;
+  int64_t order = 0;  // when it was asked for: the worker draws, and a new prefetch replaces, the oldest first
+  std::vector<int32_t> seeds;
+  int64_t n = 0;
+  int64_t chunk_groups = 0;
+  std::vector<float> eps;
+};
+
+struct Prefetched {
+  std::mutex mu;
+  std::condition_variable cv;
+  Slot slots[2];
+  int64_t asked = 0;
+  bool worker = false;
+  int64_t used = 0;  // calls that took a prefetched draw (tests, benchmark)
+};
+
+Prefetched& Prefetch() {
+  static Prefetched* const p = new Prefetched;  // never freed: the detached worker uses it until the process ends
+  return *p;
+}
+
+std::shared_ptr<Request> DrawOnlyRequest(const int32_t* seeds, int64_t n, int64_t chunk_groups, float* out) {
+  auto req = std::make_shared<Request>();
+  req->view.in.push_back(nullptr);
+  req->view.out.push_back(out);
+  req->view.start = {0, n, INT64_MAX};
+  req->n = n;
+  req->chunk_groups = chunk_groups;
+  req->chunks = std::max<int64_t>(1, ((n + 3) / 4 + chunk_groups - 1) / chunk_groups);
+  req->seeds = seeds;
+  req->add = false;
+  return req;
+}
+
+Slot* OldestWith(Prefetched& pf, Slot::State state) {
+  Slot* best = nullptr;
+  for (Slot& slot : pf.slots) {
+    if (slot.state == state && (best == nullptr || slot.order < best->order)) best = &slot;
+  }
+  return best;
+}
+
+void PrefetchWorker() {
+  Prefetched& pf = Prefetch();
+  std::unique_lock<std::mutex> lock(pf.mu);
+  for (;;) {
+    pf.cv.wait(lock, [&] { return OldestWith(pf, Slot::kPending) != nullptr; });
+    Slot& slot = *OldestWith(pf, Slot::kPending);
+    slot.state = Slot::kDrawing;
+    if (slot.eps.size() < static_cast<size_t>(slot.n)) slot.eps.resize(static_cast<size_t>(slot.n));
+    const std::shared_ptr<Request> req = DrawOnlyRequest(slot.seeds.data(), slot.n, slot.chunk_groups, slot.eps.data());
+    lock.unlock();  // a drawing slot's seeds and buffer are left alone by everyone else
+    RunDraw(req, nullptr);
+    lock.lock();
+    slot.state = Slot::kReady;
+    pf.cv.notify_all();
+  }
+}
+
+// If a prefetched draw is this call's, waits for it, adds it to the gradients and returns true.
+bool AddPrefetched(const FlatView& view, int num, int64_t n, int64_t chunk_groups, const int32_t* seeds, int64_t seed_count) {
+  Prefetched& pf = Prefetch();
+  std::unique_lock<std::mutex> lock(pf.mu);
+  Slot* ours = nullptr;
+  for (Slot& slot : pf.slots) {
+    if (slot.state != Slot::kIdle && slot.n == n && slot.chunk_groups == chunk_groups && slot.seeds.size() == static_cast<size_t>(seed_count) &&
+        std::memcmp(slot.seeds.data(), seeds, sizeof(int32_t) * static_cast<size_t>(seed_count)) == 0) {
+      ours = &slot;
+    }
+  }
+  if (ours == nullptr) return false;
+  pf.cv.wait(lock, [&] { return ours->state == Slot::kReady; });
+  const float* eps = ours->eps.data();
+  for (int p = 0; p < num; ++p) {
+    const int64_t first = view.start[p];
+    const int64_t count = view.start[p + 1] - first;
+    const float* in = view.in[p];
+    float* out = view.out[p];
+    for (int64_t j = 0; j < count; ++j) out[j] = in[j] + eps[first + j];  // g + ε
+  }
+  ours->state = Slot::kIdle;
+  ++pf.used;
+  return true;
+}
+
 class LaneNoiseAddOp : public OpKernel {
  public:
   explicit LaneNoiseAddOp(OpKernelConstruction* ctx) : OpKernel(ctx) {
@@ -348,61 +499,18 @@ class LaneNoiseAddOp : public OpKernel {
     }
     view.start.push_back(INT64_MAX);  // a sentinel: TensorFrom never walks past the last tensor
     const int64_t n = view.start[grads.size()];
-    const int64_t groups = (n + 3) / 4;
-    const int64_t chunks = std::max<int64_t>(1, (groups + chunk_groups_ - 1) / chunk_groups_);
+    const int64_t chunks = std::max<int64_t>(1, ((n + 3) / 4 + chunk_groups_ - 1) / chunk_groups_);
     OP_REQUIRES(ctx, seeds.dtype() == tensorflow::DT_INT32 && seeds.NumElements() == 16 * chunks + 6,
                 tensorflow::errors::InvalidArgument("AnnealLaneNoiseAdd: seeds must be int32 [16·chunks + 6] = [", 16 * chunks + 6, "] for ", n,
                                                     " values in chunks of ", chunk_groups_, " groups, got ", seeds.NumElements()));
     if (n == 0) return;
     const int32_t* seed = seeds.flat<int32_t>().data();
-    uint32_t slow[4];
-    for (int j = 0; j < 4; ++j) slow[j] = static_cast<uint32_t>(seed[16 * chunks + j]);
-    double stdd;
-    std::memcpy(&stdd, seed + 16 * chunks + 4, sizeof stdd);
-
+    if (AddPrefetched(view, grads.size(), n, chunk_groups_, seed, seeds.NumElements())) return;
     req->n = n;
-    req->groups = groups;
     req->chunk_groups = chunk_groups_;
     req->chunks = chunks;
-    req->units = (chunks + 1) / 2;
     req->seeds = seed;
-    req->stdf = static_cast<float>(stdd);
-    req->misses.resize(chunks);
-    req->done.reset(new std::atomic<int>[chunks]);
-    for (int64_t c = 0; c < chunks; ++c) req->done[c].store(0, std::memory_order_relaxed);
-
-    auto* pool = ctx->device()->tensorflow_cpu_worker_threads()->workers;
-    // This thread draws too, so one helper fewer than the pool's threads (but one at least: with one intra-op thread
-    // the caller is an inter-op thread, and the pool's thread is a second core). A small draw is not shared: waking a
-    // helper cost as much as it saved for the MLP's 84,760 values (148 µs alone, 151–161 µs with one); PTB's 4.33 M
-    // took 7.5 ms alone and 5.6 ms with one (2026-12-03, in a captured graph).
-    const int64_t helpers = n < kShareFromValues ? 0 : std::min<int64_t>(std::max(1, pool->NumThreads() - 1), req->units - 1);
-    for (int64_t h = 0; h < helpers; ++h) pool->Schedule([req] {
-      while (DrawOneUnit(*req)) {
-      }
-    });
-
-    // This thread draws units too, and resolves each chunk's misses in index order as soon as the chunk is done.
-    int p = 0;
-    int64_t resolved = 0;
-    auto resolve_ready = [&](bool wait) {
-      while (resolved < chunks) {
-        if (!req->done[resolved].load(std::memory_order_acquire)) {
-          if (!wait) return;
-          std::this_thread::yield();
-          continue;
-        }
-        const MissList& list = req->misses[resolved];
-        for (size_t j = 0; j < list.size; ++j) {
-          const Miss& m = list.items[j];
-          p = view.TensorFrom(p, m.index);
-          view.out[p][m.index - view.start[p]] = m.g + static_cast<float>(stdd * SlowPath(m.hz, slow));
-        }
-        ++resolved;
-      }
-    };
-    while (DrawOneUnit(*req)) resolve_ready(false);
-    resolve_ready(true);
+    RunDraw(req, ctx->device()->tensorflow_cpu_worker_threads()->workers);
   }
 
  private:
@@ -424,7 +532,7 @@ REGISTER_OP("AnnealLaneNoiseAdd")
 
 REGISTER_KERNEL_BUILDER(Name("AnnealLaneNoiseAdd").Device(tensorflow::DEVICE_CPU), LaneNoiseAddOp);
 
-// ---- N-API: setZigguratTables(kn: Int32Array, wn: Float64Array, fn: Float64Array, wn32: Float32Array), kernel() ----
+// ---- N-API: setZigguratTables(kn, wn, fn, wn32), prefetch(seeds, n, chunkGroups), prefetchesUsed(), kernel() ----
 
 namespace {
 
@@ -456,6 +564,63 @@ napi_value SetZigguratTables(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// prefetch(seeds: Int32Array, n: number, chunkGroups: number): true when a slot took it (false: both are being drawn).
+napi_value PrefetchDraw(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  napi_value buffer;
+  size_t offset;
+  int64_t n = 0;
+  int64_t chunk_groups = 0;
+  if (argc != 3 || napi_get_typedarray_info(env, argv[0], &type, &length, &data, &buffer, &offset) != napi_ok || type != napi_int32_array ||
+      napi_get_value_int64(env, argv[1], &n) != napi_ok || napi_get_value_int64(env, argv[2], &chunk_groups) != napi_ok || n <= 0 || chunk_groups < 1) {
+    napi_throw_type_error(env, nullptr, "prefetch(seeds: Int32Array, n: number > 0, chunkGroups: number ≥ 1)");
+    return nullptr;
+  }
+  Prefetched& pf = Prefetch();
+  bool taken = false;
+  {
+    std::lock_guard<std::mutex> lock(pf.mu);
+    Slot* slot = OldestWith(pf, Slot::kIdle);
+    if (slot == nullptr) slot = OldestWith(pf, Slot::kReady);  // a draw nobody took: the oldest goes
+    if (slot == nullptr) slot = OldestWith(pf, Slot::kPending);
+    if (slot != nullptr) {
+      const int32_t* seeds = static_cast<const int32_t*>(data);
+      slot->seeds.assign(seeds, seeds + length);
+      slot->n = n;
+      slot->chunk_groups = chunk_groups;
+      slot->order = ++pf.asked;
+      slot->state = Slot::kPending;
+      taken = true;
+      if (!pf.worker) {
+        pf.worker = true;
+        std::thread(PrefetchWorker).detach();
+      }
+    }
+  }
+  if (taken) pf.cv.notify_all();
+  napi_value result;
+  napi_get_boolean(env, taken, &result);
+  return result;
+}
+
+// prefetchesUsed(): how many calls have taken a prefetched draw.
+napi_value PrefetchesUsed(napi_env env, napi_callback_info) {
+  Prefetched& pf = Prefetch();
+  int64_t used;
+  {
+    std::lock_guard<std::mutex> lock(pf.mu);
+    used = pf.used;
+  }
+  napi_value result;
+  napi_create_int64(env, used, &result);
+  return result;
+}
+
 // kernel(): which rectangle-test kernel runs, 'avx2' or 'plain' (ANNEAL_NOISE_KERNEL=plain when the library loads forces it).
 napi_value KernelName(napi_env env, napi_callback_info) {
   napi_value name;
@@ -471,5 +636,9 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "setZigguratTables", fn);
   napi_create_function(env, "kernel", NAPI_AUTO_LENGTH, KernelName, nullptr, &fn);
   napi_set_named_property(env, exports, "kernel", fn);
+  napi_create_function(env, "prefetch", NAPI_AUTO_LENGTH, PrefetchDraw, nullptr, &fn);
+  napi_set_named_property(env, exports, "prefetch", fn);
+  napi_create_function(env, "prefetchesUsed", NAPI_AUTO_LENGTH, PrefetchesUsed, nullptr, &fn);
+  napi_set_named_property(env, exports, "prefetchesUsed", fn);
   return exports;
 }

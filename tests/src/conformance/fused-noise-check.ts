@@ -64,9 +64,36 @@ for (const c of CASES) {
     return keys.map((k) => noisy[k]);
   }, [...keys.map((k) => grads[k]), seeds]);
   tf.dispose(capture.outputs);
-  const replay = capture.graph.run([...keys.map((k) => grads[k]), seeds]);
-  results.push({ name: `${c.name} (graph)`, n, mismatches: mismatches(want, Object.fromEntries(keys.map((k, i) => [k, replay[i]]))) });
+  const replayWith = (key: number) => {
+    const s = tf.tensor1d(kernel.seeds(n, key, c.std), 'int32');
+    const out = capture.graph.run([...keys.map((k) => grads[k]), s]);
+    s.dispose();
+    return Object.fromEntries(keys.map((k, i) => [k, out[i]]));
+  };
+  const replayed = replayWith(c.key);
+  results.push({ name: `${c.name} (graph)`, n, mismatches: mismatches(want, replayed) });
+  tf.dispose(Object.values(replayed));
+
+  // Prefetched by the library's own thread, then taken by the op (eagerly, then in the graph, whose host part asks
+  // for step t + 1 before the graph uses step t's draw: both slots); and a stale prefetch the op must not take.
+  if (n > 0) {
+    const wantFor = (key: number) => referenceNoiseOps.addNoise(grads, referenceNoiseOps.gaussianNoise(n, key, c.std));
+    const before = kernel.prefetchesUsed;
+    kernel.prefetch(n, c.key + 1000, c.std);
+    kernel.prefetch(n, c.key + 2000, c.std);
+    const eager = kernel.add(grads, kernel.seeds(n, c.key + 1000, c.std));
+    const graph = replayWith(c.key + 2000);
+    kernel.prefetch(n, c.key + 3000, c.std);
+    const stale = kernel.add(grads, kernel.seeds(n, c.key + 4000, c.std));
+    const took = kernel.prefetchesUsed - before;
+    for (const [label, key, got] of [['prefetched, eager', 1000, eager], ['prefetched, graph', 2000, graph], ['after a stale prefetch', 4000, stale]] as const) {
+      const w = wantFor(c.key + key);
+      results.push({ name: `${c.name} (${label})`, n, mismatches: mismatches(w, got) });
+      tf.dispose([...Object.values(w), ...Object.values(got)]);
+    }
+    results.push({ name: `${c.name} (prefetched draws taken: ${took} of 2)`, n, mismatches: took === 2 ? 0 : 1 });
+  }
   capture.graph.dispose();
-  tf.dispose([...replay, seeds, ...Object.values(want), ...Object.values(grads)]);
+  tf.dispose([seeds, ...Object.values(want), ...Object.values(grads)]);
 }
 process.stdout.write(`${JSON.stringify({ kernel: kernel.kernel, results })}\n`);

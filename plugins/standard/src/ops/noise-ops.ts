@@ -41,6 +41,8 @@ export interface FusedNoiseKernel {
   seeds(n: number, source: Rng | number, std: number): Int32Array;
   /** { name: t + ε }; a pure tensor function of (tensors, seeds), so it also runs inside a captured graph. */
   add(tensors: GradMap, seeds: Int32Array | tf.Tensor): Record<string, tf.Tensor>;
+  /** A hint, as NoiseOps.prefetch: the next draw will be (n, key, std), so it may be drawn ahead. Never changes a value. */
+  prefetch?(n: number, key: number, std: number): void;
 }
 
 /** The Rng a `gaussianNoise` source stands for. */

@@ -1,21 +1,30 @@
 import { fastNoiseOps } from './fast-noise-ops.js';
-import { NoisePrefetcher } from './noise-prefetcher.js';
+import { NoisePrefetcher, prefetchHasACore } from './noise-prefetcher.js';
 import type { NoiseOps } from './noise-ops.js';
 
 const prefetcher = new NoisePrefetcher();
+
+/** ANNEAL_NOISE_PREFETCH=0 never, =1 always, else when the backend leaves a core idle (as NoisePrefetcher decides). */
+function prefetchAllowed(): boolean {
+  const setting = process.env.ANNEAL_NOISE_PREFETCH;
+  return setting !== '0' && (setting === '1' || prefetchHasACore());
+}
 
 /**
  * fastNoiseOps plus `prefetch`: the plugin names the next step's draw (n, key, std) and a worker thread
  * draws it while the trainer computes that step (noise-prefetcher.ts). `gaussianNoise` returns the
  * prefetched values when they are exactly the ones asked for, else draws as fastNoiseOps does, so the
  * values are the same bit for bit either way. One prefetcher serves the process: two noise plugins
- * that alternate only lose the head start, never the values.
+ * that alternate only lose the head start, never the values. With the tensorflow backend's fused op, the op's
+ * library draws ahead on a thread of its own instead, into its own memory, and the next op call only adds.
  */
 export const prefetchingNoiseOps: NoiseOps = {
   gaussianNoise: (n, source, std) => (typeof source === 'number' ? prefetcher.take(n, source, std) : undefined) ?? fastNoiseOps.gaussianNoise(n, source, std),
   addNoise: (tensors, noise) => fastNoiseOps.addNoise(tensors, noise),
   prefetch: (n, key, std) => {
-    if (!fastNoiseOps.fused?.()) prefetcher.request(n, key, std); // with a fused kernel nothing is drawn on the host
+    const fused = fastNoiseOps.fused?.();
+    if (!fused) prefetcher.request(n, key, std);
+    else if (prefetchAllowed()) fused.prefetch?.(n, key, std); // the op's own thread draws it (any size: no host copy to pay for)
   },
   fused: () => fastNoiseOps.fused?.(),
 };

@@ -53,15 +53,42 @@ function chunkGroupsOf(n: number): number {
   return chunkGroupsFor(Math.ceil(n / LANES));
 }
 
+interface LaneNoiseLibrary {
+  prefetch(seeds: Int32Array, n: number, chunkGroups: number): boolean;
+  prefetchesUsed(): number;
+  kernel(): string;
+}
+
 export class TensorflowLaneNoise implements FusedNoiseKernel {
+  /** The seeds of the last prefetch, so the call they were made for does not compute them again. */
+  private prefetched: { n: number; key: number; std: number; seeds: Int32Array } | undefined;
+
   /** `file`: the loaded library; `kernel`: the rectangle-test kernel it picked ('avx2', or 'plain'). */
   constructor(
     readonly file: string,
     readonly kernel: string,
+    private readonly library: LaneNoiseLibrary,
   ) {}
 
   seeds(n: number, source: Rng | number, std: number): Int32Array {
+    const p = this.prefetched;
+    if (p && typeof source === 'number' && p.n === n && p.key === source && p.std === std) {
+      this.prefetched = undefined;
+      return p.seeds; // a key stands for a fresh Rng(key): the same seeds
+    }
     return laneNoiseSeeds(noiseRng(source), n, std).seeds;
+  }
+
+  /** Hands the draw (n, key, std) to the library's own thread, which draws ε while the step computes. */
+  prefetch(n: number, key: number, std: number): void {
+    if (n === 0) return;
+    const { seeds, chunkGroups } = laneNoiseSeeds(noiseRng(key), n, std);
+    if (this.library.prefetch(seeds, n, chunkGroups)) this.prefetched = { n, key, std, seeds };
+  }
+
+  /** How many op calls have used a prefetched draw (tests, benchmark). */
+  get prefetchesUsed(): number {
+    return this.library.prefetchesUsed();
   }
 
   /** { name: t + ε } for the draw `seeds` stands for (laneNoiseSeeds of the total size). A pure tensor function. */
@@ -112,7 +139,8 @@ export function tensorflowLaneNoise(): TensorflowLaneNoise | undefined {
     Float64Array.from(tables.FN),
     Float32Array.from(WN32),
   );
-  kernel = new TensorflowLaneNoise(load.file, (load.exports.kernel as () => string)());
+  const library = load.exports as unknown as LaneNoiseLibrary;
+  kernel = new TensorflowLaneNoise(load.file, library.kernel(), library);
   why = `in use: ${kernel.kernel} kernel, ${load.file}`;
   return kernel;
 }
