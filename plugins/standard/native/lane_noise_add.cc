@@ -1,6 +1,7 @@
 // AnnealLaneNoiseAdd: g_i + ε_i for every entry of N float32 gradients, ε drawn from the 4-lane ziggurat stream
 // (src/ops/internal/lane-normal-stream.ts) in one TensorFlow kernel. The same values, bit for bit, as the JS
-// reference and the WebAssembly SIMD sampler followed by an add; the tests in src/ops hold the three together.
+// reference and the WebAssembly SIMD sampler followed by an add; the conformance suite holds them together
+// (tests/src/conformance/fused-noise-check.ts).
 //
 // Inputs:  grads   N float32 tensors (ε is walked over them in order, as over one concatenation);
 //          seeds   int32 [16·chunks + 6]: chunk c's lane states (word j of lane k at 16c + 4j + k; chunk c starts
@@ -9,12 +10,14 @@
 // Outputs: noisy   N float32 tensors, noisy_i = f32(g_i + ε_i).
 // Attr:    chunk_groups, groups (4 values) per chunk.
 //
-// Chunks are drawn in parallel on TensorFlow's intra-op threads (the rectangle test, ≈97 % of values); the misses
-// are then resolved on the calling thread in index order from the one slow-path stream, as the JS code does.
-// The ziggurat tables are JS's own (set once through the N-API export `setZigguratTables`), so no table entry
-// can differ by an ulp from the ones the other implementations use.
+// The rectangle test (≈97 % of values) runs on pairs of chunks in 8 lanes, on the calling thread and, for a large
+// draw, one thread of TensorFlow's intra-op pool; the misses are resolved on the calling thread in index order from
+// the one slow-path stream, as the JS code does. A draw may also have been made ahead by the library's own thread
+// (`prefetch`, below); the op then only adds it. The ziggurat tables are JS's own (set once through the N-API export
+// `setZigguratTables`), so no table entry can differ by an ulp from the ones the other implementations use.
 //
-// Built by `anneal backend install tensorflow` against the TensorFlow headers of the wheel it links against.
+// Built by `anneal backend install tensorflow` against the TensorFlow headers of the wheel it links against,
+// with -ffp-contract=off (no fused multiply-adds: every product and sum rounds as in JS).
 
 #include <node_api.h>
 
@@ -73,7 +76,10 @@ inline uint32_t NextOf(uint32_t* s) {
 inline int64_t Abs64(int32_t h) { return h < 0 ? -static_cast<int64_t>(h) : static_cast<int64_t>(h); }
 
 // The ziggurat's rejection step for a miss (hz, hz & 127), drawing from `s`: zigguratTail and resolveMisses in JS,
-// the same operations in the same order, in float64.
+// the same operations in the same order, in float64. exp and log are glibc's here and V8's (fdlibm's) in JS; both are
+// within an ulp, so they could differ on some input. That would flip a wedge test only for a uniform within an ulp
+// of the curve, and move a tail value only below float32's resolution in nearly every case. The conformance check
+// compares ≈ 5 M values of every kind exactly and has found no difference.
 double SlowPath(int32_t hz, uint32_t* s) {
   const ZigguratTables& t = g_tables;
   int iz = hz & 127;
