@@ -542,23 +542,34 @@ REGISTER_KERNEL_BUILDER(Name("AnnealLaneNoiseAdd").Device(tensorflow::DEVICE_CPU
 
 namespace {
 
+// The call's arguments (up to `count` of them); returns how many were given.
+size_t Arguments(napi_env env, napi_callback_info info, napi_value* argv, size_t count) {
+  size_t argc = count;
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  return argc;
+}
+
+// The element type, length and data of typed array `value`; false when it is not one.
+bool TypedArrayView(napi_env env, napi_value value, napi_typedarray_type* type, size_t* length, void** data) {
+  napi_value buffer;
+  size_t offset;
+  return napi_get_typedarray_info(env, value, type, length, data, &buffer, &offset) == napi_ok;
+}
+
 bool CopyTypedArray(napi_env env, napi_value value, napi_typedarray_type want, void* dest, size_t bytes) {
   napi_typedarray_type type;
   size_t length;
   void* data;
-  napi_value buffer;
-  size_t offset;
-  if (napi_get_typedarray_info(env, value, &type, &length, &data, &buffer, &offset) != napi_ok || type != want) return false;
-  size_t element = want == napi_int32_array || want == napi_float32_array ? 4 : 8;
+  if (!TypedArrayView(env, value, &type, &length, &data) || type != want) return false;
+  const size_t element = want == napi_int32_array || want == napi_float32_array ? 4 : 8;
   if (length * element != bytes) return false;
   std::memcpy(dest, data, bytes);
   return true;
 }
 
 napi_value SetZigguratTables(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  const size_t argc = Arguments(env, info, argv, 4);
   ZigguratTables t;
   if (argc != 4 || !CopyTypedArray(env, argv[0], napi_int32_array, t.kn, sizeof t.kn) || !CopyTypedArray(env, argv[1], napi_float64_array, t.wn, sizeof t.wn) ||
       !CopyTypedArray(env, argv[2], napi_float64_array, t.fn, sizeof t.fn) || !CopyTypedArray(env, argv[3], napi_float32_array, t.wn32, sizeof t.wn32)) {
@@ -572,18 +583,15 @@ napi_value SetZigguratTables(napi_env env, napi_callback_info info) {
 
 // prefetch(seeds: Int32Array, n: number, chunkGroups: number): true when a slot took it (false: both are being drawn).
 napi_value PrefetchDraw(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  const size_t argc = Arguments(env, info, argv, 3);
   napi_typedarray_type type;
   size_t length = 0;
   void* data = nullptr;
-  napi_value buffer;
-  size_t offset;
   int64_t n = 0;
   int64_t chunk_groups = 0;
-  if (argc != 3 || napi_get_typedarray_info(env, argv[0], &type, &length, &data, &buffer, &offset) != napi_ok || type != napi_int32_array ||
-      napi_get_value_int64(env, argv[1], &n) != napi_ok || napi_get_value_int64(env, argv[2], &chunk_groups) != napi_ok || n <= 0 || chunk_groups < 1) {
+  if (argc != 3 || !TypedArrayView(env, argv[0], &type, &length, &data) || type != napi_int32_array || napi_get_value_int64(env, argv[1], &n) != napi_ok ||
+      napi_get_value_int64(env, argv[2], &chunk_groups) != napi_ok || n <= 0 || chunk_groups < 1) {
     napi_throw_type_error(env, nullptr, "prefetch(seeds: Int32Array, n: number > 0, chunkGroups: number ≥ 1)");
     return nullptr;
   }

@@ -267,6 +267,13 @@ export function conformanceSuite(backend: 'cpu' | 'wasm' | 'tensorflow'): void {
       t.is(out.results?.length, 30);
       for (const c of out.results ?? []) t.is(c.mismatches, 0, `${out.kernel} kernel, ${c.name}: ${c.mismatches} of ${c.n} entries differ from the reference`);
     }
+    // The kernel is offered only while tensorflow is the backend (this suite switches to cpu for its references).
+    await tf.setBackend('cpu');
+    t.is(fastNoiseOps.fused?.(), undefined);
+    t.regex(tensorflowLaneNoiseStatus(), /the backend is 'cpu'/);
+    await on();
+    t.truthy(fastNoiseOps.fused?.());
+    t.regex(tensorflowLaneNoiseStatus(), /^in use: (avx2|plain) kernel/);
   });
 
   onBackend('annealed noise at step t = 9, η = 0.01, γ = 0.55: variance 0.01 / 10^0.55 = 2.8184e-3 (240k entries, 5 SE)', async (t) => {

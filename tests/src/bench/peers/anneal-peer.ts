@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExecutionPlan, Recipe } from '@anneal/core';
+import { tensorflowLaneNoise, tensorflowLaneNoiseStatus } from '@anneal/plugins-standard';
 import { bootAnneal, buildPlan, formatTensorflowThreads, selectBackend } from '@anneal/registry';
 import { trainerLoop } from '../measure.js';
 import { initCheck, type ExportedParam, type InitCheck } from './peer-check.js';
@@ -71,6 +72,10 @@ async function main(): Promise<void> {
     const backend = await selectBackend(graphStep ? requested.slice(0, -GRAPH_SUFFIX.length) : requested, { tensorflowThreads });
     backendName = backend.name;
     if (backend.tensorflowThreads !== undefined) threads = `, ${formatTensorflowThreads(backend.tensorflowThreads)}`;
+    if (backend.tfjsBackend === 'tensorflow') {
+      const fused = tensorflowLaneNoise();
+      threads += fused ? `, noise: the fused TensorFlow op (${fused.kernel})` : `, noise on the host (fused op: ${tensorflowLaneNoiseStatus()})`;
+    }
   } catch (error) {
     reply({ ok: false, error: (error as Error).message });
     return;

@@ -11,8 +11,10 @@ import * as tables from './ziggurat-tables.js';
 
 /**
  * The tensorflow backend's fused noise kernel: `AnnealLaneNoiseAdd` (native/lane_noise_add.cc), which draws ε from
- * the 4-lane ziggurat stream and adds it to every gradient in one TensorFlow op, on TensorFlow's threads. The values
- * are the stream's, bit for bit, as the JS reference and the SIMD sampler give them (tests: tensorflow-lane-noise).
+ * the 4-lane ziggurat stream and adds it to every gradient in one TensorFlow op (on the calling thread and one of
+ * TensorFlow's, or ahead of time on the library's own thread: `prefetch`). The values are the stream's, bit for bit,
+ * as the JS reference and the SIMD sampler give them (tests/src/conformance/fused-noise-check.ts, which the
+ * conformance suite runs for each of the op's kernels).
  *
  * JS does the little that is sequential in the seeds: the 20 master draws, the chunk states (jumps) and σ. The op
  * takes them as one int32 input, so a captured graph takes them as a host input and draws inside the graph.
@@ -48,7 +50,7 @@ export function laneNoiseSeeds(rng: Rng, n: number, std: number): { seeds: Int32
   return { seeds, chunkGroups };
 }
 
-/** The chunk size a seeds input of this length was made for (the op's attribute), for n values. */
+/** The chunk size laneNoiseSeeds uses for n values: the op's `chunk_groups` attribute. */
 function chunkGroupsOf(n: number): number {
   return chunkGroupsFor(Math.ceil(n / LANES));
 }
@@ -110,6 +112,7 @@ export class TensorflowLaneNoise implements FusedNoiseKernel {
 }
 
 let kernel: TensorflowLaneNoise | null | undefined;
+let loadWhy = ''; // why the library did or did not load (once per process)
 let why = 'not tried yet';
 
 /**
@@ -118,20 +121,24 @@ let why = 'not tried yet';
  * `tensorflowLaneNoiseStatus()` says why.
  */
 export function tensorflowLaneNoise(): TensorflowLaneNoise | undefined {
-  if (kernel !== undefined) return kernel ?? undefined;
   if (process.env.ANNEAL_NOISE_FUSED === '0') {
     why = 'ANNEAL_NOISE_FUSED=0';
     return undefined;
   }
   if (tf.getBackend() !== 'tensorflow') {
     why = `the backend is '${tf.getBackend()}'`;
-    return undefined; // not cached: a later call may run on tensorflow
+    return undefined; // checked on every call: a process may switch backends (the conformance suite does)
   }
+  if (kernel === undefined) kernel = loadKernel();
+  why = loadWhy;
+  return kernel ?? undefined;
+}
+
+function loadKernel(): TensorflowLaneNoise | null {
   const load = loadTensorflowOpLibrary(LANE_NOISE_LIBRARY, laneNoiseSourceSha256());
   if (!load.ok) {
-    why = load.why;
-    kernel = null;
-    return undefined;
+    loadWhy = load.why;
+    return null;
   }
   (load.exports.setZigguratTables as (kn: Int32Array, wn: Float64Array, fn: Float64Array, wn32: Float32Array) => void)(
     Int32Array.from(KN),
@@ -140,9 +147,9 @@ export function tensorflowLaneNoise(): TensorflowLaneNoise | undefined {
     Float32Array.from(WN32),
   );
   const library = load.exports as unknown as LaneNoiseLibrary;
-  kernel = new TensorflowLaneNoise(load.file, library.kernel(), library);
-  why = `in use: ${kernel.kernel} kernel, ${load.file}`;
-  return kernel;
+  const loaded = new TensorflowLaneNoise(load.file, library.kernel(), library);
+  loadWhy = `in use: ${loaded.kernel} kernel, ${load.file}`;
+  return loaded;
 }
 
 /** Whether the fused kernel is in use, or why not (for the benchmark and `anneal backend`). */
