@@ -21,6 +21,7 @@
 
 #include <node_api.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
@@ -33,7 +34,6 @@
 #include <memory>
 #include <mutex>
 #include <thread>
-#include <utility>
 #include <vector>
 
 #include "tensorflow/core/framework/op.h"
@@ -240,6 +240,9 @@ GeneratePairFn PickGeneratePair() {
 const GeneratePairFn kGeneratePair = PickGeneratePair();
 const char* const kKernelName = kGeneratePair == GeneratePairPlain ? "plain" : "avx2";
 
+// The chunks of a draw of n values (groups of 4) in chunks of `chunk_groups` groups: one at least, as in JS.
+int64_t ChunksOf(int64_t n, int64_t chunk_groups) { return std::max<int64_t>(1, ((n + 3) / 4 + chunk_groups - 1) / chunk_groups); }
+
 // One call's work, shared by the calling thread and the helpers it schedules on the intra-op pool. A unit is a pair
 // of chunks; a helper that starts after every unit is claimed touches nothing but this object (kept alive by the
 // shared_ptr), so the caller never waits for a helper that has not started, only for a unit a helper is drawing.
@@ -420,7 +423,7 @@ std::shared_ptr<Request> DrawOnlyRequest(const int32_t* seeds, int64_t n, int64_
   req->view.start = {0, n, INT64_MAX};
   req->n = n;
   req->chunk_groups = chunk_groups;
-  req->chunks = std::max<int64_t>(1, ((n + 3) / 4 + chunk_groups - 1) / chunk_groups);
+  req->chunks = ChunksOf(n, chunk_groups);
   req->seeds = seeds;
   req->add = false;
   return req;
@@ -505,7 +508,7 @@ class LaneNoiseAddOp : public OpKernel {
     }
     view.start.push_back(INT64_MAX);  // a sentinel: TensorFrom never walks past the last tensor
     const int64_t n = view.start[grads.size()];
-    const int64_t chunks = std::max<int64_t>(1, ((n + 3) / 4 + chunk_groups_ - 1) / chunk_groups_);
+    const int64_t chunks = ChunksOf(n, chunk_groups_);
     OP_REQUIRES(ctx, seeds.dtype() == tensorflow::DT_INT32 && seeds.NumElements() == 16 * chunks + 6,
                 tensorflow::errors::InvalidArgument("AnnealLaneNoiseAdd: seeds must be int32 [16·chunks + 6] = [", 16 * chunks + 6, "] for ", n,
                                                     " values in chunks of ", chunk_groups_, " groups, got ", seeds.NumElements()));

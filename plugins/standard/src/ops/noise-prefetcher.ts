@@ -21,6 +21,12 @@ export function prefetchHasACore(backend?: string): boolean {
   return backendComputeThreads(backend) < availableParallelism();
 }
 
+/** Whether to draw ahead at all: ANNEAL_NOISE_PREFETCH=0 never, =1 always, else when a core is idle (prefetchHasACore). */
+export function prefetchWanted(): boolean {
+  const setting = process.env.ANNEAL_NOISE_PREFETCH;
+  return setting !== '0' && (setting === '1' || prefetchHasACore());
+}
+
 interface Pending {
   readonly seq: number;
   readonly n: number;
@@ -54,8 +60,7 @@ export class NoisePrefetcher {
    * without an idle core (the benchmark's comparison).
    */
   request(n: number, key: number, std: number): void {
-    const setting = process.env.ANNEAL_NOISE_PREFETCH;
-    if (n < PREFETCH_MIN_SIZE || setting === '0' || (setting !== '1' && !prefetchHasACore())) return;
+    if (n < PREFETCH_MIN_SIZE || !prefetchWanted()) return;
     if (!this.start()) return;
     const seq = ++this.seq;
     this.pending = { seq, n, key, std };

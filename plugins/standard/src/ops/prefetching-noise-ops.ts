@@ -1,14 +1,8 @@
 import { fastNoiseOps } from './fast-noise-ops.js';
-import { NoisePrefetcher, prefetchHasACore } from './noise-prefetcher.js';
+import { NoisePrefetcher, prefetchWanted } from './noise-prefetcher.js';
 import type { NoiseOps } from './noise-ops.js';
 
 const prefetcher = new NoisePrefetcher();
-
-/** ANNEAL_NOISE_PREFETCH=0 never, =1 always, else when the backend leaves a core idle (as NoisePrefetcher decides). */
-function prefetchAllowed(): boolean {
-  const setting = process.env.ANNEAL_NOISE_PREFETCH;
-  return setting !== '0' && (setting === '1' || prefetchHasACore());
-}
 
 /**
  * fastNoiseOps plus `prefetch`: the plugin names the next step's draw (n, key, std) and a worker thread
@@ -24,7 +18,7 @@ export const prefetchingNoiseOps: NoiseOps = {
   prefetch: (n, key, std) => {
     const fused = fastNoiseOps.fused?.();
     if (!fused) prefetcher.request(n, key, std);
-    else if (prefetchAllowed()) fused.prefetch?.(n, key, std); // the op's own thread draws it (any size: no host copy to pay for)
+    else if (prefetchWanted()) fused.prefetch?.(n, key, std); // the op's own thread draws it (any size: no host copy to pay for)
   },
   fused: () => fastNoiseOps.fused?.(),
 };
