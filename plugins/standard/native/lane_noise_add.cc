@@ -101,6 +101,42 @@ double SlowPath(int32_t hz, uint32_t* s) {
   }
 }
 
+// SlowPath(hz, s), given the wedge test's curve value exp(−x²/2) for x = hz·wn[iz] (computed ahead, by the thread
+// that drew the chunk). The first wedge test accepts about half the time, at random: a branch on it was mispredicted
+// so often that it cost more than the rest. So both of its outcomes are computed (the stream's next two words, and
+// the retry's rectangle test on the second) and the taken one's state and value are selected without a branch; only a
+// retry that misses too, and a tail (iz = 0), go to SlowPath. The same values as SlowPath (the conformance check).
+inline double ResolveMiss(int32_t hz, double curve, uint32_t* s) {
+  const ZigguratTables& t = g_tables;
+  const int iz = hz & 127;
+  if (iz == 0) return SlowPath(hz, s);
+  const double x = static_cast<double>(hz) * t.wn[iz];
+  uint32_t after1[4] = {s[0], s[1], s[2], s[3]};
+  const uint32_t u = NextOf(after1);
+  uint32_t after2[4] = {after1[0], after1[1], after1[2], after1[3]};
+  const int32_t hz2 = static_cast<int32_t>(NextOf(after2));
+  const int iz2 = hz2 & 127;
+  const bool accept = t.fn[iz] + (static_cast<double>(u) / 4294967296.0) * (t.fn[iz - 1] - t.fn[iz]) < curve;
+  const uint32_t keep = 0u - static_cast<uint32_t>(accept);
+  for (int j = 0; j < 4; ++j) s[j] = (after1[j] & keep) | (after2[j] & ~keep);
+  const double retry = static_cast<double>(hz2) * t.wn[iz2];
+  if (__builtin_expect(!accept & (Abs64(hz2) >= t.kn[iz2]), 0)) return SlowPath(hz2, s);
+  uint64_t bits_x;
+  uint64_t bits_retry;
+  std::memcpy(&bits_x, &x, sizeof x);
+  std::memcpy(&bits_retry, &retry, sizeof retry);
+  const uint64_t pick = (bits_x & (0ull - accept)) | (bits_retry & ~(0ull - accept));
+  double value;
+  std::memcpy(&value, &pick, sizeof value);
+  return value;
+}
+
+// The wedge test's curve value for a miss (unused for a tail miss, iz = 0).
+inline double CurveOf(int32_t hz) {
+  const double x = static_cast<double>(hz) * g_tables.wn[hz & 127];
+  return std::exp(-0.5 * x * x);
+}
+
 // The gradients as one flat index space: tensor p holds values [start[p], start[p + 1]).
 struct FlatView {
   std::vector<const float*> in;
@@ -113,25 +149,63 @@ struct FlatView {
   }
 };
 
-struct Miss {
-  int64_t index;
-  int32_t hz;
-  float g;  // the gradient entry, read before the chunk's add pass (which may write in place)
+// A chunk's misses in index order, as columns: the value's offset in the chunk, its hz, the wedge test's curve value
+// (CurveOf) and the gradient entry (read before the chunk's add, which may write in place). The columns only grow:
+// the lists are reused from call to call (MissPool).
+struct MissList {
+  int64_t first = 0;  // the chunk's first value index
+  size_t size = 0;
+  std::vector<int32_t> offset;
+  std::vector<int32_t> hz;
+  std::vector<double> curve;
+  std::vector<float> g;
+  // Room for `more` entries past size: a kernel stores 4 at a time, whatever the count.
+  void Room(size_t more) {
+    if (size + more <= hz.size()) return;
+    const size_t capacity = std::max(2 * hz.size(), size + more);
+    offset.resize(capacity);
+    hz.resize(capacity);
+    curve.resize(capacity);
+    g.resize(capacity);
+  }
+  void Add(int32_t at, int32_t h) {
+    offset[size] = at;
+    hz[size] = h;
+    ++size;
+  }
 };
 
-// A chunk's misses, with room for the next group's (at most 8) always reserved, so recording one is a plain store.
-struct MissList {
-  std::vector<Miss> items;
-  size_t size = 0;
-  void MakeRoom() {
-    if (size + 8 > items.size()) items.resize(std::max<size_t>(64, 2 * items.size()));
+// The miss lists of finished calls, for the next ones: fresh lists for PTB's ≈ 128 k misses were zero-filled and
+// page-faulted on every call.
+class MissPool {
+ public:
+  std::vector<MissList> Take(size_t lists) {
+    std::vector<MissList> taken;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!free_.empty()) {
+        taken = std::move(free_.back());
+        free_.pop_back();
+      }
+    }
+    taken.resize(std::max(taken.size(), lists));
+    for (MissList& list : taken) list.size = 0;
+    return taken;
   }
-  // Room for a chunk of `groups` groups: ≈2.7 % of its 4·groups values miss; 5 % is reserved.
-  void Reserve(int64_t groups) {
-    if (items.size() < static_cast<size_t>(groups / 5 + 64)) items.resize(static_cast<size_t>(groups / 5 + 64));
+  void Give(std::vector<MissList>&& lists) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (free_.size() < 4) free_.push_back(std::move(lists));  // more than the calls that can run at once
   }
-  void Add(int64_t index, int32_t hz) { items[size++] = {index, hz, 0.f}; }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::vector<MissList>> free_;
 };
+
+MissPool& Pool() {
+  static MissPool* const pool = new MissPool;  // never freed, as Prefetch(): a helper may outlive a call
+  return *pool;
+}
 
 // The two chunks of a unit side by side, 8 lanes: word j of chunk A's lane k is s[j][k], of chunk B's lane k s[j][4 + k].
 struct PairState {
@@ -139,13 +213,13 @@ struct PairState {
 };
 
 // `groups` groups of both chunks: values to eps_a / eps_b (4 per group, lane order), misses recorded with their
-// value index (base_a / base_b + 4g + k). The plain version; GeneratePairAvx2 below gives the same values.
-void GeneratePairPlain(PairState& st, int64_t groups, float stdf, float* eps_a, float* eps_b, int64_t base_a, int64_t base_b, MissList& miss_a, MissList& miss_b) {
+// offset in the chunk (base + 4g + k). The plain version; GeneratePairAvx2 below gives the same values.
+void GeneratePairPlain(PairState& st, int64_t groups, float stdf, float* eps_a, float* eps_b, int32_t base, MissList& miss_a, MissList& miss_b) {
   const ZigguratTables& t = g_tables;
   uint32_t (&s)[4][8] = st.s;
+  miss_a.Room(static_cast<size_t>(4 * groups + 4));
+  miss_b.Room(static_cast<size_t>(4 * groups + 4));
   for (int64_t g = 0; g < groups; ++g) {
-    miss_a.MakeRoom();
-    miss_b.MakeRoom();
     for (int k = 0; k < 8; ++k) {
       const uint32_t r = Rotl(s[1][k] * 5u, 7) * 9u;
       const uint32_t tk = s[1][k] << 9;
@@ -159,21 +233,44 @@ void GeneratePairPlain(PairState& st, int64_t groups, float stdf, float* eps_a, 
       const int iz = hz & 127;
       const uint32_t magnitude = hz < 0 ? 0u - static_cast<uint32_t>(hz) : static_cast<uint32_t>(hz);  // |−2^31| = 2^31
       const float v = (static_cast<float>(hz) * t.wn32[iz]) * stdf;
+      const int32_t at = base + static_cast<int32_t>(4 * g) + (k & 3);
       if (k < 4) {
         eps_a[4 * g + k] = v;
-        if (magnitude >= static_cast<uint32_t>(t.kn[iz])) miss_a.Add(base_a + 4 * g + k, hz);
+        if (magnitude >= static_cast<uint32_t>(t.kn[iz])) miss_a.Add(at, hz);
       } else {
         eps_b[4 * g + k - 4] = v;
-        if (magnitude >= static_cast<uint32_t>(t.kn[iz])) miss_b.Add(base_b + 4 * g + k - 4, hz);
+        if (magnitude >= static_cast<uint32_t>(t.kn[iz])) miss_b.Add(at, hz);
       }
     }
   }
 }
 
 #if defined(__x86_64__)
-// The same with AVX2: one 8-lane vector per state word, the two table lookups as gathers.
-__attribute__((target("avx2"))) void GeneratePairAvx2(PairState& st, int64_t groups, float stdf, float* eps_a, float* eps_b, int64_t base_a, int64_t base_b, MissList& miss_a,
-                                                      MissList& miss_b) {
+// pshufb controls that pack the 32-bit lanes set in a 4-bit mask to the front (lane k at its rank among them).
+struct PackControls {
+  alignas(16) int8_t bytes[16][16];
+  PackControls() {
+    for (int mask = 0; mask < 16; ++mask) {
+      int rank = 0;
+      for (int k = 0; k < 4; ++k) {
+        if ((mask >> k & 1) == 0) continue;
+        for (int b = 0; b < 4; ++b) bytes[mask][4 * rank + b] = static_cast<int8_t>(4 * k + b);
+        ++rank;
+      }
+      for (; rank < 4; ++rank) {
+        for (int b = 0; b < 4; ++b) bytes[mask][4 * rank + b] = -1;
+      }
+    }
+  }
+};
+const PackControls kPack;
+
+// The same with AVX2: one 8-lane vector per state word, the two table lookups as gathers. A group's misses are
+// recorded without a branch (about one group in five has one, at random: the branch was mispredicted so often that
+// it cost half the kernel's time): each chunk's lanes are packed by a pshufb and stored whole, and its list grows
+// by the count.
+__attribute__((target("avx2,popcnt"))) void GeneratePairAvx2(PairState& st, int64_t groups, float stdf, float* eps_a, float* eps_b, int32_t base, MissList& miss_a,
+                                                             MissList& miss_b) {
   const ZigguratTables& t = g_tables;
   __m256i s0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(st.s[0]));
   __m256i s1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(st.s[1]));
@@ -182,6 +279,16 @@ __attribute__((target("avx2"))) void GeneratePairAvx2(PairState& st, int64_t gro
   const __m256i low7 = _mm256_set1_epi32(127);
   const __m256i int_min = _mm256_set1_epi32(INT32_MIN);
   const __m256 stdv = _mm256_set1_ps(stdf);
+  miss_a.Room(static_cast<size_t>(4 * groups + 4));
+  miss_b.Room(static_cast<size_t>(4 * groups + 4));
+  int32_t* const hz_a = miss_a.hz.data();
+  int32_t* const hz_b = miss_b.hz.data();
+  int32_t* const offset_a = miss_a.offset.data();
+  int32_t* const offset_b = miss_b.offset.data();
+  size_t size_a = miss_a.size;
+  size_t size_b = miss_b.size;
+  __m128i offsets = _mm_add_epi32(_mm_set1_epi32(base), _mm_setr_epi32(0, 1, 2, 3));  // the group's values' offsets in their chunks
+  const __m128i four = _mm_set1_epi32(4);
   for (int64_t g = 0; g < groups; ++g) {
     const __m256i m5 = _mm256_add_epi32(s1, _mm256_slli_epi32(s1, 2));                 // s1 · 5
     const __m256i rot = _mm256_or_si256(_mm256_slli_epi32(m5, 7), _mm256_srli_epi32(m5, 25));
@@ -201,24 +308,19 @@ __attribute__((target("avx2"))) void GeneratePairAvx2(PairState& st, int64_t gro
     const __m256 v = _mm256_mul_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(r), wn), stdv);
     _mm_storeu_ps(eps_a + 4 * g, _mm256_castps256_ps128(v));
     _mm_storeu_ps(eps_b + 4 * g, _mm256_extractf128_ps(v, 1));
-    unsigned miss = ~static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(inside))) & 0xffu;
-    if (miss != 0) {
-      alignas(32) int32_t hz[8];
-      _mm256_store_si256(reinterpret_cast<__m256i*>(hz), r);
-      if (miss & 0x0fu) miss_a.MakeRoom();
-      if (miss & 0xf0u) miss_b.MakeRoom();
-      Miss* cursor_a = miss_a.items.data() + miss_a.size;
-      Miss* cursor_b = miss_b.items.data() + miss_b.size;
-      do {
-        const int k = __builtin_ctz(miss);
-        if (k < 4) *cursor_a++ = {base_a + 4 * g + k, hz[k], 0.f};
-        else *cursor_b++ = {base_b + 4 * g + k - 4, hz[k], 0.f};
-        miss &= miss - 1;
-      } while (miss != 0);
-      miss_a.size = static_cast<size_t>(cursor_a - miss_a.items.data());
-      miss_b.size = static_cast<size_t>(cursor_b - miss_b.items.data());
-    }
+    const unsigned miss = ~static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(inside))) & 0xffu;
+    const __m128i pack_a = _mm_load_si128(reinterpret_cast<const __m128i*>(kPack.bytes[miss & 0x0fu]));
+    const __m128i pack_b = _mm_load_si128(reinterpret_cast<const __m128i*>(kPack.bytes[miss >> 4]));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(hz_a + size_a), _mm_shuffle_epi8(_mm256_castsi256_si128(r), pack_a));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(offset_a + size_a), _mm_shuffle_epi8(offsets, pack_a));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(hz_b + size_b), _mm_shuffle_epi8(_mm256_extracti128_si256(r, 1), pack_b));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(offset_b + size_b), _mm_shuffle_epi8(offsets, pack_b));
+    size_a += static_cast<size_t>(_mm_popcnt_u32(miss & 0x0fu));
+    size_b += static_cast<size_t>(_mm_popcnt_u32(miss >> 4));
+    offsets = _mm_add_epi32(offsets, four);
   }
+  miss_a.size = size_a;
+  miss_b.size = size_b;
   _mm256_storeu_si256(reinterpret_cast<__m256i*>(st.s[0]), s0);
   _mm256_storeu_si256(reinterpret_cast<__m256i*>(st.s[1]), s1);
   _mm256_storeu_si256(reinterpret_cast<__m256i*>(st.s[2]), s2);
@@ -226,7 +328,7 @@ __attribute__((target("avx2"))) void GeneratePairAvx2(PairState& st, int64_t gro
 }
 #endif
 
-using GeneratePairFn = void (*)(PairState&, int64_t, float, float*, float*, int64_t, int64_t, MissList&, MissList&);
+using GeneratePairFn = void (*)(PairState&, int64_t, float, float*, float*, int32_t, MissList&, MissList&);
 
 // AVX2 when the CPU has it, unless ANNEAL_NOISE_KERNEL=plain (what the tests use to check one against the other).
 GeneratePairFn PickGeneratePair() {
@@ -256,29 +358,32 @@ struct Request {
   const int32_t* seeds = nullptr;
   float stdf = 0;
   bool add = true;  // false: write ε itself (the prefetch's draw), into the one "tensor" of the view
-  std::vector<MissList> misses;
+  std::vector<MissList> misses;  // chunk c's at c; one more at `chunks`, for the lanes of no chunk (DrawOneUnit)
   std::unique_ptr<std::atomic<int>[]> done;
   std::atomic<int64_t> next_unit{0};
+  ~Request() { Pool().Give(std::move(misses)); }
 };
 
 constexpr int64_t kShareFromValues = int64_t{1} << 19;  // draws of fewer values run on the calling thread alone
 constexpr int64_t kBlockGroups = 1024;  // 16 KB of ε per chunk: drawn, then added while it is in L1
 
-// Adds the values [first, first + count) (ε in eps) to the gradients, after saving the gradient entries of the misses
-// recorded since `saved` (the add may write in place) and dropping those past n (not part of the draw).
+// Adds the values [first, first + count) (ε in eps) to the gradients. First the misses recorded since `saved`: those
+// past n (not part of the draw) are dropped, and the others get their curve value and their gradient entry (the add
+// may write in place).
 void AddBlock(Request& req, int64_t first, int64_t count, const float* eps, MissList& misses, size_t& saved) {
   const FlatView& view = req.view;
+  while (misses.size > saved && misses.first + misses.offset[misses.size - 1] >= req.n) --misses.size;
   int p = view.TensorFrom(0, first);
-  while (misses.size > saved && misses.items[misses.size - 1].index >= req.n) --misses.size;
+  for (; saved < misses.size; ++saved) {
+    misses.curve[saved] = CurveOf(misses.hz[saved]);
+    if (!req.add) continue;
+    const int64_t index = misses.first + misses.offset[saved];
+    p = view.TensorFrom(p, index);
+    misses.g[saved] = view.in[p][index - view.start[p]];
+  }
   if (!req.add) {
-    saved = misses.size;
     std::memcpy(view.out[0] + first, eps, sizeof(float) * static_cast<size_t>(std::min(req.n, first + count) - first));
     return;
-  }
-  for (; saved < misses.size; ++saved) {
-    Miss& m = misses.items[saved];
-    p = view.TensorFrom(p, m.index);
-    m.g = view.in[p][m.index - view.start[p]];
   }
   const int64_t last = std::min(req.n, first + count);
   p = view.TensorFrom(0, first);
@@ -313,23 +418,24 @@ bool DrawOneUnit(Request& req) {
   const int64_t first_a = 4 * a * req.chunk_groups;
   const int64_t first_b = 4 * b * req.chunk_groups;
   MissList& miss_a = req.misses[a];
-  miss_a.Reserve(req.chunk_groups);
+  miss_a.first = first_a;
   size_t saved_a = 0;
   size_t saved_b = 0;
   for (int64_t g = 0; g < gb; g += kBlockGroups) {
     const int64_t count = std::min(kBlockGroups, gb - g);
     MissList& miss_b = req.misses[b];
-    if (g == 0) miss_b.Reserve(req.chunk_groups);
-    kGeneratePair(st, count, req.stdf, eps_a, eps_b, first_a + 4 * g, first_b + 4 * g, miss_a, miss_b);
+    miss_b.first = first_b;
+    kGeneratePair(st, count, req.stdf, eps_a, eps_b, static_cast<int32_t>(4 * g), miss_a, miss_b);
     AddBlock(req, first_a + 4 * g, 4 * count, eps_a, miss_a, saved_a);
     AddBlock(req, first_b + 4 * g, 4 * count, eps_b, miss_b, saved_b);
   }
-  // Chunk A past chunk B's end (the last chunk is shorter, or there is no B): the same kernel, lanes 4..7 discarded.
-  MissList discarded;
+  // Chunk A past chunk B's end (the last chunk is shorter, or there is no B): the same kernel, lanes 4..7 discarded
+  // (into the spare list: only the last unit comes here).
+  MissList& discarded = req.misses[req.chunks];
   for (int64_t g = gb; g < ga; g += kBlockGroups) {
     const int64_t count = std::min(kBlockGroups, ga - g);
     discarded.size = 0;
-    kGeneratePair(st, count, req.stdf, eps_a, eps_b, first_a + 4 * g, 0, miss_a, discarded);
+    kGeneratePair(st, count, req.stdf, eps_a, eps_b, static_cast<int32_t>(4 * g), miss_a, discarded);
     AddBlock(req, first_a + 4 * g, 4 * count, eps_a, miss_a, saved_a);
   }
   req.done[a].store(1, std::memory_order_release);
@@ -349,7 +455,7 @@ void RunDraw(const std::shared_ptr<Request>& req, tsl::thread::ThreadPool* pool)
   req->groups = (req->n + 3) / 4;
   req->units = (chunks + 1) / 2;
   req->stdf = static_cast<float>(stdd);
-  req->misses.resize(chunks);
+  req->misses = Pool().Take(static_cast<size_t>(chunks) + 1);
   req->done.reset(new std::atomic<int>[chunks]);
   for (int64_t c = 0; c < chunks; ++c) req->done[c].store(0, std::memory_order_relaxed);
 
@@ -375,10 +481,10 @@ void RunDraw(const std::shared_ptr<Request>& req, tsl::thread::ThreadPool* pool)
       }
       const MissList& list = req->misses[resolved];
       for (size_t j = 0; j < list.size; ++j) {
-        const Miss& m = list.items[j];
-        p = view.TensorFrom(p, m.index);
-        const float eps = static_cast<float>(stdd * SlowPath(m.hz, slow));
-        view.out[p][m.index - view.start[p]] = req->add ? m.g + eps : eps;
+        const int64_t index = list.first + list.offset[j];
+        p = view.TensorFrom(p, index);
+        const float eps = static_cast<float>(stdd * ResolveMiss(list.hz[j], list.curve[j], slow));
+        view.out[p][index - view.start[p]] = req->add ? list.g[j] + eps : eps;
       }
       ++resolved;
     }
