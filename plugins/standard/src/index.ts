@@ -73,7 +73,7 @@ export { dropoutPlugin };
 export { fillDropoutMask } from './random/fill-dropout-mask.js';
 // The noise ops layer: the sampler and the add the noise plugins use, fast and reference implementations
 // with the same values (ops/).
-export { addGaussianNoise, fastNoiseOps, GraphNoise, prefetchingNoiseOps, referenceNoiseOps, simdNormalKernelAvailable, tensorflowLaneNoise, tensorflowLaneNoiseStatus, wasmHeapAddAvailable, type FusedNoiseKernel, type NoiseOps } from './ops/index.js';
+export { addGaussianNoise, fastNoiseOps, FUSED_PREFETCH_MIN_SIZE, GraphNoise, prefetchingNoiseOps, referenceNoiseOps, simdNormalKernelAvailable, tensorflowLaneNoise, tensorflowLaneNoiseStatus, wasmHeapAddAvailable, type FusedNoiseKernel, type NoiseOps } from './ops/index.js';
 export { fillLaneNormalReference } from './ops/internal/lane-normal-stream.js';
 
 /** Every plugin definition of this package, for the registry. */

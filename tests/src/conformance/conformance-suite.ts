@@ -264,7 +264,7 @@ export function conformanceSuite(backend: 'cpu' | 'wasm' | 'tensorflow'): void {
       const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { kernel?: string; error?: string; results?: { name: string; n: number; mismatches: number }[] };
       t.is(out.error, undefined);
       t.is(out.kernel, forced ?? (avx2 ? 'avx2' : 'plain'));
-      t.is(out.results?.length, 30);
+      t.is(out.results?.length, 32); // 5 shapes × 6 checks, and the two prefetch sizes
       for (const c of out.results ?? []) t.is(c.mismatches, 0, `${out.kernel} kernel, ${c.name}: ${c.mismatches} of ${c.n} entries differ from the reference`);
     }
     // The kernel is offered only while tensorflow is the backend (this suite switches to cpu for its references).

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { captureGraph } from '@anneal/core';
-import { referenceNoiseOps, tensorflowLaneNoise, tensorflowLaneNoiseStatus } from '@anneal/plugins-standard';
+import { FUSED_PREFETCH_MIN_SIZE, prefetchingNoiseOps, referenceNoiseOps, tensorflowLaneNoise, tensorflowLaneNoiseStatus } from '@anneal/plugins-standard';
 import { selectBackend } from '@anneal/registry';
 
 interface CaseResult {
@@ -95,5 +95,16 @@ for (const c of CASES) {
   }
   capture.graph.dispose();
   tf.dispose([seeds, ...Object.values(want), ...Object.values(grads)]);
+}
+// The plugins' ops hand a draw to the op's thread only from FUSED_PREFETCH_MIN_SIZE values on (a smaller one is
+// drawn faster than it is handed over); ANNEAL_NOISE_PREFETCH=1 says a core is idle, whatever the threads.
+process.env.ANNEAL_NOISE_PREFETCH = '1';
+for (const [n, wanted] of [[FUSED_PREFETCH_MIN_SIZE - 1, 0], [FUSED_PREFETCH_MIN_SIZE, 1]] as const) {
+  const grads = { p: tf.randomNormal([n], 0, 1, 'float32', 7) };
+  const before = kernel.prefetchesUsed;
+  prefetchingNoiseOps.prefetch!(n, 77, 0.1);
+  tf.dispose([grads.p, ...Object.values(kernel.add(grads, kernel.seeds(n, 77, 0.1)))]);
+  const took = kernel.prefetchesUsed - before;
+  results.push({ name: `prefetchingNoiseOps, ${n} values (prefetched draws taken: ${took}, want ${wanted})`, n, mismatches: took === wanted ? 0 : 1 });
 }
 process.stdout.write(`${JSON.stringify({ kernel: kernel.kernel, results })}\n`);

@@ -2,7 +2,7 @@
 export { addGaussianNoise, GraphNoise, noiseRng, totalSize, type FusedNoiseKernel, type NoiseOps } from './noise-ops.js';
 export { referenceNoiseOps } from './reference-noise-ops.js';
 export { fastNoiseOps } from './fast-noise-ops.js';
-export { prefetchingNoiseOps } from './prefetching-noise-ops.js';
+export { FUSED_PREFETCH_MIN_SIZE, prefetchingNoiseOps } from './prefetching-noise-ops.js';
 export { PREFETCH_MIN_SIZE } from './noise-prefetcher.js';
 export { simdNormalKernelAvailable } from './internal/lane-normal-sampler.js';
 export { wasmHeapAddAvailable } from './internal/wasm-heap-add.js';
