@@ -23,6 +23,7 @@ import { makeReport } from '../report/run-report.js';
 import type { TrialOutcome } from '../trials/trial-spec.js';
 import { readSweepManifest, SWEEP_KIND, SWEEP_MANIFEST, type SweepManifest, type SweepTrial } from '../report/sweep-manifest.js';
 import { SweepProgress, formatDuration, type ProgressStream } from './sweep-progress.js';
+import { workerNoisePrefetchEnv } from './worker-noise-prefetch.js';
 
 export interface SweepOptions {
   /** Recipe or its name (a new sweep); with `resume`, the name must match the sweep's recipe when given. */
@@ -303,7 +304,12 @@ export async function runSweep(booted: Booted, options: SweepOptions): Promise<S
     : new WorkerPoolExecutor({
         size: workers,
         init: { pluginModules: manifest.pluginModules, backend, tensorflowThreads: tfThreads },
-        env: { ...childProcessEnv(env), ANNEAL_HOME: store.home, ANNEAL_BACKEND: backend },
+        env: {
+          ...childProcessEnv(env),
+          ...workerNoisePrefetchEnv(env, workers, backend.startsWith('tensorflow') ? (tfThreads ?? (Number(env.ANNEAL_TF_THREADS) || availableParallelism())) : 1, availableParallelism()),
+          ANNEAL_HOME: store.home,
+          ANNEAL_BACKEND: backend,
+        },
         cwd,
         entry: options.workerEntry,
       });
