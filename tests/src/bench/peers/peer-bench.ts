@@ -148,6 +148,24 @@ async function startPythonPeers(opts: PeerBenchOptions, skipped: { label: string
   return live;
 }
 
+/**
+ * A round's order: each contestant right beside its `--noise-share` twin, the twin second in even rounds and first in
+ * odd ones. A share is 1 − twin ÷ contestant per round, and a shared machine's load drifts over seconds: the pair
+ * measured back to back sees the same load (the whole list in order put five other contestants between them), and
+ * alternating which goes first cancels what running second does to a process (warm caches, the other's leftovers).
+ */
+export function pairedOrder<T extends { live: { peer: { label: string }; noise: boolean } }>(ready: readonly T[], round: number): T[] {
+  const byLabel = new Map(ready.map((c) => [c.live.peer.label, c]));
+  const order: T[] = [];
+  for (const c of ready) {
+    if (!c.live.noise) continue;
+    const twin = byLabel.get(`${c.live.peer.label}${NO_NOISE_SUFFIX}`);
+    order.push(...(twin ? (round % 2 === 0 ? [c, twin] : [twin, c]) : [c]));
+  }
+  const placed = new Set(order);
+  return [...order, ...ready.filter((c) => !placed.has(c))];
+}
+
 async function benchModel(model: PeerModel, live: readonly Live[], rounds: number, log: (l: string) => void): Promise<ModelResult> {
   const skipped: { label: string; reason: string }[] = [];
   const base = { model: model.name, title: model.title, rounds, timedSteps: model.steps - model.warmup, target: model.target };
@@ -182,7 +200,7 @@ async function benchModel(model: PeerModel, live: readonly Live[], rounds: numbe
     if (rounds === 0) return { ...base, contestants: [], skipped, ...(check ? { check } : {}) };
     const per = new Map<string, number[]>(ready.map((c) => [c.live.peer.label, []]));
     for (let round = 0; round < rounds; round++) {
-      for (const c of ready) {
+      for (const c of pairedOrder(ready, round)) {
         const label = c.live.peer.label;
         if (!per.has(label)) continue;
         const r = await c.live.peer.request({ op: 'run', model: model.name });
