@@ -590,7 +590,9 @@ class LaneNoiseAddOp : public OpKernel {
  public:
   explicit LaneNoiseAddOp(OpKernelConstruction* ctx) : OpKernel(ctx) {
     OP_REQUIRES_OK(ctx, ctx->GetAttr("chunk_groups", &chunk_groups_));
-    OP_REQUIRES(ctx, chunk_groups_ >= 1, tensorflow::errors::InvalidArgument("chunk_groups must be ≥ 1, got ", chunk_groups_));
+    // ≤ 2^28 groups: a miss's offset in its chunk (4 values a group) is an int32. JS uses at most 2^15.
+    OP_REQUIRES(ctx, chunk_groups_ >= 1 && chunk_groups_ <= (int64_t{1} << 28),
+                tensorflow::errors::InvalidArgument("chunk_groups must be in [1, 2^28], got ", chunk_groups_));
   }
 
   void Compute(OpKernelContext* ctx) override {
