@@ -19,6 +19,7 @@ import { benchGradientPaths } from './gradient-path-report.js';
 import { benchQueueOverhead } from './queue-bench.js';
 import { benchPeers, formatTargets } from './peers/peer-bench.js';
 import { PEER_MODELS } from './peers/peer-models.js';
+import { withoutNoise } from './peers/update-check.js';
 import { formatStepProfile, profileTrainerSteps, type StepProfile } from './step-profile.js';
 
 /**
@@ -193,11 +194,12 @@ async function profileMain(): Promise<void> {
       continue;
     }
     // The noise plugin's share, with its next draw made on the prefetch thread (the default) and without (on demand).
-    const profileWith = async (prefetch: '0' | '1') => {
+    const profileWith = async (prefetch: '0' | '1', noise = true) => {
       const saved = process.env.ANNEAL_NOISE_PREFETCH;
       process.env.ANNEAL_NOISE_PREFETCH = prefetch;
       try {
-        return await profileTrainerSteps(() => buildPlan(booted.plugins, { recipe: model.recipe(), seed: 1, runName: 'profile', backend: backend.name }), model.name === 'ptb' ? 3 : 10, 2);
+        const recipe = noise ? model.recipe() : withoutNoise(model.recipe());
+        return await profileTrainerSteps(() => buildPlan(booted.plugins, { recipe, seed: 1, runName: 'profile', backend: backend.name }), model.name === 'ptb' ? 3 : 10, 2);
       } finally {
         if (saved === undefined) delete process.env.ANNEAL_NOISE_PREFETCH;
         else process.env.ANNEAL_NOISE_PREFETCH = saved;
@@ -208,7 +210,15 @@ async function profileMain(): Promise<void> {
     const profile = await profileWith('1');
     const noiseShare = share(profile);
     process.stdout.write(`${model.title}\n${formatStepProfile(profile, 8, process.argv.includes('--detail'))}\n`);
-    process.stdout.write(`    noise plugin (the post-clip stage): ${(100 * noiseShare).toFixed(1)} % of the unprofiled step (issue 14 target ≤ 5 %: ${noiseShare <= 0.05 ? 'met' : 'NOT met'}); drawn on demand (ANNEAL_NOISE_PREFETCH=0): ${(100 * share(onDemand)).toFixed(1)} %, ${(onDemand.wallMsByPhase['post-clip'] ?? 0).toFixed(2)} → ${(profile.wallMsByPhase['post-clip'] ?? 0).toFixed(2)} ms\n\n`);
+    process.stdout.write(`    noise plugin (the post-clip stage): ${(100 * noiseShare).toFixed(1)} % of the unprofiled step (issue 14 target ≤ 5 %: ${noiseShare <= 0.05 ? 'met' : 'NOT met'}); drawn on demand (ANNEAL_NOISE_PREFETCH=0): ${(100 * share(onDemand)).toFixed(1)} %, ${(onDemand.wallMsByPhase['post-clip'] ?? 0).toFixed(2)} → ${(profile.wallMsByPhase['post-clip'] ?? 0).toFixed(2)} ms\n`);
+    // Where the rest of the noise's end-to-end cost is paid: the same steps without the plugin, phase by phase.
+    const quiet = await profileWith('1', false);
+    const phases = [...new Set([...Object.keys(profile.wallMsByPhase), ...Object.keys(quiet.wallMsByPhase)])];
+    const against = (p: StepProfile) =>
+      `${(100 * (1 - quiet.unprofiledMsPerStep / p.unprofiledMsPerStep)).toFixed(1)} % of the step; by phase, ms with − without: ` +
+      phases.map((k) => `${k} ${((p.wallMsByPhase[k] ?? 0) - (quiet.wallMsByPhase[k] ?? 0)).toFixed(2)}`).join(', ');
+    process.stdout.write(`    without the noise plugin: ${quiet.unprofiledMsPerStep.toFixed(2)} ms/step. End to end the noise is ${against(profile)}\n`);
+    process.stdout.write(`      drawn on demand: ${against(onDemand)}\n\n`);
   }
 }
 
