@@ -38,6 +38,12 @@ function withGraphStep(recipe: Recipe): Recipe {
 
 /** ANNEAL_PEER_NOISE=off (`--noise-share`): the contestant's timed steps leave the noise plugin out; its check is unchanged. */
 const NOISE_OFF = process.env.ANNEAL_PEER_NOISE === 'off';
+/**
+ * ANNEAL_PEER_PAIR=1 (`--noise-share`, the contestant with noise): each `run` also times the same steps without the
+ * noise plugin in this process, right after or right before (alternating), and replies them as `quietMs`: a pair
+ * that shares the process, its backend and the minute, unlike the twin process.
+ */
+const PAIRED = process.env.ANNEAL_PEER_PAIR === '1' && !NOISE_OFF;
 
 
 const reply = (msg: Record<string, unknown>) => process.stdout.write(`@@peer ${JSON.stringify(msg)}\n`);
@@ -87,6 +93,8 @@ async function main(): Promise<void> {
   };
   reply({ ok: true, name: `anneal/${backendName}${graphStep ? GRAPH_SUFFIX : ''}${xla ? XLA_SUFFIX : ''}`, version: `tfjs ${tf.version_core} '${tf.getBackend()}'${threads}${xla ? `, TF_XLA_FLAGS='${process.env.TF_XLA_FLAGS}'` : ''}, node ${process.version}` });
   const plans = new Map<string, ExecutionPlan>();
+  const quietPlans = new Map<string, ExecutionPlan>();
+  let runs = 0;
   const lines = createInterface({ input: process.stdin });
   for await (const line of lines) {
     if (!line.trim()) continue;
@@ -123,17 +131,29 @@ async function main(): Promise<void> {
           check = { ...check, updates: updated.map((u, i) => updateDiffs(u, against.updated[i], against.initial)), ...(req.exportDir ? { updateCases: cases } : {}) };
         }
         if (req.exportDir) exportBatches(model, plan, req.exportDir, check, updated);
+        if (PAIRED) {
+          const quietRecipe = withoutNoise(model.recipe());
+          quietPlans.set(model.name, await buildPlan(booted.plugins, { recipe: graphStep ? withGraphStep(quietRecipe) : quietRecipe, seed: 1, runName: `bench-peers-${model.name}-quiet`, backend: backendName }));
+        }
         reply({ ok: true, ...(check ? { check } : {}) });
       } else if (req.op === 'run') {
         const plan = plans.get(model.name);
         if (!plan) throw new Error(`model '${model.name}' is not set up`);
-        reply({ ok: true, ms: await trainerLoop(plan, model.warmup) });
+        const quiet = quietPlans.get(model.name);
+        if (!quiet) reply({ ok: true, ms: await trainerLoop(plan, model.warmup) });
+        else if (runs++ % 2 === 0) {
+          const ms = await trainerLoop(plan, model.warmup);
+          reply({ ok: true, ms, quietMs: await trainerLoop(quiet, model.warmup) });
+        } else {
+          const quietMs = await trainerLoop(quiet, model.warmup);
+          reply({ ok: true, ms: await trainerLoop(plan, model.warmup), quietMs });
+        }
       } else throw new Error(`unknown op '${req.op}'`);
     } catch (error) {
       reply({ ok: false, error: (error as Error).stack ?? String(error) });
     }
   }
-  for (const p of plans.values()) p.model.instance.dispose();
+  for (const p of [...plans.values(), ...quietPlans.values()]) p.model.instance.dispose();
 }
 
 main().then(
