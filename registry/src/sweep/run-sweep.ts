@@ -296,6 +296,8 @@ export async function runSweep(booted: Booted, options: SweepOptions): Promise<S
   if (!options.executor && backend.startsWith('tensorflow') && tfThreads !== undefined && env.ANNEAL_TF_THREADS === undefined && workers * tfThreads > availableParallelism()) {
     say(`note: ${workers} workers × ${tfThreads} TensorFlow threads (training.tensorflowThreads) > ${availableParallelism()} cores; with fewer cores than threads each step waits for the others. Use --workers ${Math.max(1, Math.floor(availableParallelism() / tfThreads))} or ANNEAL_TF_THREADS=1.`);
   }
+  // A worker's compute threads, as its selectBackend sets them: ANNEAL_TF_THREADS, else the recipe's, else 1 (wasm, cpu: 1).
+  const threadsPerWorker = backend.startsWith('tensorflow') ? Number(env.ANNEAL_TF_THREADS) || tfThreads || 1 : 1;
   const results = new Map<string, SweepTrialResult>();
   for (const p of skipped) results.set(p.trial.id, { trial: p.trial, status: 'SKIPPED', runId: p.runId });
   const progress = new SweepProgress(progressStream, { total, alreadyDone: skipped.length, workers, queued: () => pool.queued, tty: options.tty });
@@ -306,7 +308,7 @@ export async function runSweep(booted: Booted, options: SweepOptions): Promise<S
         init: { pluginModules: manifest.pluginModules, backend, tensorflowThreads: tfThreads },
         env: {
           ...childProcessEnv(env),
-          ...workerNoisePrefetchEnv(env, workers, backend.startsWith('tensorflow') ? (tfThreads ?? (Number(env.ANNEAL_TF_THREADS) || availableParallelism())) : 1, availableParallelism()),
+          ...workerNoisePrefetchEnv(env, workers, threadsPerWorker, availableParallelism()),
           ANNEAL_HOME: store.home,
           ANNEAL_BACKEND: backend,
         },
