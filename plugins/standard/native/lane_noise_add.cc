@@ -30,11 +30,15 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
+#if defined(__linux__)
+#include <sched.h>
+#endif
 
 #include "tensorflow/core/framework/op.h"
 #include "tensorflow/core/framework/op_kernel.h"
@@ -443,6 +447,44 @@ bool DrawOneUnit(Request& req) {
   return true;
 }
 
+int CurrentCpu() {
+#if defined(__linux__)
+  return sched_getcpu();
+#else
+  return -1;
+#endif
+}
+
+// While it lives, keeps the calling thread off `cpu` if it is running there (and another CPU is allowed), then gives
+// the thread back its CPUs (Linux; elsewhere nothing). A helper woken by a thread tends to start on that thread's CPU,
+// where the two only take turns: PTB's graph step found its helper there for 15 of 39 draws (2026-12-03).
+class AwayFromCpu {
+ public:
+  explicit AwayFromCpu(int cpu) {
+#if defined(__linux__)
+    if (cpu < 0 || cpu >= CPU_SETSIZE || sched_getcpu() != cpu || sched_getaffinity(0, sizeof saved_, &saved_) != 0) return;
+    cpu_set_t want = saved_;
+    CPU_CLR(cpu, &want);
+    moved_ = CPU_COUNT(&want) > 0 && sched_setaffinity(0, sizeof want, &want) == 0;
+#else
+    (void)cpu;
+#endif
+  }
+  ~AwayFromCpu() {
+#if defined(__linux__)
+    if (moved_) sched_setaffinity(0, sizeof saved_, &saved_);
+#endif
+  }
+  AwayFromCpu(const AwayFromCpu&) = delete;
+  AwayFromCpu& operator=(const AwayFromCpu&) = delete;
+
+ private:
+#if defined(__linux__)
+  cpu_set_t saved_;
+#endif
+  bool moved_ = false;
+};
+
 // Draws request `req` (its view, seeds and sizes set): on this thread, plus `helpers` threads of `pool` for a large
 // draw; this thread resolves each chunk's misses in index order as soon as the chunk is done.
 void RunDraw(const std::shared_ptr<Request>& req, tsl::thread::ThreadPool* pool) {
@@ -464,7 +506,9 @@ void RunDraw(const std::shared_ptr<Request>& req, tsl::thread::ThreadPool* pool)
   // helper cost as much as it saved for the MLP's 84,760 values (148 µs alone, 151–161 µs with one); PTB's 4.33 M
   // took 7.5 ms alone and 5.6 ms with one (2026-12-03, in a captured graph).
   const int64_t helpers = pool == nullptr || req->n < kShareFromValues ? 0 : std::min<int64_t>(std::max(1, pool->NumThreads() - 1), req->units - 1);
-  for (int64_t h = 0; h < helpers; ++h) pool->Schedule([req] {
+  const int caller_cpu = helpers > 0 ? CurrentCpu() : -1;
+  for (int64_t h = 0; h < helpers; ++h) pool->Schedule([req, caller_cpu] {
+    const AwayFromCpu away(caller_cpu);
     while (DrawOneUnit(*req)) {
     }
   });
@@ -499,6 +543,12 @@ void RunDraw(const std::shared_ptr<Request>& req, tsl::thread::ThreadPool* pool)
 // while the step computes. An op call whose seeds, n and chunk size are a prefetched draw's only adds it (waiting for
 // it if it is still being drawn); any other call draws as usual, so the values are the same either way. Two slots:
 // a captured graph step asks for step t + 1 before its graph has used step t's draw.
+//
+// The worker draws on another CPU than the thread that asked (KeepOffCpu). Woken by that thread, Linux tends to
+// start it on the same CPU, where it took the step's own time: the MLP's graph step was 2.04–2.07 ms with the
+// prefetch and 1.90 ms without noise, and a probe found the worker on the asking thread's CPU for 60 of 144 draws
+// (2026-12-03). And a call never waits for a draw that has not started, nor much longer than a draw takes: it then
+// draws itself (a busy machine may give the worker no CPU for a while).
 struct Slot {
   enum State { kIdle, kPending, kDrawing, kReady } state = kIdle;
   int64_t order = 0;  // when it was asked for: the worker draws, and a new prefetch replaces, the oldest first
@@ -506,6 +556,8 @@ struct Slot {
   int64_t n = 0;
   int64_t chunk_groups = 0;
   std::vector<float> eps;
+  int requester_cpu = -1;  // the CPU the asking thread ran on (-1: unknown)
+  bool abandoned = false;  // a call stopped waiting for this draw: the worker frees the slot when it is done
 };
 
 struct Prefetched {
@@ -514,7 +566,8 @@ struct Prefetched {
   Slot slots[2];
   int64_t asked = 0;
   bool worker = false;
-  int64_t used = 0;  // calls that took a prefetched draw (tests, benchmark)
+  int64_t used = 0;    // calls that took a prefetched draw (tests, benchmark)
+  int64_t missed = 0;  // calls whose draw was prefetched but not started, or late: they drew themselves
 };
 
 Prefetched& Prefetch() {
@@ -543,7 +596,31 @@ Slot* OldestWith(Prefetched& pf, Slot::State state) {
   return best;
 }
 
+// Keeps the calling thread off `cpu` when another CPU is allowed (Linux; elsewhere nothing changes).
+void KeepOffCpu(int cpu) {
+#if defined(__linux__)
+  static cpu_set_t allowed;
+  static const bool known = sched_getaffinity(0, sizeof allowed, &allowed) == 0;
+  static int kept_off = -1;
+  if (!known || cpu < 0 || cpu >= CPU_SETSIZE || cpu == kept_off || !CPU_ISSET(cpu, &allowed)) return;
+  cpu_set_t want = allowed;
+  CPU_CLR(cpu, &want);
+  if (CPU_COUNT(&want) == 0 || sched_setaffinity(0, sizeof want, &want) != 0) return;
+  kept_off = cpu;
+#else
+  (void)cpu;
+#endif
+}
+
+// ANNEAL_NOISE_PREFETCH_STALL_MS (set by the conformance check): the worker sleeps that long once it has taken a
+// draw, as a worker that the machine gives no CPU would.
+std::chrono::milliseconds WorkerStall() {
+  const char* stall = std::getenv("ANNEAL_NOISE_PREFETCH_STALL_MS");
+  return std::chrono::milliseconds(stall == nullptr ? 0 : std::max(0, std::atoi(stall)));
+}
+
 void PrefetchWorker() {
+  const std::chrono::milliseconds stall = WorkerStall();
   Prefetched& pf = Prefetch();
   std::unique_lock<std::mutex> lock(pf.mu);
   for (;;) {
@@ -552,27 +629,45 @@ void PrefetchWorker() {
     slot.state = Slot::kDrawing;
     if (slot.eps.size() < static_cast<size_t>(slot.n)) slot.eps.resize(static_cast<size_t>(slot.n));
     const std::shared_ptr<Request> req = DrawOnlyRequest(slot.seeds.data(), slot.n, slot.chunk_groups, slot.eps.data());
+    const int requester_cpu = slot.requester_cpu;
     lock.unlock();  // a drawing slot's seeds and buffer are left alone by everyone else
+    KeepOffCpu(requester_cpu);
+    if (stall.count() > 0) std::this_thread::sleep_for(stall);
     RunDraw(req, nullptr);
     lock.lock();
-    slot.state = Slot::kReady;
+    slot.state = slot.abandoned ? Slot::kIdle : Slot::kReady;
+    slot.abandoned = false;
     pf.cv.notify_all();
   }
 }
 
-// If a prefetched draw is this call's, waits for it, adds it to the gradients and returns true.
+// How long a call waits for its draw once the worker has started it: several times what the draw takes on one core.
+std::chrono::microseconds PrefetchPatience(int64_t n) { return std::chrono::microseconds(200 + n / 100); }
+
+// If a prefetched draw is this call's and the worker has started it, waits for it (up to PrefetchPatience), adds it
+// to the gradients and returns true. A draw not started yet is taken back, and one that takes too long is left to the
+// worker: false, and the call draws itself (the same values).
 bool AddPrefetched(const FlatView& view, int num, int64_t n, int64_t chunk_groups, const int32_t* seeds, int64_t seed_count) {
   Prefetched& pf = Prefetch();
   std::unique_lock<std::mutex> lock(pf.mu);
   Slot* ours = nullptr;
   for (Slot& slot : pf.slots) {
-    if (slot.state != Slot::kIdle && slot.n == n && slot.chunk_groups == chunk_groups && slot.seeds.size() == static_cast<size_t>(seed_count) &&
+    if (slot.state != Slot::kIdle && !slot.abandoned && slot.n == n && slot.chunk_groups == chunk_groups && slot.seeds.size() == static_cast<size_t>(seed_count) &&
         std::memcmp(slot.seeds.data(), seeds, sizeof(int32_t) * static_cast<size_t>(seed_count)) == 0) {
       ours = &slot;
     }
   }
   if (ours == nullptr) return false;
-  pf.cv.wait(lock, [&] { return ours->state == Slot::kReady; });
+  if (ours->state == Slot::kPending) {
+    ours->state = Slot::kIdle;
+    ++pf.missed;
+    return false;
+  }
+  if (!pf.cv.wait_for(lock, PrefetchPatience(n), [&] { return ours->state == Slot::kReady; })) {
+    ours->abandoned = true;
+    ++pf.missed;
+    return false;
+  }
   const float* eps = ours->eps.data();
   for (int p = 0; p < num; ++p) {
     const int64_t first = view.start[p];
@@ -649,7 +744,8 @@ REGISTER_OP("AnnealLaneNoiseAdd")
 
 REGISTER_KERNEL_BUILDER(Name("AnnealLaneNoiseAdd").Device(tensorflow::DEVICE_CPU), LaneNoiseAddOp);
 
-// ---- N-API: setZigguratTables(kn, wn, fn, wn32), prefetch(seeds, n, chunkGroups), prefetchesUsed(), kernel() ----
+// ---- N-API: setZigguratTables(kn, wn, fn, wn32), prefetch(seeds, n, chunkGroups), prefetchesUsed(), prefetchesMissed(),
+// prefetchesReady(), kernel() ----
 
 namespace {
 
@@ -720,6 +816,7 @@ napi_value PrefetchDraw(napi_env env, napi_callback_info info) {
       slot->chunk_groups = chunk_groups;
       slot->order = ++pf.asked;
       slot->state = Slot::kPending;
+      slot->requester_cpu = CurrentCpu();
       taken = true;
       if (!pf.worker) {
         pf.worker = true;
@@ -733,16 +830,34 @@ napi_value PrefetchDraw(napi_env env, napi_callback_info info) {
   return result;
 }
 
-// prefetchesUsed(): how many calls have taken a prefetched draw.
-napi_value PrefetchesUsed(napi_env env, napi_callback_info) {
+napi_value PrefetchCount(napi_env env, int64_t Prefetched::*count) {
   Prefetched& pf = Prefetch();
-  int64_t used;
+  int64_t value;
   {
     std::lock_guard<std::mutex> lock(pf.mu);
-    used = pf.used;
+    value = pf.*count;
   }
   napi_value result;
-  napi_create_int64(env, used, &result);
+  napi_create_int64(env, value, &result);
+  return result;
+}
+
+// prefetchesUsed(): how many calls have taken a prefetched draw.
+napi_value PrefetchesUsed(napi_env env, napi_callback_info) { return PrefetchCount(env, &Prefetched::used); }
+
+// prefetchesMissed(): how many calls found their draw prefetched but not started, or late, and drew it themselves.
+napi_value PrefetchesMissed(napi_env env, napi_callback_info) { return PrefetchCount(env, &Prefetched::missed); }
+
+// prefetchesReady(): how many prefetched draws are done and not taken yet (tests wait on it).
+napi_value PrefetchesReady(napi_env env, napi_callback_info) {
+  Prefetched& pf = Prefetch();
+  int64_t ready = 0;
+  {
+    std::lock_guard<std::mutex> lock(pf.mu);
+    for (const Slot& slot : pf.slots) ready += slot.state == Slot::kReady ? 1 : 0;
+  }
+  napi_value result;
+  napi_create_int64(env, ready, &result);
   return result;
 }
 
@@ -765,5 +880,9 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "prefetch", fn);
   napi_create_function(env, "prefetchesUsed", NAPI_AUTO_LENGTH, PrefetchesUsed, nullptr, &fn);
   napi_set_named_property(env, exports, "prefetchesUsed", fn);
+  napi_create_function(env, "prefetchesMissed", NAPI_AUTO_LENGTH, PrefetchesMissed, nullptr, &fn);
+  napi_set_named_property(env, exports, "prefetchesMissed", fn);
+  napi_create_function(env, "prefetchesReady", NAPI_AUTO_LENGTH, PrefetchesReady, nullptr, &fn);
+  napi_set_named_property(env, exports, "prefetchesReady", fn);
   return exports;
 }

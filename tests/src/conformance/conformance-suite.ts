@@ -243,7 +243,7 @@ export function conformanceSuite(backend: 'cpu' | 'wasm' | 'tensorflow'): void {
     tf.dispose(grads);
   });
 
-  onBackend('fused noise op (tensorflow): g + ε equals the reference bit for bit, eager and in a graph, prefetched or not, with each kernel', async (t) => {
+  onBackend('fused noise op (tensorflow): g + ε equals the reference bit for bit, eager and in a graph, prefetched or not, with each kernel; a call never waits for a stalled prefetch', async (t) => {
     await on();
     if (backend !== 'tensorflow') {
       t.is(fastNoiseOps.fused?.(), undefined, `only tensorflow has a fused noise op, not ${backend}`);
@@ -267,6 +267,12 @@ export function conformanceSuite(backend: 'cpu' | 'wasm' | 'tensorflow'): void {
       t.is(out.results?.length, 32); // 5 shapes × 6 checks, and the two prefetch sizes
       for (const c of out.results ?? []) t.is(c.mismatches, 0, `${out.kernel} kernel, ${c.name}: ${c.mismatches} of ${c.n} entries differ from the reference`);
     }
+    // A call never waits for a prefetched draw whose worker stalls (as on a machine with no CPU free for it).
+    const stalled = spawnSync(process.execPath, [script], { env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', ANNEAL_NOISE_PREFETCH_STALL_MS: '300' }, encoding: 'utf8', timeout: 120_000 });
+    t.is(stalled.status, 0, stalled.stderr);
+    const stallOut = JSON.parse(stalled.stdout.trim().split('\n').pop()!) as { results?: { name: string; n: number; mismatches: number }[] };
+    t.is(stallOut.results?.length, 6); // 3 calls × (values, what drew them and how long it took)
+    for (const c of stallOut.results ?? []) t.is(c.mismatches, 0, c.name);
     // The kernel is offered only while tensorflow is the backend (this suite switches to cpu for its references).
     await tf.setBackend('cpu');
     t.is(fastNoiseOps.fused?.(), undefined);

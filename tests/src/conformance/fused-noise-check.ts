@@ -3,6 +3,10 @@
  * needs its own process: ANNEAL_NOISE_KERNEL=plain forces the plain one). On the tensorflow backend, compares the
  * fused noise op with the JS reference (referenceNoiseOps: draw, then one tf.add per tensor) entry for entry, eagerly
  * and inside a captured graph (where the op writes in place into its input), and prints one JSON line.
+ *
+ * With ANNEAL_NOISE_PREFETCH_STALL_MS set (the op library's worker then sleeps that long once it has taken a draw, as
+ * a worker the machine gives no CPU would), it checks instead that a call never waits for such a draw: it draws
+ * itself, the same values, in much less than the stall.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { captureGraph } from '@anneal/core';
@@ -47,6 +51,50 @@ const CASES: { name: string; shapes: number[][]; std: number; key: number }[] = 
 ];
 
 const results: CaseResult[] = [];
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until `count` prefetched draws are done (the op takes a draw only once its worker has started it). */
+async function untilReady(count: number): Promise<boolean> {
+  const deadline = Date.now() + 30_000;
+  while (kernel!.prefetchesReady < count) {
+    if (Date.now() > deadline) return false;
+    await sleep(2);
+  }
+  return true;
+}
+
+const STALL_MS = Number(process.env.ANNEAL_NOISE_PREFETCH_STALL_MS ?? 0);
+if (STALL_MS > 0) {
+  // 1. The worker has taken the draw and stalls: the call waits ≈ 1 ms at most, then draws itself (a worker that had
+  //    not taken it yet would be told so, with the same outcome). 2. A draw queued behind it, not started: the call
+  //    takes it back at once. 3. Once the worker is free again, a prefetched draw is taken as usual.
+  const n = 100_000;
+  const grads = { p: tf.randomNormal([n], 0, 1, 'float32', 9) };
+  const check = async (label: string, key: number, prefetch: boolean, wantUsed: number, wantMissed: number, settle: () => Promise<unknown>) => {
+    const used = kernel.prefetchesUsed;
+    const missed = kernel.prefetchesMissed;
+    if (prefetch) kernel.prefetch(n, key, 0.2);
+    await settle();
+    const start = performance.now();
+    const got = kernel.add(grads, kernel.seeds(n, key, 0.2));
+    const ms = performance.now() - start;
+    const want = referenceNoiseOps.addNoise(grads, referenceNoiseOps.gaussianNoise(n, key, 0.2));
+    const took = kernel.prefetchesUsed - used;
+    const drewItself = kernel.prefetchesMissed - missed;
+    results.push({ name: `stalled worker, ${label}: values`, n, mismatches: mismatches(want, got) });
+    const fast = wantMissed === 0 || ms < STALL_MS / 3;
+    results.push({ name: `stalled worker, ${label}: taken ${took} (want ${wantUsed}), drawn by the call ${drewItself} (want ${wantMissed}), ${ms.toFixed(1)} ms (stall ${STALL_MS} ms)`, n, mismatches: took === wantUsed && drewItself === wantMissed && fast ? 0 : 1 });
+    tf.dispose([...Object.values(want), ...Object.values(got)]);
+  };
+  await check('draw taken by the worker', 501, true, 0, 1, () => sleep(Math.min(50, STALL_MS / 4)));
+  await check('draw queued behind it', 502, true, 0, 1, async () => undefined);
+  await sleep(2.5 * STALL_MS); // the worker finishes both draws (its slots are freed: nobody waits for them)
+  await check('after the stall', 503, true, 1, 0, () => untilReady(1));
+  tf.dispose(grads.p);
+  process.stdout.write(`${JSON.stringify({ kernel: kernel.kernel, results })}\n`);
+  process.exit(0);
+}
+
 for (const c of CASES) {
   const grads = Object.fromEntries(c.shapes.map((shape, i) => [`p${i}`, tf.randomNormal(shape, 0, 1, 'float32', 100 + i)]));
   const n = c.shapes.reduce((sum, s) => sum + s.reduce((a, b) => a * b, 1), 0);
@@ -81,17 +129,19 @@ for (const c of CASES) {
     const before = kernel.prefetchesUsed;
     kernel.prefetch(n, c.key + 1000, c.std);
     kernel.prefetch(n, c.key + 2000, c.std);
+    const bothDrawn = await untilReady(2); // a call does not wait for a draw its worker has not started
     const eager = kernel.add(grads, kernel.seeds(n, c.key + 1000, c.std));
     const graph = replayWith(c.key + 2000);
     kernel.prefetch(n, c.key + 3000, c.std);
     const stale = kernel.add(grads, kernel.seeds(n, c.key + 4000, c.std));
     const took = kernel.prefetchesUsed - before;
+    await untilReady(1); // the stale draw, left in its slot (the next case's prefetch replaces it)
     for (const [label, key, got] of [['prefetched, eager', 1000, eager], ['prefetched, graph', 2000, graph], ['after a stale prefetch', 4000, stale]] as const) {
       const w = wantFor(c.key + key);
       results.push({ name: `${c.name} (${label})`, n, mismatches: mismatches(w, got) });
       tf.dispose([...Object.values(w), ...Object.values(got)]);
     }
-    results.push({ name: `${c.name} (prefetched draws taken: ${took} of 2)`, n, mismatches: took === 2 ? 0 : 1 });
+    results.push({ name: `${c.name} (prefetched draws taken: ${took} of 2${bothDrawn ? '' : ', not both drawn within 30 s'})`, n, mismatches: took === 2 ? 0 : 1 });
   }
   capture.graph.dispose();
   tf.dispose([seeds, ...Object.values(want), ...Object.values(grads)]);
@@ -102,7 +152,9 @@ process.env.ANNEAL_NOISE_PREFETCH = '1';
 for (const [n, wanted] of [[FUSED_PREFETCH_MIN_SIZE - 1, 0], [FUSED_PREFETCH_MIN_SIZE, 1]] as const) {
   const grads = { p: tf.randomNormal([n], 0, 1, 'float32', 7) };
   const before = kernel.prefetchesUsed;
+  const ready = kernel.prefetchesReady;
   prefetchingNoiseOps.prefetch!(n, 77, 0.1);
+  if (wanted > 0) await untilReady(ready + 1);
   tf.dispose([grads.p, ...Object.values(kernel.add(grads, kernel.seeds(n, 77, 0.1)))]);
   const took = kernel.prefetchesUsed - before;
   results.push({ name: `prefetchingNoiseOps, ${n} values (prefetched draws taken: ${took}, want ${wanted})`, n, mismatches: took === wanted ? 0 : 1 });

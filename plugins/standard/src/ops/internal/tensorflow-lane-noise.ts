@@ -58,6 +58,8 @@ function chunkGroupsOf(n: number): number {
 interface LaneNoiseLibrary {
   prefetch(seeds: Int32Array, n: number, chunkGroups: number): boolean;
   prefetchesUsed(): number;
+  prefetchesMissed(): number;
+  prefetchesReady(): number;
   kernel(): string;
 }
 
@@ -91,6 +93,16 @@ export class TensorflowLaneNoise implements FusedNoiseKernel {
   /** How many op calls have used a prefetched draw (tests, benchmark). */
   get prefetchesUsed(): number {
     return this.library.prefetchesUsed();
+  }
+
+  /** How many op calls found their draw prefetched but not started, or late, and drew it themselves. */
+  get prefetchesMissed(): number {
+    return this.library.prefetchesMissed();
+  }
+
+  /** How many prefetched draws are done and not yet taken (a test waits on it before calling the op). */
+  get prefetchesReady(): number {
+    return this.library.prefetchesReady();
   }
 
   /** { name: t + ε } for the draw `seeds` stands for (laneNoiseSeeds of the total size). A pure tensor function. */
