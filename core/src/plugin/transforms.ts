@@ -69,8 +69,24 @@ export type GraphHostInputs = Readonly<Record<string, Float32Array | Int32Array 
  */
 export interface GraphGradientForm<S> {
   host(state: S, ctx: GraphHostContext): { readonly inputs: GraphHostInputs; readonly state: S; readonly metrics?: Readonly<Record<string, number>>; readonly facts?: { readonly noiseStd?: number } };
-  /** `inputs` are the host inputs as tensors. Metrics returned here are scalars computed in the graph. */
-  apply(grads: GradMap, inputs: Readonly<Record<string, tf.Tensor>>): { readonly grads: GradMap; readonly metrics?: Readonly<Record<string, tf.Scalar>> };
+  /**
+   * `inputs` are the host inputs as tensors. Metrics returned here are scalars computed in the graph. `known` holds
+   * what the step has already computed of `grads` (their global norm, when it records norms). A returned `globalNorm`
+   * is the global norm of the returned `grads`, when the transform knows it for free (a global-norm clip: N · c); the
+   * step then does not sum over the gradients again for it. That sum would read every clipped gradient after the
+   * transform's own use, and so keep the next transform from writing into them (as the fused noise op does).
+   */
+  apply(
+    grads: GradMap,
+    inputs: Readonly<Record<string, tf.Tensor>>,
+    known?: GraphKnownOfGrads,
+  ): { readonly grads: GradMap; readonly metrics?: Readonly<Record<string, tf.Scalar>>; readonly globalNorm?: tf.Scalar };
+}
+
+/** What a captured step has already computed of the gradients it passes to a transform's graph form. */
+export interface GraphKnownOfGrads {
+  /** sqrt(Σ_i ‖g_i‖²) over the gradients passed. */
+  readonly globalNorm?: tf.Scalar;
 }
 
 /** The optimizer at the `update` hook point. It assigns new values to the parameters. */

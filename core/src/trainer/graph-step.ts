@@ -232,17 +232,19 @@ export class GraphStepRunner {
     const norm = (g: GradMap) => (recordGradNorms ? globalNorm(g) : tf.scalar(NaN)); // tensor ops: a graph has no host sum
     let normPre: tf.Tensor = tf.scalar(NaN);
     let normPost: tf.Tensor = tf.scalar(NaN);
+    let knownNorm: tf.Scalar | undefined; // the global norm of `grads`, when it is computed already
     for (const stage of GRADIENT_STAGES) {
-      if (stage === 'clip') normPre = norm(grads);
+      if (stage === 'clip' && recordGradNorms) normPre = knownNorm = globalNorm(grads);
       for (const e of plan.stages[stage]) {
-        const out = e.instance.graph!.apply(grads, inputsOf(e.name));
+        const out = e.instance.graph!.apply(grads, inputsOf(e.name), { globalNorm: knownNorm });
         grads = out.grads;
+        knownNorm = out.globalNorm;
         for (const [k, v] of Object.entries(out.metrics ?? {})) {
           metricNames.push(`plugin/${e.name}/${k}`);
           metricTensors.push(v);
         }
       }
-      if (stage === 'clip') normPost = plan.stages.clip.length > 0 ? norm(grads) : normPre;
+      if (stage === 'clip') normPost = plan.stages.clip.length > 0 ? (knownNorm ?? norm(grads)) : normPre;
     }
     const opt = plan.stages.update;
     const next = opt.instance.graph!.apply(model.params, grads, inputsOf(opt.name), slots);

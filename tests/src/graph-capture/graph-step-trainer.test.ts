@@ -56,6 +56,11 @@ onTensorflow(`graph step = eager step through the trainer (${optimizer.name}): p
   close(series(eager.runId, 'train/loss'), series(graph.runId, 'train/loss'), 1e-4, 'train/loss');
   close(series(eager.runId, 'plugin/clip-global-norm/grad_norm'), series(graph.runId, 'plugin/clip-global-norm/grad_norm'), 1e-4, 'grad_norm');
   close(series(eager.runId, 'plugin/clip-global-norm/clip_coef'), series(graph.runId, 'plugin/clip-global-norm/clip_coef'), 1e-4, 'clip_coef');
+  // The graph takes the norm after the clip as the clip's N · c (the eager step's memo does the same), so no second sum
+  // reads the clipped gradients: the recorded norms still agree with the eager step's.
+  close(series(eager.runId, 'grad/norm_pre_clip'), series(graph.runId, 'grad/norm_pre_clip'), 1e-4, 'grad/norm_pre_clip');
+  close(series(eager.runId, 'grad/norm_post_clip'), series(graph.runId, 'grad/norm_post_clip'), 1e-4, 'grad/norm_post_clip');
+  t.true(series(graph.runId, 'grad/norm_post_clip').some((v) => Math.abs(v - 0.5) < 1e-6), 'a clipped step records maxNorm after the clip');
   t.deepEqual(series(graph.runId, 'plugin/annealed-gaussian/noise_std'), series(eager.runId, 'plugin/annealed-gaussian/noise_std'), 'σ_t is the same number');
   t.true(series(eager.runId, 'plugin/clip-global-norm/clip_coef').some((c) => c < 1), 'the clip is active on some steps');
   const weights = (id: string) => new Float32Array(new Uint8Array(readFileSync(join(store.artifactsDir(id), 'model', 'weights.bin'))).buffer);

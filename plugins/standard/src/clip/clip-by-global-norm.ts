@@ -36,10 +36,11 @@ export function clipByGlobalNorm(config: Partial<ClipGlobalNormConfig> = {}): Gr
     },
     graph: {
       host: (state) => ({ inputs: {}, state }),
-      apply(grads) {
-        const norm = globalNorm(grads);
+      apply(grads, _inputs, known) {
+        const norm = known?.globalNorm ?? globalNorm(grads);
         const coef = tf.div(maxNorm, tf.maximum(norm, maxNorm)) as tf.Scalar; // c = maxNorm / max(N, maxNorm)
-        return { grads: Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, coef)])), metrics: { grad_norm: norm, clip_coef: coef } };
+        const clipped = Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, coef)]));
+        return { grads: clipped, metrics: { grad_norm: norm, clip_coef: coef }, globalNorm: tf.mul(norm, coef) as tf.Scalar }; // ‖c·g‖ = N·c
       },
     },
   };
