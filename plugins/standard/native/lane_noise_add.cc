@@ -455,36 +455,6 @@ int CurrentCpu() {
 #endif
 }
 
-// While it lives, keeps the calling thread off `cpu` if it is running there (and another CPU is allowed), then gives
-// the thread back its CPUs (Linux; elsewhere nothing). A helper woken by a thread tends to start on that thread's CPU,
-// where the two only take turns: PTB's graph step found its helper there for 15 of 39 draws (2026-12-03).
-class AwayFromCpu {
- public:
-  explicit AwayFromCpu(int cpu) {
-#if defined(__linux__)
-    if (cpu < 0 || cpu >= CPU_SETSIZE || sched_getcpu() != cpu || sched_getaffinity(0, sizeof saved_, &saved_) != 0) return;
-    cpu_set_t want = saved_;
-    CPU_CLR(cpu, &want);
-    moved_ = CPU_COUNT(&want) > 0 && sched_setaffinity(0, sizeof want, &want) == 0;
-#else
-    (void)cpu;
-#endif
-  }
-  ~AwayFromCpu() {
-#if defined(__linux__)
-    if (moved_) sched_setaffinity(0, sizeof saved_, &saved_);
-#endif
-  }
-  AwayFromCpu(const AwayFromCpu&) = delete;
-  AwayFromCpu& operator=(const AwayFromCpu&) = delete;
-
- private:
-#if defined(__linux__)
-  cpu_set_t saved_;
-#endif
-  bool moved_ = false;
-};
-
 // Draws request `req` (its view, seeds and sizes set): on this thread, plus `helpers` threads of `pool` for a large
 // draw; this thread resolves each chunk's misses in index order as soon as the chunk is done.
 void RunDraw(const std::shared_ptr<Request>& req, tsl::thread::ThreadPool* pool) {
@@ -506,9 +476,7 @@ void RunDraw(const std::shared_ptr<Request>& req, tsl::thread::ThreadPool* pool)
   // helper cost as much as it saved for the MLP's 84,760 values (148 µs alone, 151–161 µs with one); PTB's 4.33 M
   // took 7.5 ms alone and 5.6 ms with one (2026-12-03, in a captured graph).
   const int64_t helpers = pool == nullptr || req->n < kShareFromValues ? 0 : std::min<int64_t>(std::max(1, pool->NumThreads() - 1), req->units - 1);
-  const int caller_cpu = helpers > 0 ? CurrentCpu() : -1;
-  for (int64_t h = 0; h < helpers; ++h) pool->Schedule([req, caller_cpu] {
-    const AwayFromCpu away(caller_cpu);
+  for (int64_t h = 0; h < helpers; ++h) pool->Schedule([req] {
     while (DrawOneUnit(*req)) {
     }
   });
