@@ -250,9 +250,12 @@ async function benchModel(model: PeerModel, live: readonly Live[], rounds: numbe
 }
 
 const formatShare = (share: number) => `${(100 * share).toFixed(1)} %`;
-/** A share with its rounds' range: "4.9 % (rounds 2.1–8.0 %)". */
-const formatShareRounds = (share: number, rounds: readonly number[] | undefined) =>
-  rounds?.length ? `${formatShare(share)} (rounds ${(100 * Math.min(...rounds)).toFixed(1)}–${formatShare(Math.max(...rounds))})` : formatShare(share);
+/** A share with its interval over the rounds (share-verdict.ts): "4.9 % (2.1–8.0 %)". */
+const formatShareRounds = (share: number, rounds: readonly number[] | undefined) => {
+  if (!rounds?.length) return formatShare(share);
+  const v = shareVerdict(rounds, NOISE_SHARE_TARGET);
+  return `${formatShare(share)} (${(100 * v.low).toFixed(1)}–${formatShare(v.high)})`;
+};
 /** The noise target of issue 14: the plugin's share of a step. */
 const NOISE_SHARE_TARGET = 0.05;
 
@@ -341,8 +344,9 @@ export function formatTargets(result: PeerBenchResult): string[] {
     const rounds = Math.max(...shares.map((m) => m.rounds));
     out.push('Noise share (--noise-share: 1 − step without noise ÷ step with it, same rounds; issue 14 target for anneal ≤ 5 %;');
     out.push('  anneal also in-process: the steps without the plugin timed in the same process, beside those with it).');
-    out.push(`  The median of the rounds, and their range: for ${rounds} rounds a ${(100 * (1 - 2 * 0.5 ** rounds)).toFixed(1)} % interval for the median.`);
-    out.push('  met: every round within the target; NOT met: none; undecided: the rounds straddle it.');
+    const { confidence } = shareVerdict(Array.from({ length: rounds }, (_, i) => i), NOISE_SHARE_TARGET);
+    out.push(`  The median of the rounds, and in brackets a ${(100 * confidence).toFixed(1)} % interval for it from the ${rounds} rounds (order statistics, share-verdict.ts).`);
+    out.push('  met: the interval within the target; NOT met: above it; undecided: it straddles the target.');
     const verdictOf = (share: number, rounds: readonly number[] | undefined) => shareVerdict(rounds?.length ? rounds : [share], NOISE_SHARE_TARGET).verdict;
     for (const m of shares) {
       for (const c of m.contestants.filter((x) => x.noiseShare !== undefined)) {
