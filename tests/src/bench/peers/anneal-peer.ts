@@ -140,13 +140,22 @@ async function main(): Promise<void> {
         const plan = plans.get(model.name);
         if (!plan) throw new Error(`model '${model.name}' is not set up`);
         const quiet = quietPlans.get(model.name);
-        if (!quiet) reply({ ok: true, ms: await trainerLoop(plan, model.warmup) });
-        else if (runs++ % 2 === 0) {
+        // The fused op's prefetch during this run's steps with noise: draws taken, and calls that drew themselves.
+        const fused = tensorflowLaneNoise();
+        const counts = () => (fused ? { used: fused.prefetchesUsed, missed: fused.prefetchesMissed } : undefined);
+        const noisy = async () => {
+          const before = counts();
           const ms = await trainerLoop(plan, model.warmup);
-          reply({ ok: true, ms, quietMs: await trainerLoop(quiet, model.warmup) });
+          const after = counts();
+          return { ms, ...(before && after ? { prefetch: { used: after.used - before.used, missed: after.missed - before.missed } } : {}) };
+        };
+        if (!quiet) reply({ ok: true, ...(await noisy()) });
+        else if (runs++ % 2 === 0) {
+          const withNoise = await noisy();
+          reply({ ok: true, ...withNoise, quietMs: await trainerLoop(quiet, model.warmup) });
         } else {
           const quietMs = await trainerLoop(quiet, model.warmup);
-          reply({ ok: true, ms: await trainerLoop(plan, model.warmup), quietMs });
+          reply({ ok: true, ...(await noisy()), quietMs });
         }
       } else throw new Error(`unknown op '${req.op}'`);
     } catch (error) {

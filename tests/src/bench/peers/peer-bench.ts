@@ -51,6 +51,8 @@ export interface ContestantResult {
   readonly pairedNoiseShare?: number;
   /** The in-process share in each round. */
   readonly pairedNoiseShareRounds?: readonly number[];
+  /** anneal with the fused noise op: over all rounds, the op calls that took a prefetched draw, and those that drew themselves. */
+  readonly prefetch?: { readonly used: number; readonly missed: number };
 }
 
 export interface ModelResult {
@@ -210,6 +212,7 @@ async function benchModel(model: PeerModel, live: readonly Live[], rounds: numbe
     if (rounds === 0) return { ...base, contestants: [], skipped, ...(check ? { check } : {}) };
     const per = new Map<string, number[]>(ready.map((c) => [c.live.peer.label, []]));
     const pairedShares = new Map<string, number[]>(); // ANNEAL_PEER_PAIR: 1 − quiet ÷ noisy, per round
+    const prefetches = new Map<string, { used: number; missed: number }>();
     for (let round = 0; round < rounds; round++) {
       for (const c of pairedOrder(ready, round)) {
         const label = c.live.peer.label;
@@ -221,6 +224,8 @@ async function benchModel(model: PeerModel, live: readonly Live[], rounds: numbe
           continue;
         }
         per.get(label)!.push(median(r.ms as number[]));
+        const pf = r.prefetch as { used: number; missed: number } | undefined;
+        if (pf) prefetches.set(label, { used: (prefetches.get(label)?.used ?? 0) + pf.used, missed: (prefetches.get(label)?.missed ?? 0) + pf.missed });
         if (Array.isArray(r.quietMs)) pairedShares.set(label, [...(pairedShares.get(label) ?? []), 1 - median(r.quietMs as number[]) / median(r.ms as number[])]);
       }
       log(`  round ${round + 1}/${rounds}: ${[...per.entries()].map(([k, v]) => `${k} ${v[v.length - 1]?.toFixed(2)}`).join(', ')}`);
@@ -241,6 +246,7 @@ async function benchModel(model: PeerModel, live: readonly Live[], rounds: numbe
         label, kind: c.live.kind, version: c.live.version, ms: median(roundMs), roundMs, notes: c.notes, noise: c.live.noise,
         ...(ratio !== undefined ? { ratioToFastestPeer: ratio } : {}), ...(noiseShare !== undefined ? { noiseShare, noiseShareRounds: shareRounds } : {}),
         ...(paired?.length ? { pairedNoiseShare: median(paired), pairedNoiseShareRounds: paired } : {}),
+        ...(prefetches.has(label) ? { prefetch: prefetches.get(label)! } : {}),
       };
     });
     return { ...base, contestants, fastestPeer: fastest, skipped, ...(check ? { check } : {}) };
@@ -273,7 +279,8 @@ export function formatModel(m: ModelResult): string[] {
     if (c.noiseShare !== undefined) line += `  noise ${formatShareRounds(c.noiseShare, c.noiseShareRounds)} of the step`;
     if (c.pairedNoiseShare !== undefined) line += `; in-process ${formatShareRounds(c.pairedNoiseShare, c.pairedNoiseShareRounds)}`;
     out.push(line);
-    out.push(`  ${''.padEnd(18)} ${c.version}${c.notes.length ? `; ${c.notes.join('; ')}` : ''}`);
+    const prefetch = c.prefetch && c.prefetch.used + c.prefetch.missed > 0 ? `; prefetched draws taken ${c.prefetch.used}, drawn by the op call after all ${c.prefetch.missed}` : '';
+    out.push(`  ${''.padEnd(18)} ${c.version}${c.notes.length ? `; ${c.notes.join('; ')}` : ''}${prefetch}`);
   }
   for (const s of m.skipped) out.push(`  ${s.label.padEnd(18)} skipped: ${s.reason}`);
   if (m.check) out.push(...formatCheck(m.check));
