@@ -447,14 +447,6 @@ bool DrawOneUnit(Request& req) {
   return true;
 }
 
-int CurrentCpu() {
-#if defined(__linux__)
-  return sched_getcpu();
-#else
-  return -1;
-#endif
-}
-
 // Draws request `req` (its view, seeds and sizes set): on this thread, plus `helpers` threads of `pool` for a large
 // draw; this thread resolves each chunk's misses in index order as soon as the chunk is done.
 void RunDraw(const std::shared_ptr<Request>& req, tsl::thread::ThreadPool* pool) {
@@ -562,6 +554,15 @@ Slot* OldestWith(Prefetched& pf, Slot::State state) {
     if (slot.state == state && (best == nullptr || slot.order < best->order)) best = &slot;
   }
   return best;
+}
+
+// The CPU the calling thread runs on (-1: unknown, or not Linux).
+int CurrentCpu() {
+#if defined(__linux__)
+  return sched_getcpu();
+#else
+  return -1;
+#endif
 }
 
 // Keeps the calling thread off `cpu` when another CPU is allowed (Linux; elsewhere nothing changes).

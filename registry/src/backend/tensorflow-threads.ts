@@ -23,6 +23,20 @@ export function tensorflowThreadsOf(trials: readonly Pick<TrialSpec, 'label' | '
   return asked.keys().next().value;
 }
 
+/**
+ * The compute threads of a worker process started with `env` for trials that ask for `asked`: 1 on wasm and cpu; on
+ * tensorflow what selectBackend gives it (ANNEAL_TF_THREADS, else the trials' training.tensorflowThreads, else 1).
+ */
+export function workerComputeThreads(backend: string, env: NodeJS.ProcessEnv, asked: number | undefined): number {
+  return backend.startsWith('tensorflow') ? Number(env.ANNEAL_TF_THREADS) || asked || 1 : 1;
+}
+
+/** A line for a sweep's log when its workers' TensorFlow threads outnumber the cores (undefined: they do not). */
+export function tensorflowOversubscriptionNote(workers: number, asked: number, cores: number): string | undefined {
+  if (workers * asked <= cores) return undefined;
+  return `note: ${workers} workers × ${asked} TensorFlow threads (training.tensorflowThreads) > ${cores} cores; with fewer cores than threads each step waits for the others. Use --workers ${Math.max(1, Math.floor(cores / asked))} or ANNEAL_TF_THREADS=1.`;
+}
+
 /** "1 TensorFlow thread", "2 TensorFlow threads". */
 export function formatTensorflowThreads(n: number): string {
   return `${n} TensorFlow thread${n === 1 ? '' : 's'}`;

@@ -7,7 +7,7 @@ import { formatFinal } from '../execute/format-final.js';
 import { checkDataLoads } from '../plan/check-data-loads.js';
 import { DatasetCache } from '../plan/dataset-cache.js';
 import { resolveBase, resolveTrials } from '../trials/resolve-trials.js';
-import { tensorflowThreadsOf } from '../backend/tensorflow-threads.js';
+import { tensorflowOversubscriptionNote, tensorflowThreadsOf, workerComputeThreads } from '../backend/tensorflow-threads.js';
 import { childProcessEnv } from '../backend/select-backend.js';
 import { absoluteModule } from '../trials/plugin-modules.js';
 import { checkTrialPlugins } from '../trials/check-trial-plugins.js';
@@ -293,11 +293,8 @@ export async function runSweep(booted: Booted, options: SweepOptions): Promise<S
   );
 
   const tfThreads = tensorflowThreadsOf(jobs.map((j) => j.spec));
-  if (!options.executor && backend.startsWith('tensorflow') && tfThreads !== undefined && env.ANNEAL_TF_THREADS === undefined && workers * tfThreads > availableParallelism()) {
-    say(`note: ${workers} workers × ${tfThreads} TensorFlow threads (training.tensorflowThreads) > ${availableParallelism()} cores; with fewer cores than threads each step waits for the others. Use --workers ${Math.max(1, Math.floor(availableParallelism() / tfThreads))} or ANNEAL_TF_THREADS=1.`);
-  }
-  // A worker's compute threads, as its selectBackend sets them: ANNEAL_TF_THREADS, else the recipe's, else 1 (wasm, cpu: 1).
-  const threadsPerWorker = backend.startsWith('tensorflow') ? Number(env.ANNEAL_TF_THREADS) || tfThreads || 1 : 1;
+  const oversubscribed = !options.executor && backend.startsWith('tensorflow') && tfThreads !== undefined && env.ANNEAL_TF_THREADS === undefined ? tensorflowOversubscriptionNote(workers, tfThreads, availableParallelism()) : undefined;
+  if (oversubscribed) say(oversubscribed);
   const results = new Map<string, SweepTrialResult>();
   for (const p of skipped) results.set(p.trial.id, { trial: p.trial, status: 'SKIPPED', runId: p.runId });
   const progress = new SweepProgress(progressStream, { total, alreadyDone: skipped.length, workers, queued: () => pool.queued, tty: options.tty });
@@ -308,7 +305,7 @@ export async function runSweep(booted: Booted, options: SweepOptions): Promise<S
         init: { pluginModules: manifest.pluginModules, backend, tensorflowThreads: tfThreads },
         env: {
           ...childProcessEnv(env),
-          ...workerNoisePrefetchEnv(env, workers, threadsPerWorker, availableParallelism()),
+          ...workerNoisePrefetchEnv(env, workers, workerComputeThreads(backend, env, tfThreads), availableParallelism()),
           ANNEAL_HOME: store.home,
           ANNEAL_BACKEND: backend,
         },
