@@ -500,9 +500,9 @@ void RunDraw(const std::shared_ptr<Request>& req, tsl::thread::ThreadPool* pool)
 // ---- The prefetch: ε of a later call drawn ahead on a thread of the library's own ----
 //
 // `prefetch(seeds, n, chunkGroups)` (N-API) hands a later call's draw to a worker thread, which draws ε into a buffer
-// while the step computes. An op call whose seeds, n and chunk size are a prefetched draw's only adds it (waiting for
-// it if it is still being drawn); any other call draws as usual, so the values are the same either way. Two slots:
-// a captured graph step asks for step t + 1 before its graph has used step t's draw.
+// while the step computes. An op call whose seeds, n and chunk size are a prefetched draw's only adds it (waiting a
+// little if it is still being drawn: see below); any other call draws as usual, so the values are the same either
+// way. Two slots: a captured graph step asks for step t + 1 before its graph has used step t's draw.
 //
 // The worker draws on another CPU than the thread that asked (KeepOffCpu). Woken by that thread, Linux tends to
 // start it on the same CPU, where it took the step's own time: the MLP's graph step was 2.04–2.07 ms with the
