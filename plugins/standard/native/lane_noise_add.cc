@@ -10,8 +10,8 @@
 // Outputs: noisy   N float32 tensors, noisy_i = f32(g_i + ε_i).
 // Attr:    chunk_groups, groups (4 values) per chunk.
 //
-// The rectangle test (≈97 % of values) runs on pairs of chunks in 8 lanes, on the calling thread and, for a large
-// draw, one thread of TensorFlow's intra-op pool; the misses are resolved on the calling thread in index order from
+// The rectangle test (≈97 % of values) runs on units of chunks side by side (4 chunks in 16 lanes with AVX-512, 2 in 8
+// lanes otherwise), on the calling thread and, for a large draw, one thread of TensorFlow's intra-op pool; the misses are resolved on the calling thread in index order from
 // the one slow-path stream, as the JS code does. A draw may also have been made ahead by the library's own thread
 // (`prefetch`, below); the op then only adds it. The ziggurat tables are JS's own (set once through the N-API export
 // `setZigguratTables`), so no table entry can differ by an ulp from the ones the other implementations use.
@@ -34,6 +34,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 #if defined(__linux__)
@@ -105,26 +106,66 @@ double SlowPath(int32_t hz, uint32_t* s) {
   }
 }
 
+// The slow-path stream's state as 4 values (not an array), so that the loop resolving the misses keeps it in registers.
+struct Words {
+  uint32_t w0, w1, w2, w3;
+};
+
+// One xoshiro128** step (NextOf).
+inline uint32_t NextWord(Words& s) {
+  const uint32_t r = Rotl(s.w1 * 5u, 7) * 9u;
+  const uint32_t t = s.w1 << 9;
+  s.w2 ^= s.w0;
+  s.w3 ^= s.w1;
+  s.w1 ^= s.w2;
+  s.w0 ^= s.w3;
+  s.w2 ^= t;
+  s.w3 = Rotl(s.w3, 11);
+  return r;
+}
+
+struct Resolved {
+  double value;
+  Words after;
+};
+
+// SlowPath on a copy of the state (the state of the loop never has its address taken).
+__attribute__((noinline)) Resolved SlowPathOf(int32_t hz, Words s) {
+  uint32_t a[4] = {s.w0, s.w1, s.w2, s.w3};
+  const double value = SlowPath(hz, a);
+  return {value, {a[0], a[1], a[2], a[3]}};
+}
+
 // SlowPath(hz, s), given the wedge test's curve value exp(−x²/2) for x = hz·wn[iz] (computed ahead, by the thread
-// that drew the chunk). The first wedge test accepts about half the time, at random: a branch on it was mispredicted
-// so often that it cost more than the rest. So both of its outcomes are computed (the stream's next two words, and
-// the retry's rectangle test on the second) and the taken one's state and value are selected without a branch; only a
-// retry that misses too, and a tail (iz = 0), go to SlowPath. The same values as SlowPath (the conformance check).
-inline double ResolveMiss(int32_t hz, double curve, uint32_t* s) {
+// that drew the chunk). The misses are resolved one after the other from one stream, so a miss costs the chain from
+// one state to the next; the state is 4 values the loop keeps in registers (as an array in memory it cost ≈ 20 % more).
+// The first wedge test accepts about half the time, at random: a branch on it was mispredicted so often that it cost
+// more than the rest. So both of its outcomes are computed (the stream's next two words, and the retry's rectangle
+// test on the second) and the taken one's state and value are selected without a branch; only a retry that misses
+// too, and a tail (iz = 0), go to SlowPath. The same values as SlowPath (the conformance check).
+inline double ResolveMiss(int32_t hz, double curve, Words& s) {
   const ZigguratTables& t = g_tables;
   const int iz = hz & 127;
-  if (iz == 0) return SlowPath(hz, s);
+  if (iz == 0) {
+    const Resolved r = SlowPathOf(hz, s);
+    s = r.after;
+    return r.value;
+  }
   const double x = static_cast<double>(hz) * t.wn[iz];
-  uint32_t after1[4] = {s[0], s[1], s[2], s[3]};
-  const uint32_t u = NextOf(after1);
-  uint32_t after2[4] = {after1[0], after1[1], after1[2], after1[3]};
-  const int32_t hz2 = static_cast<int32_t>(NextOf(after2));
+  Words after1 = s;
+  const uint32_t u = NextWord(after1);
+  Words after2 = after1;
+  const int32_t hz2 = static_cast<int32_t>(NextWord(after2));
   const int iz2 = hz2 & 127;
   const bool accept = t.fn[iz] + (static_cast<double>(u) / 4294967296.0) * (t.fn[iz - 1] - t.fn[iz]) < curve;
   const uint32_t keep = 0u - static_cast<uint32_t>(accept);
-  for (int j = 0; j < 4; ++j) s[j] = (after1[j] & keep) | (after2[j] & ~keep);
+  s = {(after1.w0 & keep) | (after2.w0 & ~keep), (after1.w1 & keep) | (after2.w1 & ~keep), (after1.w2 & keep) | (after2.w2 & ~keep), (after1.w3 & keep) | (after2.w3 & ~keep)};
   const double retry = static_cast<double>(hz2) * t.wn[iz2];
-  if (__builtin_expect(!accept & (Abs64(hz2) >= t.kn[iz2]), 0)) return SlowPath(hz2, s);
+  if (__builtin_expect(!accept & (Abs64(hz2) >= t.kn[iz2]), 0)) {
+    const Resolved r = SlowPathOf(hz2, s);
+    s = r.after;
+    return r.value;
+  }
   uint64_t bits_x;
   uint64_t bits_retry;
   std::memcpy(&bits_x, &x, sizeof x);
@@ -211,16 +252,24 @@ MissPool& Pool() {
   return *pool;
 }
 
-// The two chunks of a unit side by side, 8 lanes: word j of chunk A's lane k is s[j][k], of chunk B's lane k s[j][4 + k].
-struct PairState {
-  uint32_t s[4][8];
+// The chunks of a unit side by side, 4 lanes each: word j of the unit's chunk c's lane k is s[j][4c + k]. A kernel
+// draws 2 chunks at once (8 lanes: plain, AVX2) or 4 (16 lanes: AVX-512).
+struct UnitState {
+  uint32_t s[4][16];
 };
 
-// `groups` groups of both chunks: values to eps_a / eps_b (4 per group, lane order), misses recorded with their
-// offset in the chunk (base + 4g + k). The plain version; GeneratePairAvx2 below gives the same values.
-void GeneratePairPlain(PairState& st, int64_t groups, float stdf, float* eps_a, float* eps_b, int32_t base, MissList& miss_a, MissList& miss_b) {
+// A kernel: `groups` groups of each of the unit's chunks c, values to eps[c] (4 per group, lane order), misses
+// recorded in miss[c] with their offset in the chunk (base + 4g + k). Every kernel gives the same values.
+using GenerateFn = void (*)(UnitState& st, int64_t groups, float stdf, float* const* eps, int32_t base, MissList* const* miss);
+
+// The plain kernel, 2 chunks.
+void GeneratePairPlain(UnitState& st, int64_t groups, float stdf, float* const* eps, int32_t base, MissList* const* miss) {
   const ZigguratTables& t = g_tables;
-  uint32_t (&s)[4][8] = st.s;
+  uint32_t (&s)[4][16] = st.s;
+  float* const eps_a = eps[0];
+  float* const eps_b = eps[1];
+  MissList& miss_a = *miss[0];
+  MissList& miss_b = *miss[1];
   miss_a.Room(static_cast<size_t>(4 * groups + 4));
   miss_b.Room(static_cast<size_t>(4 * groups + 4));
   for (int64_t g = 0; g < groups; ++g) {
@@ -269,13 +318,16 @@ struct PackControls {
 };
 const PackControls kPack;
 
-// The same with AVX2: one 8-lane vector per state word, the two table lookups as gathers. A group's misses are
+// The same, 2 chunks, with AVX2: one 8-lane vector per state word, the two table lookups as gathers. A group's misses are
 // recorded without a branch (about one group in five has one, at random: the branch was mispredicted so often that
 // it cost half the kernel's time): each chunk's lanes are packed by a pshufb and stored whole, and its list grows
 // by the count.
-__attribute__((target("avx2,popcnt"))) void GeneratePairAvx2(PairState& st, int64_t groups, float stdf, float* eps_a, float* eps_b, int32_t base, MissList& miss_a,
-                                                             MissList& miss_b) {
+__attribute__((target("avx2,popcnt"))) void GeneratePairAvx2(UnitState& st, int64_t groups, float stdf, float* const* eps, int32_t base, MissList* const* miss) {
   const ZigguratTables& t = g_tables;
+  float* const eps_a = eps[0];
+  float* const eps_b = eps[1];
+  MissList& miss_a = *miss[0];
+  MissList& miss_b = *miss[1];
   __m256i s0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(st.s[0]));
   __m256i s1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(st.s[1]));
   __m256i s2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(st.s[2]));
@@ -332,25 +384,136 @@ __attribute__((target("avx2,popcnt"))) void GeneratePairAvx2(PairState& st, int6
 }
 #endif
 
-using GeneratePairFn = void (*)(PairState&, int64_t, float, float*, float*, int32_t, MissList&, MissList&);
-
-// AVX2 when the CPU has it, unless ANNEAL_NOISE_KERNEL=plain (what the tests use to check one against the other).
-GeneratePairFn PickGeneratePair() {
-  const char* forced = std::getenv("ANNEAL_NOISE_KERNEL");
-  if (forced != nullptr && std::strcmp(forced, "plain") == 0) return GeneratePairPlain;
 #if defined(__x86_64__)
-  if (__builtin_cpu_supports("avx2")) return GeneratePairAvx2;
-#endif
-  return GeneratePairPlain;
+// With AVX-512, 4 chunks in 16 lanes. The table lookups are permutes of the tables held in registers (8 each), not
+// gathers, and a group's misses, all 4 chunks' at once, are compressed into one list (lane and offset as one word:
+// the chunk in the top 2 bits) that is sorted out into the chunks' lists after the call. The values are stored 4
+// groups at a time, as 4 × 4 blocks of 4 values transposed.
+#define ANNEAL_AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,popcnt")))
+struct QuadDraw {
+  __m512i s0, s1, s2, s3;
+  __m512i kn[8];
+  __m512 wn[8];
+  __m512 stdv;
+  __m512i at;  // lane l (chunk l / 4, its lane l % 4): the chunk in bits 30–31, the value's offset in it below
+  int32_t* found_hz;
+  int32_t* found_at;
+  size_t found = 0;
+
+  // One group: its 16 values (chunk c's in lanes 4c..4c + 3); its misses appended to found_hz / found_at.
+  ANNEAL_AVX512 inline __m512 Next() {
+    const __m512i m5 = _mm512_add_epi32(s1, _mm512_slli_epi32(s1, 2));  // s1 · 5
+    const __m512i rot = _mm512_rol_epi32(m5, 7);
+    const __m512i r = _mm512_add_epi32(rot, _mm512_slli_epi32(rot, 3));  // · 9
+    const __m512i tk = _mm512_slli_epi32(s1, 9);
+    const __m512i n0 = _mm512_ternarylogic_epi32(s0, s3, s1, 0x96);  // s0 ^ s3 ^ s1: xoshiro128**'s update, 3 inputs at a time
+    const __m512i n1 = _mm512_ternarylogic_epi32(s1, s2, s0, 0x96);
+    const __m512i n2 = _mm512_ternarylogic_epi32(s2, s0, tk, 0x96);
+    s3 = _mm512_rol_epi32(_mm512_xor_si512(s3, s1), 11);
+    s0 = n0;
+    s1 = n1;
+    s2 = n2;
+    const __m512i iz = _mm512_and_si512(r, _mm512_set1_epi32(127));
+    const __mmask16 upper = _mm512_test_epi32_mask(iz, _mm512_set1_epi32(32));
+    const __mmask16 top = _mm512_test_epi32_mask(iz, _mm512_set1_epi32(64));
+    const __m512i kn_low = _mm512_mask_blend_epi32(upper, _mm512_permutex2var_epi32(kn[0], iz, kn[1]), _mm512_permutex2var_epi32(kn[2], iz, kn[3]));
+    const __m512i kn_high = _mm512_mask_blend_epi32(upper, _mm512_permutex2var_epi32(kn[4], iz, kn[5]), _mm512_permutex2var_epi32(kn[6], iz, kn[7]));
+    const __m512 wn_low = _mm512_mask_blend_ps(upper, _mm512_permutex2var_ps(wn[0], iz, wn[1]), _mm512_permutex2var_ps(wn[2], iz, wn[3]));
+    const __m512 wn_high = _mm512_mask_blend_ps(upper, _mm512_permutex2var_ps(wn[4], iz, wn[5]), _mm512_permutex2var_ps(wn[6], iz, wn[7]));
+    const __m512i kn_iz = _mm512_mask_blend_epi32(top, kn_low, kn_high);
+    const __m512 wn_iz = _mm512_mask_blend_ps(top, wn_low, wn_high);
+    // |hz| < kn as unsigned: |−2^31| is 2^31 there, above every kn, so a miss as in the plain kernel.
+    const __mmask16 missed = _knot_mask16(_mm512_cmplt_epu32_mask(_mm512_abs_epi32(r), kn_iz));
+    _mm512_storeu_si512(found_hz + found, _mm512_maskz_compress_epi32(missed, r));
+    _mm512_storeu_si512(found_at + found, _mm512_maskz_compress_epi32(missed, at));
+    found += static_cast<size_t>(_mm_popcnt_u32(missed));
+    at = _mm512_add_epi32(at, _mm512_set1_epi32(4));
+    return _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(r), wn_iz), stdv);
+  }
+};
+
+ANNEAL_AVX512 void GenerateQuadAvx512(UnitState& st, int64_t groups, float stdf, float* const* eps, int32_t base, MissList* const* miss) {
+  const ZigguratTables& t = g_tables;
+  QuadDraw d;
+  d.s0 = _mm512_loadu_si512(st.s[0]);
+  d.s1 = _mm512_loadu_si512(st.s[1]);
+  d.s2 = _mm512_loadu_si512(st.s[2]);
+  d.s3 = _mm512_loadu_si512(st.s[3]);
+  for (int i = 0; i < 8; ++i) {
+    d.kn[i] = _mm512_loadu_si512(t.kn + 16 * i);
+    d.wn[i] = _mm512_loadu_ps(t.wn32 + 16 * i);
+  }
+  d.stdv = _mm512_set1_ps(stdf);
+  d.at = _mm512_add_epi32(_mm512_set1_epi32(base), _mm512_setr_epi32(0, 1, 2, 3, 1 << 30, (1 << 30) + 1, (1 << 30) + 2, (1 << 30) + 3, INT32_MIN, INT32_MIN + 1,
+                                                                       INT32_MIN + 2, INT32_MIN + 3, -(1 << 30), -(1 << 30) + 1, -(1 << 30) + 2, -(1 << 30) + 3));
+  thread_local std::vector<int32_t> found;  // the misses' hz, then their words `at`
+  const size_t room = static_cast<size_t>(16 * groups + 16);
+  if (found.size() < 2 * room) found.resize(2 * room);
+  d.found_hz = found.data();
+  d.found_at = found.data() + room;
+  int64_t g = 0;
+  for (; g + 4 <= groups; g += 4) {
+    const __m512 v0 = d.Next();
+    const __m512 v1 = d.Next();
+    const __m512 v2 = d.Next();
+    const __m512 v3 = d.Next();
+    const __m512 t0 = _mm512_shuffle_f32x4(v0, v1, 0x44);  // v0's chunks 0, 1, v1's chunks 0, 1
+    const __m512 t1 = _mm512_shuffle_f32x4(v0, v1, 0xee);  // chunks 2, 3
+    const __m512 t2 = _mm512_shuffle_f32x4(v2, v3, 0x44);
+    const __m512 t3 = _mm512_shuffle_f32x4(v2, v3, 0xee);
+    _mm512_storeu_ps(eps[0] + 4 * g, _mm512_shuffle_f32x4(t0, t2, 0x88));  // chunk 0 of v0, v1, v2, v3
+    _mm512_storeu_ps(eps[1] + 4 * g, _mm512_shuffle_f32x4(t0, t2, 0xdd));
+    _mm512_storeu_ps(eps[2] + 4 * g, _mm512_shuffle_f32x4(t1, t3, 0x88));
+    _mm512_storeu_ps(eps[3] + 4 * g, _mm512_shuffle_f32x4(t1, t3, 0xdd));
+  }
+  for (; g < groups; ++g) {
+    const __m512 v = d.Next();
+    _mm_storeu_ps(eps[0] + 4 * g, _mm512_extractf32x4_ps(v, 0));
+    _mm_storeu_ps(eps[1] + 4 * g, _mm512_extractf32x4_ps(v, 1));
+    _mm_storeu_ps(eps[2] + 4 * g, _mm512_extractf32x4_ps(v, 2));
+    _mm_storeu_ps(eps[3] + 4 * g, _mm512_extractf32x4_ps(v, 3));
+  }
+  _mm512_storeu_si512(st.s[0], d.s0);
+  _mm512_storeu_si512(st.s[1], d.s1);
+  _mm512_storeu_si512(st.s[2], d.s2);
+  _mm512_storeu_si512(st.s[3], d.s3);
+  for (int c = 0; c < 4; ++c) miss[c]->Room(static_cast<size_t>(4 * groups));
+  for (size_t i = 0; i < d.found; ++i) {  // in index order within each chunk, as found
+    const uint32_t word = static_cast<uint32_t>(d.found_at[i]);
+    miss[word >> 30]->Add(static_cast<int32_t>(word & 0x3fffffffu), d.found_hz[i]);
+  }
 }
-const GeneratePairFn kGeneratePair = PickGeneratePair();
-const char* const kKernelName = kGeneratePair == GeneratePairPlain ? "plain" : "avx2";
+#undef ANNEAL_AVX512
+#endif
+
+struct NoiseKernel {
+  GenerateFn generate;
+  int chunks;  // drawn side by side: a unit
+  const char* name;
+};
+
+// The widest kernel the CPU runs, unless ANNEAL_NOISE_KERNEL names another (what the tests use to check one against
+// the others): 'avx512', 'avx2' or 'plain'.
+NoiseKernel PickKernel() {
+  const NoiseKernel plain{GeneratePairPlain, 2, "plain"};
+  const char* forced = std::getenv("ANNEAL_NOISE_KERNEL");
+  const std::string want = forced == nullptr ? "" : forced;
+  if (want == "plain") return plain;
+#if defined(__x86_64__)
+  const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw");
+  if (avx512 && (want.empty() || want == "avx512")) return {GenerateQuadAvx512, 4, "avx512"};
+  if (__builtin_cpu_supports("avx2") && want != "avx512") return {GeneratePairAvx2, 2, "avx2"};
+#endif
+  return plain;
+}
+const NoiseKernel kKernel = PickKernel();
+const char* const kKernelName = kKernel.name;
 
 // The chunks of a draw of n values (groups of 4) in chunks of `chunk_groups` groups: one at least, as in JS.
 int64_t ChunksOf(int64_t n, int64_t chunk_groups) { return std::max<int64_t>(1, ((n + 3) / 4 + chunk_groups - 1) / chunk_groups); }
 
-// One call's work, shared by the calling thread and the helpers it schedules on the intra-op pool. A unit is a pair
-// of chunks; a helper that starts after every unit is claimed touches nothing but this object (kept alive by the
+// One call's work, shared by the calling thread and the helpers it schedules on the intra-op pool. A unit is the kernel's
+// chunks (NoiseKernel::chunks); a helper that starts after every unit is claimed touches nothing but this object (kept alive by the
 // shared_ptr), so the caller never waits for a helper that has not started, only for a unit a helper is drawing.
 struct Request {
   FlatView view;
@@ -402,48 +565,46 @@ void AddBlock(Request& req, int64_t first, int64_t count, const float* eps, Miss
   }
 }
 
-// Claims one unit and draws it; false when none was left to claim.
+// Claims one unit (kKernel.chunks chunks) and draws it; false when none was left to claim.
 bool DrawOneUnit(Request& req) {
   const int64_t u = req.next_unit.fetch_add(1, std::memory_order_relaxed);
   if (u >= req.units) return false;
-  alignas(64) float eps_a[4 * kBlockGroups];
-  alignas(64) float eps_b[4 * kBlockGroups];
-  const int64_t a = 2 * u;
-  const int64_t b = a + 1;
-  const int64_t ga = std::min(req.groups, (a + 1) * req.chunk_groups) - a * req.chunk_groups;
-  const int64_t gb = b < req.chunks ? std::min(req.groups, (b + 1) * req.chunk_groups) - b * req.chunk_groups : 0;
-  PairState st;
-  for (int j = 0; j < 4; ++j) {
-    for (int k = 0; k < 4; ++k) {
-      st.s[j][k] = static_cast<uint32_t>(req.seeds[16 * a + 4 * j + k]);
-      st.s[j][4 + k] = b < req.chunks ? static_cast<uint32_t>(req.seeds[16 * b + 4 * j + k]) : 0u;
+  const int width = kKernel.chunks;
+  alignas(64) float eps[4][4 * kBlockGroups];
+  float* eps_of[4] = {eps[0], eps[1], eps[2], eps[3]};
+  UnitState st{};
+  int64_t groups_of[4] = {0, 0, 0, 0};  // 0: no such chunk (the last unit)
+  int64_t longest = 0;
+  for (int c = 0; c < width; ++c) {
+    const int64_t chunk = width * u + c;
+    if (chunk >= req.chunks) continue;
+    groups_of[c] = std::min(req.groups, (chunk + 1) * req.chunk_groups) - chunk * req.chunk_groups;
+    longest = std::max(longest, groups_of[c]);
+    req.misses[chunk].first = 4 * chunk * req.chunk_groups;
+    for (int j = 0; j < 4; ++j) {
+      for (int k = 0; k < 4; ++k) st.s[j][4 * c + k] = static_cast<uint32_t>(req.seeds[16 * chunk + 4 * j + k]);
     }
   }
-  const int64_t first_a = 4 * a * req.chunk_groups;
-  const int64_t first_b = 4 * b * req.chunk_groups;
-  MissList& miss_a = req.misses[a];
-  miss_a.first = first_a;
-  size_t saved_a = 0;
-  size_t saved_b = 0;
-  for (int64_t g = 0; g < gb; g += kBlockGroups) {
-    const int64_t count = std::min(kBlockGroups, gb - g);
-    MissList& miss_b = req.misses[b];
-    miss_b.first = first_b;
-    kGeneratePair(st, count, req.stdf, eps_a, eps_b, static_cast<int32_t>(4 * g), miss_a, miss_b);
-    AddBlock(req, first_a + 4 * g, 4 * count, eps_a, miss_a, saved_a);
-    AddBlock(req, first_b + 4 * g, 4 * count, eps_b, miss_b, saved_b);
-  }
-  // Chunk A past chunk B's end (the last chunk is shorter, or there is no B): the same kernel, lanes 4..7 discarded
-  // (into the spare list: only the last unit comes here).
-  MissList& discarded = req.misses[req.chunks];
-  for (int64_t g = gb; g < ga; g += kBlockGroups) {
-    const int64_t count = std::min(kBlockGroups, ga - g);
+  size_t saved[4] = {0, 0, 0, 0};
+  MissList& discarded = req.misses[req.chunks];  // lanes of no chunk, or past a chunk's end: only the last unit has them
+  MissList* lists[4];
+  for (int64_t g = 0; g < longest;) {
+    // A block ends where a chunk does (only the last one is shorter), so every chunk drawn into it has all of it.
+    int64_t count = std::min(kBlockGroups, longest - g);
+    for (int c = 0; c < width; ++c) {
+      if (groups_of[c] > g) count = std::min(count, groups_of[c] - g);
+      lists[c] = groups_of[c] > g ? &req.misses[width * u + c] : &discarded;
+    }
     discarded.size = 0;
-    kGeneratePair(st, count, req.stdf, eps_a, eps_b, static_cast<int32_t>(4 * g), miss_a, discarded);
-    AddBlock(req, first_a + 4 * g, 4 * count, eps_a, miss_a, saved_a);
+    kKernel.generate(st, count, req.stdf, eps_of, static_cast<int32_t>(4 * g), lists);
+    for (int c = 0; c < width; ++c) {
+      if (groups_of[c] > g) AddBlock(req, 4 * (width * u + c) * req.chunk_groups + 4 * g, 4 * count, eps[c], *lists[c], saved[c]);
+    }
+    g += count;
   }
-  req.done[a].store(1, std::memory_order_release);
-  if (gb > 0) req.done[b].store(1, std::memory_order_release);
+  for (int c = 0; c < width; ++c) {
+    if (groups_of[c] > 0) req.done[width * u + c].store(1, std::memory_order_release);
+  }
   return true;
 }
 
@@ -452,12 +613,12 @@ bool DrawOneUnit(Request& req) {
 void RunDraw(const std::shared_ptr<Request>& req, tsl::thread::ThreadPool* pool) {
   const int64_t chunks = req->chunks;
   const int32_t* seed = req->seeds;
-  uint32_t slow[4];
-  for (int j = 0; j < 4; ++j) slow[j] = static_cast<uint32_t>(seed[16 * chunks + j]);
+  Words slow = {static_cast<uint32_t>(seed[16 * chunks]), static_cast<uint32_t>(seed[16 * chunks + 1]), static_cast<uint32_t>(seed[16 * chunks + 2]),
+                static_cast<uint32_t>(seed[16 * chunks + 3])};
   double stdd;
   std::memcpy(&stdd, seed + 16 * chunks + 4, sizeof stdd);
   req->groups = (req->n + 3) / 4;
-  req->units = (chunks + 1) / 2;
+  req->units = (chunks + kKernel.chunks - 1) / kKernel.chunks;
   req->stdf = static_cast<float>(stdd);
   req->misses = Pool().Take(static_cast<size_t>(chunks) + 1);
   req->done.reset(new std::atomic<int>[chunks]);
@@ -484,12 +645,14 @@ void RunDraw(const std::shared_ptr<Request>& req, tsl::thread::ThreadPool* pool)
         continue;
       }
       const MissList& list = req->misses[resolved];
+      Words s = slow;
       for (size_t j = 0; j < list.size; ++j) {
         const int64_t index = list.first + list.offset[j];
         p = view.TensorFrom(p, index);
-        const float eps = static_cast<float>(stdd * ResolveMiss(list.hz[j], list.curve[j], slow));
+        const float eps = static_cast<float>(stdd * ResolveMiss(list.hz[j], list.curve[j], s));
         view.out[p][index - view.start[p]] = req->add ? list.g[j] + eps : eps;
       }
+      slow = s;
       ++resolved;
     }
   };
@@ -830,7 +993,7 @@ napi_value PrefetchesReady(napi_env env, napi_callback_info) {
   return result;
 }
 
-// kernel(): which rectangle-test kernel runs, 'avx2' or 'plain' (ANNEAL_NOISE_KERNEL=plain when the library loads forces it).
+// kernel(): which rectangle-test kernel runs, 'avx512', 'avx2' or 'plain' (ANNEAL_NOISE_KERNEL, read when the library loads, forces one).
 napi_value KernelName(napi_env env, napi_callback_info) {
   napi_value name;
   napi_create_string_utf8(env, kKernelName, NAPI_AUTO_LENGTH, &name);

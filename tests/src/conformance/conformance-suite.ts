@@ -243,7 +243,7 @@ export function conformanceSuite(backend: 'cpu' | 'wasm' | 'tensorflow'): void {
     tf.dispose(grads);
   });
 
-  onBackend('fused noise op (tensorflow): g + ε equals the reference bit for bit, eager and in a graph, prefetched or not, with each kernel; a call never waits for a stalled prefetch', async (t) => {
+  onBackend('fused noise op (tensorflow): g + ε equals the reference bit for bit, eager and in a graph, prefetched or not, with each kernel the CPU runs; a call never waits for a stalled prefetch', async (t) => {
     await on();
     if (backend !== 'tensorflow') {
       t.is(fastNoiseOps.fused?.(), undefined, `only tensorflow has a fused noise op, not ${backend}`);
@@ -256,14 +256,18 @@ export function conformanceSuite(backend: 'cpu' | 'wasm' | 'tensorflow'): void {
       return;
     }
     const script = join(dirname(fileURLToPath(import.meta.url)), 'fused-noise-check.js');
-    const avx2 = /\bavx2\b/.test(existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '');
-    for (const forced of [undefined, 'plain']) {
+    const flags = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
+    const has = (flag: string) => new RegExp(`\\b${flag}\\b`).test(flags);
+    const widest = ['avx512f', 'avx512vl', 'avx512dq', 'avx512bw'].every(has) ? 'avx512' : has('avx2') ? 'avx2' : 'plain';
+    // Each kernel the CPU runs: the widest one by default, then the narrower ones forced.
+    const kernels = widest === 'avx512' ? [undefined, 'avx2', 'plain'] : widest === 'avx2' ? [undefined, 'plain'] : [undefined];
+    for (const forced of kernels) {
       const env = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', ANNEAL_NOISE_KERNEL: forced ?? '' };
       const r = spawnSync(process.execPath, [script], { env, encoding: 'utf8', timeout: 240_000 });
       t.is(r.status, 0, r.stderr);
       const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { kernel?: string; error?: string; results?: { name: string; n: number; mismatches: number }[] };
       t.is(out.error, undefined);
-      t.is(out.kernel, forced ?? (avx2 ? 'avx2' : 'plain'));
+      t.is(out.kernel, forced ?? widest);
       t.is(out.results?.length, 32); // 5 shapes × 6 checks, and the two prefetch sizes
       for (const c of out.results ?? []) t.is(c.mismatches, 0, `${out.kernel} kernel, ${c.name}: ${c.mismatches} of ${c.n} entries differ from the reference`);
     }
@@ -279,7 +283,7 @@ export function conformanceSuite(backend: 'cpu' | 'wasm' | 'tensorflow'): void {
     t.regex(tensorflowLaneNoiseStatus(), /the backend is 'cpu'/);
     await on();
     t.truthy(fastNoiseOps.fused?.());
-    t.regex(tensorflowLaneNoiseStatus(), /^in use: (avx2|plain) kernel/);
+    t.regex(tensorflowLaneNoiseStatus(), /^in use: (avx512|avx2|plain) kernel/);
   });
 
   onBackend('annealed noise at step t = 9, η = 0.01, γ = 0.55: variance 0.01 / 10^0.55 = 2.8184e-3 (240k entries, 5 SE)', async (t) => {
