@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -24,6 +25,28 @@ export type OpLibraryLoad = { readonly ok: true; readonly exports: Readonly<Reco
 
 let tensorflowPackageDir: string | undefined;
 const loaded = new Map<string, OpLibraryLoad>();
+
+/**
+ * The SHA-256 of an op library's source: the C++ file and each header it includes by a quoted name found beside it
+ * (`#include "x.h"`, then that header's own, each once), in the order they are first included. The build writes it
+ * into the manifest and the loader compares it, so a library built before any of these files changed is not loaded.
+ */
+export function opSourceSha256(file: string): string {
+  const hash = createHash('sha256');
+  const seen = new Set<string>();
+  const add = (f: string): void => {
+    if (seen.has(f)) return;
+    seen.add(f);
+    const text = readFileSync(f);
+    hash.update(`${path.basename(f)}\n`).update(text);
+    for (const m of text.toString('utf8').matchAll(/^\s*#\s*include\s+"([^"]+)"/gm)) {
+      const local = path.join(path.dirname(f), m[1]!);
+      if (existsSync(local)) add(local);
+    }
+  };
+  add(file);
+  return hash.digest('hex');
+}
 
 /** Records the folder of the tfjs-node package that provides the tensorflow backend (the backend selection calls this). */
 export function recordTensorflowPackageDir(dir: string): void {

@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { AnnealError, OP_LIBRARY_MANIFEST, opLibraryDir, swapDirIntoPlace, type OpLibraryManifest } from '@anneal/core';
+import { AnnealError, OP_LIBRARY_MANIFEST, opLibraryDir, opSourceSha256, swapDirIntoPlace, type OpLibraryManifest } from '@anneal/core';
 import type { NativeBuildSpec, OpLibrarySpec } from './native-build-spec.js';
 
 /**
@@ -30,8 +29,9 @@ export function opLibrarySource(library: OpLibrarySpec): string {
   return createRequire(import.meta.url).resolve(library.source);
 }
 
+/** The source's SHA-256, headers beside it included (core's opSourceSha256): what the manifest records. */
 export function sourceSha256(file: string): string {
-  return createHash('sha256').update(readFileSync(file)).digest('hex');
+  return opSourceSha256(file);
 }
 
 /** Whether the libraries in place were built for this TensorFlow from the current sources (so nothing needs building). */

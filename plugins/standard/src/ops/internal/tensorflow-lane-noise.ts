@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { loadTensorflowOpLibrary, type GradMap, type Rng } from '@anneal/core';
+import { loadTensorflowOpLibrary, opSourceSha256, type GradMap, type Rng } from '@anneal/core';
 import { noiseRng, type FusedNoiseKernel } from '../noise-ops.js';
 import { chunkGroupsFor } from './chunked-fill.js';
 import { writeChunkStates } from './chunk-states.js';
@@ -30,9 +28,9 @@ interface NodeBackend {
   executeMultipleOutputs(name: string, attrs: { name: string; type: number; value: number }[], inputs: tf.Tensor[], outputs: number): tf.Tensor[];
 }
 
-/** The source's SHA-256: the library's manifest must carry the same one (a build of an older source is not loaded). */
+/** The source's SHA-256 (the .cc and its headers): the library's manifest must carry the same one (a build of an older source is not loaded). */
 export function laneNoiseSourceSha256(): string {
-  return createHash('sha256').update(readFileSync(SOURCE)).digest('hex');
+  return opSourceSha256(SOURCE);
 }
 
 /** The op's `seeds` input for a draw of n values: chunk states, slow-path state, σ as a float64's two words. */
