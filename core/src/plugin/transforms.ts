@@ -80,13 +80,32 @@ export interface GraphGradientForm<S> {
     grads: GradMap,
     inputs: Readonly<Record<string, tf.Tensor>>,
     known?: GraphKnownOfGrads,
-  ): { readonly grads: GradMap; readonly metrics?: Readonly<Record<string, tf.Scalar>>; readonly globalNorm?: tf.Scalar };
+  ): {
+    readonly grads: GradMap;
+    readonly metrics?: Readonly<Record<string, tf.Scalar>>;
+    readonly globalNorm?: tf.Scalar;
+    /**
+     * Only when `known.mayLeaveScale`: the transform's result is `grads` times this scalar, and the multiply is left to
+     * the next transform (which folds it into its own pass over the gradients). `globalNorm` is then the result's.
+     */
+    readonly scale?: tf.Scalar;
+  };
+  /**
+   * true: `apply` takes `known.scale`, a scalar the gradients it gets are to be multiplied by, and applies it in its
+   * own pass (rounded as tf.mul before anything else). Then the transform just before it in the step (a global-norm
+   * clip) may leave its multiply to it, and the step makes one pass over the gradients for both.
+   */
+  readonly foldsScale?: boolean;
 }
 
 /** What a captured step has already computed of the gradients it passes to a transform's graph form. */
 export interface GraphKnownOfGrads {
-  /** sqrt(Σ_i ‖g_i‖²) over the gradients passed. */
+  /** sqrt(Σ_i ‖g_i‖²) over the gradients passed (times `scale`, when there is one). */
   readonly globalNorm?: tf.Scalar;
+  /** The gradients passed are `grads` times this scalar (given only to a form with `foldsScale`). */
+  readonly scale?: tf.Scalar;
+  /** The next transform folds a scale: this one may return `scale` instead of multiplying. */
+  readonly mayLeaveScale?: boolean;
 }
 
 /** The optimizer at the `update` hook point. It assigns new values to the parameters. */

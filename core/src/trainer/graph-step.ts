@@ -13,6 +13,9 @@ import { globalNorm } from './global-norm.js';
 import { runPostUpdate, type PluginStates, type StepTensors } from './run-step.js';
 import { SiteTransforms } from './site-matches.js';
 
+
+/** ANNEAL_GRAPH_FOLD_SCALE=0: every transform applies its own scale (a clip multiplies, even before the noise). The same values. */
+const FOLD_SCALE = process.env.ANNEAL_GRAPH_FOLD_SCALE !== '0';
 /** One forward-transform call at a site, in forward order: the host part gives its values before each run. */
 interface SiteCall {
   readonly entry: PlanEntry<ForwardTransform>;
@@ -232,19 +235,27 @@ export class GraphStepRunner {
     const norm = (g: GradMap) => (recordGradNorms ? globalNorm(g) : tf.scalar(NaN)); // tensor ops: a graph has no host sum
     let normPre: tf.Tensor = tf.scalar(NaN);
     let normPost: tf.Tensor = tf.scalar(NaN);
-    let knownNorm: tf.Scalar | undefined; // the global norm of `grads`, when it is computed already
+    let knownNorm: tf.Scalar | undefined; // the global norm of `grads` (times `scale`), when it is computed already
+    let scale: tf.Scalar | undefined; // the gradients are `grads` times this: a multiply left to the next transform
+    const order = GRADIENT_STAGES.flatMap((stage) => plan.stages[stage].map((e) => ({ stage, e })));
+    let at = 0;
     for (const stage of GRADIENT_STAGES) {
       if (stage === 'clip' && recordGradNorms) normPre = knownNorm = globalNorm(grads);
       for (const e of plan.stages[stage]) {
-        const out = e.instance.graph!.apply(grads, inputsOf(e.name), { globalNorm: knownNorm });
+        const form = e.instance.graph!;
+        const mayLeaveScale = FOLD_SCALE && order[at + 1]?.e.instance.graph?.foldsScale === true;
+        at += 1;
+        const out = form.apply(grads, inputsOf(e.name), { globalNorm: knownNorm, ...(scale ? { scale } : {}), mayLeaveScale });
+        if (out.scale && !mayLeaveScale) throw new Error(`transform '${e.name}': its graph form returned a scale, but the next transform does not fold one`);
         grads = out.grads;
+        scale = out.scale;
         knownNorm = out.globalNorm;
         for (const [k, v] of Object.entries(out.metrics ?? {})) {
           metricNames.push(`plugin/${e.name}/${k}`);
           metricTensors.push(v);
         }
       }
-      if (stage === 'clip') normPost = plan.stages.clip.length > 0 ? (knownNorm ?? norm(grads)) : normPre;
+      if (stage === 'clip') normPost = plan.stages.clip.length > 0 ? (knownNorm ?? (scale ? tf.mul(norm(grads), tf.abs(scale)) : norm(grads))) : normPre;
     }
     const opt = plan.stages.update;
     const next = opt.instance.graph!.apply(model.params, grads, inputsOf(opt.name), slots);

@@ -7,7 +7,9 @@
 //          seeds   int32 [16·chunks + 6]: chunk c's lane states (word j of lane k at 16c + 4j + k; chunk c starts
 //                  at group c·chunk_groups, its states are the seeds jumped ahead, computed in JS), the slow-path
 //                  stream's state (4 words), then σ as the two words of a float64 (low word first);
-// Outputs: noisy   N float32 tensors, noisy_i = f32(g_i + ε_i).
+//          scale   float32 [] (or any one-value shape): c, 1 for none;
+// Outputs: noisy   N float32 tensors, noisy_i = f32(f32(g_i · c) + ε_i), which is f32(g_i + ε_i) for c = 1. A global-norm
+//                  clip's coefficient, left to this op by a captured step, so the clip makes no pass of its own.
 // Attr:    chunk_groups, groups (4 values) per chunk.
 //
 // The rectangle test (≈97 % of values) runs on units of chunks side by side (4 chunks in 16 lanes with AVX-512, 2 in 8
@@ -60,6 +62,9 @@ class LaneNoiseAddOp : public OpKernel {
     tensorflow::OpInputList grads;
     OP_REQUIRES_OK(ctx, ctx->input_list("grads", &grads));
     const Tensor& seeds = ctx->input(grads.size());
+    const Tensor& scale = ctx->input(grads.size() + 1);
+    OP_REQUIRES(ctx, scale.dtype() == tensorflow::DT_FLOAT && scale.NumElements() == 1,
+                tensorflow::errors::InvalidArgument("AnnealLaneNoiseAdd: scale must be one float32, got ", scale.NumElements(), " values"));
     tensorflow::OpOutputList noisy;
     OP_REQUIRES_OK(ctx, ctx->output_list("noisy", &noisy));
 
@@ -81,8 +86,10 @@ class LaneNoiseAddOp : public OpKernel {
                                                     " values in chunks of ", chunk_groups_, " groups, got ", seeds.NumElements()));
     if (n == 0) return;
     const int32_t* seed = seeds.flat<int32_t>().data();
-    if (AddPrefetched(view, grads.size(), n, chunk_groups_, seed, seeds.NumElements())) return;
+    const float c = scale.flat<float>()(0);
+    if (AddPrefetched(view, grads.size(), n, chunk_groups_, seed, seeds.NumElements(), c)) return;
     req->n = n;
+    req->scale = c;
     req->chunk_groups = chunk_groups_;
     req->chunks = chunks;
     req->seeds = seed;
@@ -98,6 +105,7 @@ class LaneNoiseAddOp : public OpKernel {
 REGISTER_OP("AnnealLaneNoiseAdd")
     .Input("grads: N * float")
     .Input("seeds: int32")
+    .Input("scale: float")
     .Output("noisy: N * float")
     .Attr("N: int >= 1")
     .Attr("chunk_groups: int >= 1")

@@ -81,6 +81,7 @@ struct Request {
   const int32_t* seeds = nullptr;
   float stdf = 0;
   bool add = true;  // false: write ε itself (the prefetch's draw), into the one "tensor" of the view
+  float scale = 1;  // the op's `scale`: the gradients are g · scale (a global-norm clip's c), rounded before ε is added
   std::vector<MissList> misses;  // chunk c's at c; one more at `chunks`, for the lanes of no chunk (DrawOneUnit)
   std::unique_ptr<std::atomic<int>[]> done;
   std::atomic<int64_t> next_unit{0};
@@ -90,9 +91,9 @@ struct Request {
 constexpr int64_t kShareFromValues = int64_t{1} << 19;  // draws of fewer values run on the calling thread alone
 constexpr int64_t kBlockGroups = 1024;  // 16 KB of ε per chunk: drawn, then added while it is in L1
 
-// Adds the values [first, first + count) (ε in eps) to the gradients. First the misses recorded since `saved`: those
-// past n (not part of the draw) are dropped, and the others get their curve value and their gradient entry (the add
-// may write in place).
+// Adds the values [first, first + count) (ε in eps) to the gradients (times the scale, when it is not 1). First the
+// misses recorded since `saved`: those past n (not part of the draw) are dropped, and the others get their curve value
+// and their gradient entry (the add may write in place).
 void AddBlock(Request& req, int64_t first, int64_t count, const float* eps, MissList& misses, size_t& saved) {
   const FlatView& view = req.view;
   while (misses.size > saved && misses.first + misses.offset[misses.size - 1] >= req.n) --misses.size;
@@ -102,7 +103,7 @@ void AddBlock(Request& req, int64_t first, int64_t count, const float* eps, Miss
     if (!req.add) continue;
     const int64_t index = misses.first + misses.offset[saved];
     p = view.TensorFrom(p, index);
-    misses.g[saved] = view.in[p][index - view.start[p]];
+    misses.g[saved] = view.in[p][index - view.start[p]] * req.scale;  // × 1 is exact
   }
   if (!req.add) {
     std::memcpy(view.out[0] + first, eps, sizeof(float) * static_cast<size_t>(std::min(req.n, first + count) - first));
@@ -116,7 +117,12 @@ void AddBlock(Request& req, int64_t first, int64_t count, const float* eps, Miss
     const float* in = view.in[p] - view.start[p];
     float* out = view.out[p] - view.start[p];
     const float* e = eps - first;
-    for (int64_t j = i; j < end; ++j) out[j] = in[j] + e[j];  // g + ε (a miss's entry is rewritten when it is resolved)
+    const float c = req.scale;
+    if (c == 1.0f) {
+      for (int64_t j = i; j < end; ++j) out[j] = in[j] + e[j];  // g + ε (a miss's entry is rewritten when it is resolved)
+    } else {
+      for (int64_t j = i; j < end; ++j) out[j] = in[j] * c + e[j];  // f32(f32(g · c) + ε): no fused multiply-add here
+    }
     i = end;
   }
 }

@@ -139,7 +139,7 @@ std::chrono::microseconds PrefetchPatience(int64_t n) { return std::chrono::micr
 // If a prefetched draw is this call's and the worker has started it, waits for it (up to PrefetchPatience), adds it
 // to the gradients and returns true. A draw not started yet is taken back, and one that takes too long is left to the
 // worker: false, and the call draws itself (the same values).
-bool AddPrefetched(const FlatView& view, int num, int64_t n, int64_t chunk_groups, const int32_t* seeds, int64_t seed_count) {
+bool AddPrefetched(const FlatView& view, int num, int64_t n, int64_t chunk_groups, const int32_t* seeds, int64_t seed_count, float scale) {
   Prefetched& pf = Prefetch();
   std::unique_lock<std::mutex> lock(pf.mu);
   Slot* ours = nullptr;
@@ -166,7 +166,11 @@ bool AddPrefetched(const FlatView& view, int num, int64_t n, int64_t chunk_group
     const int64_t count = view.start[p + 1] - first;
     const float* in = view.in[p];
     float* out = view.out[p];
-    for (int64_t j = 0; j < count; ++j) out[j] = in[j] + eps[first + j];  // g + ε
+    if (scale == 1.0f) {
+      for (int64_t j = 0; j < count; ++j) out[j] = in[j] + eps[first + j];  // g + ε
+    } else {
+      for (int64_t j = 0; j < count; ++j) out[j] = in[j] * scale + eps[first + j];  // g · c + ε
+    }
   }
   ours->state = Slot::kIdle;
   ++pf.used;

@@ -268,7 +268,7 @@ export function conformanceSuite(backend: 'cpu' | 'wasm' | 'tensorflow'): void {
       const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { kernel?: string; error?: string; results?: { name: string; n: number; mismatches: number }[] };
       t.is(out.error, undefined);
       t.is(out.kernel, forced ?? widest);
-      t.is(out.results?.length, 32); // 5 shapes × 6 checks, and the two prefetch sizes
+      t.is(out.results?.length, 42); // 5 shapes × 8 checks, and the two prefetch sizes
       for (const c of out.results ?? []) t.is(c.mismatches, 0, `${out.kernel} kernel, ${c.name}: ${c.mismatches} of ${c.n} entries differ from the reference`);
     }
     // A call never waits for a prefetched draw whose worker stalls (as on a machine with no CPU free for it).

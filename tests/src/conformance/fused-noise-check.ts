@@ -51,6 +51,7 @@ const CASES: { name: string; shapes: number[][]; std: number; key: number }[] = 
 ];
 
 const results: CaseResult[] = [];
+const SCALE = tf.scalar(0.37); // a clip coefficient c
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits until `count` prefetched draws are done (the op takes a draw only once its worker has started it). */
@@ -102,25 +103,40 @@ for (const c of CASES) {
   const got = kernel.add(grads, kernel.seeds(n, c.key, c.std));
   results.push({ name: `${c.name} (eager)`, n, mismatches: mismatches(want, got) });
   tf.dispose(Object.values(got));
+  // With a scale (a global-norm clip's c left to the op): f32(f32(g · c) + ε), as tf.mul then the reference.
+  const wantScaled = (key: number) => {
+    const scaled = Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, SCALE)]));
+    const w = referenceNoiseOps.addNoise(scaled, referenceNoiseOps.gaussianNoise(n, key, c.std));
+    tf.dispose(Object.values(scaled));
+    return w;
+  };
+  const wantC = wantScaled(c.key);
+  const gotC = kernel.add(grads, kernel.seeds(n, c.key, c.std), SCALE);
+  results.push({ name: `${c.name} (eager, scaled)`, n, mismatches: mismatches(wantC, gotC) });
+  tf.dispose([...Object.values(gotC)]);
 
   // In a graph the op's inputs are intermediates (here g · 1), so TensorFlow lets it write into them.
   const keys = Object.keys(grads);
   const seeds = tf.tensor1d(kernel.seeds(n, c.key, c.std), 'int32');
+  const one = tf.scalar(1);
   const capture = captureGraph((inputs) => {
     const scaled = Object.fromEntries(keys.map((k, i) => [k, tf.mul(inputs[i], 1)]));
-    const noisy = kernel.add(scaled, inputs[keys.length]);
+    const noisy = kernel.add(scaled, inputs[keys.length], inputs[keys.length + 1] as tf.Scalar);
     return keys.map((k) => noisy[k]);
-  }, [...keys.map((k) => grads[k]), seeds]);
+  }, [...keys.map((k) => grads[k]), seeds, one]);
   tf.dispose(capture.outputs);
-  const replayWith = (key: number) => {
+  const replayWith = (key: number, scale: tf.Scalar = one) => {
     const s = tf.tensor1d(kernel.seeds(n, key, c.std), 'int32');
-    const out = capture.graph.run([...keys.map((k) => grads[k]), s]);
+    const out = capture.graph.run([...keys.map((k) => grads[k]), s, scale]);
     s.dispose();
     return Object.fromEntries(keys.map((k, i) => [k, out[i]]));
   };
   const replayed = replayWith(c.key);
   results.push({ name: `${c.name} (graph)`, n, mismatches: mismatches(want, replayed) });
   tf.dispose(Object.values(replayed));
+  const replayedC = replayWith(c.key, SCALE);
+  results.push({ name: `${c.name} (graph, scaled)`, n, mismatches: mismatches(wantC, replayedC) });
+  tf.dispose([...Object.values(replayedC), ...Object.values(wantC)]);
 
   // Prefetched by the library's own thread, then taken by the op (eagerly, then in the graph, whose host part asks
   // for step t + 1 before the graph uses step t's draw: both slots); and a stale prefetch the op must not take.
@@ -131,20 +147,20 @@ for (const c of CASES) {
     kernel.prefetch(n, c.key + 2000, c.std);
     const bothDrawn = await untilReady(2); // a call does not wait for a draw its worker has not started
     const eager = kernel.add(grads, kernel.seeds(n, c.key + 1000, c.std));
-    const graph = replayWith(c.key + 2000);
+    const graph = replayWith(c.key + 2000, SCALE);
     kernel.prefetch(n, c.key + 3000, c.std);
     const stale = kernel.add(grads, kernel.seeds(n, c.key + 4000, c.std));
     const took = kernel.prefetchesUsed - before;
     await untilReady(1); // the stale draw, left in its slot (the next case's prefetch replaces it)
-    for (const [label, key, got] of [['prefetched, eager', 1000, eager], ['prefetched, graph', 2000, graph], ['after a stale prefetch', 4000, stale]] as const) {
-      const w = wantFor(c.key + key);
+    for (const [label, key, got] of [['prefetched, eager', 1000, eager], ['prefetched, graph, scaled', 2000, graph], ['after a stale prefetch', 4000, stale]] as const) {
+      const w = key === 2000 ? wantScaled(c.key + key) : wantFor(c.key + key);
       results.push({ name: `${c.name} (${label})`, n, mismatches: mismatches(w, got) });
       tf.dispose([...Object.values(w), ...Object.values(got)]);
     }
     results.push({ name: `${c.name} (prefetched draws taken: ${took} of 2${bothDrawn ? '' : ', not both drawn within 30 s'})`, n, mismatches: took === 2 ? 0 : 1 });
   }
   capture.graph.dispose();
-  tf.dispose([seeds, ...Object.values(want), ...Object.values(grads)]);
+  tf.dispose([seeds, one, ...Object.values(want), ...Object.values(grads)]);
 }
 // The plugins' ops hand a draw to the op's thread only from FUSED_PREFETCH_MIN_SIZE values on (a smaller one is
 // drawn faster than it is handed over); ANNEAL_NOISE_PREFETCH=1 says a core is idle, whatever the threads.

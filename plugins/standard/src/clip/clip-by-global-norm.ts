@@ -17,7 +17,8 @@ import { scaleTensors } from './scale-tensors.js';
  * with clip_coef NaN, so the trainer's non-finite check sees the original values.
  *
  * Graph form (a step captured as one TensorFlow graph): the same c from N summed in the graph (float32, where
- * the eager form sums in float64 on the host), and every tensor times c (× 1 exactly when not clipping). A
+ * the eager form sums in float64 on the host), and every tensor times c (× 1 exactly when not clipping). When the
+ * next transform folds a scale (the annealed noise does), the clip leaves the multiply to its pass: g · c + ε in one. A
  * non-finite N makes c NaN there, so the step's parameters turn NaN and the next loss ends the run as diverged.
  */
 export function clipByGlobalNorm(config: Partial<ClipGlobalNormConfig> = {}): GradientTransform<Record<string, never>> {
@@ -39,8 +40,11 @@ export function clipByGlobalNorm(config: Partial<ClipGlobalNormConfig> = {}): Gr
       apply(grads, _inputs, known) {
         const norm = known?.globalNorm ?? globalNorm(grads);
         const coef = tf.div(maxNorm, tf.maximum(norm, maxNorm)) as tf.Scalar; // c = maxNorm / max(N, maxNorm)
+        const metrics = { grad_norm: norm, clip_coef: coef };
+        const clippedNorm = tf.mul(norm, coef) as tf.Scalar; // ‖c·g‖ = N·c
+        if (known?.mayLeaveScale) return { grads, scale: coef, metrics, globalNorm: clippedNorm }; // c·g, made by the next pass
         const clipped = Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, coef)]));
-        return { grads: clipped, metrics: { grad_norm: norm, clip_coef: coef }, globalNorm: tf.mul(norm, coef) as tf.Scalar }; // ‖c·g‖ = N·c
+        return { grads: clipped, metrics, globalNorm: clippedNorm };
       },
     },
   };

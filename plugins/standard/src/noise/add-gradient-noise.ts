@@ -17,7 +17,8 @@ import type { GradientNoiseState } from './noise-state.js';
  * noise on a worker thread while step t+1 computes; `referenceNoiseOps` gives the same values).
  *
  * Graph form (a step captured as one TensorFlow graph): the same ε for step t, drawn inside the graph by the fused
- * op from seeds the host passes in, or drawn on the host and passed in as one flat input (ops' GraphNoise).
+ * op from seeds the host passes in, or drawn on the host and passed in as one flat input (ops' GraphNoise). It folds a
+ * global-norm clip's scale: the clip just before it leaves g · c to this pass, so the fused op makes one pass for both.
  */
 export function addGradientNoise(config: Partial<AnnealedGaussianConfig> = {}, ops: NoiseOps = prefetchingNoiseOps): GradientTransform<GradientNoiseState> {
   const { eta, gamma } = resolveConfig('annealed-gaussian', annealedGaussianSchema, config);
@@ -42,7 +43,8 @@ export function addGradientNoise(config: Partial<AnnealedGaussianConfig> = {}, o
         ops.prefetch?.(n, keyAt(state.seed, ctx.step + 1), stdAt(ctx.step + 1));
         return { inputs, state, metrics: { noise_std: std }, facts: { noiseStd: std } };
       },
-      apply: (grads, inputs) => ({ grads: graphNoise.apply(grads, inputs) }), // g + ε
+      foldsScale: true, // a clip's c, left to this pass: g · c + ε
+      apply: (grads, inputs, known) => ({ grads: graphNoise.apply(grads, inputs, known?.scale) }), // g + ε
     },
   };
 }

@@ -39,8 +39,11 @@ export interface NoiseOps {
 export interface FusedNoiseKernel {
   /** The op's host input for a draw of n values from `source` (which advances as in gaussianNoise). */
   seeds(n: number, source: Rng | number, std: number): Int32Array;
-  /** { name: t + ε }; a pure tensor function of (tensors, seeds), so it also runs inside a captured graph. */
-  add(tensors: GradMap, seeds: Int32Array | tf.Tensor): Record<string, tf.Tensor>;
+  /**
+   * { name: t + ε }, or { name: t · scale + ε } (rounded as tf.mul, then tf.add) when a scalar `scale` is given; a pure
+   * tensor function of its arguments, so it also runs inside a captured graph.
+   */
+  add(tensors: GradMap, seeds: Int32Array | tf.Tensor, scale?: tf.Scalar): Record<string, tf.Tensor>;
   /** A hint, as NoiseOps.prefetch: the next draw will be (n, key, std), so it may be drawn ahead. Never changes a value. */
   prefetch?(n: number, key: number, std: number): void;
 }
@@ -84,14 +87,15 @@ export class GraphNoise {
     return { noise: this.hostNoise };
   }
 
-  apply(grads: GradMap, inputs: Readonly<Record<string, tf.Tensor>>): Record<string, tf.Tensor> {
+  /** g + ε for every gradient, or g · scale + ε when the step leaves a global-norm clip's scale to this pass. */
+  apply(grads: GradMap, inputs: Readonly<Record<string, tf.Tensor>>, scale?: tf.Scalar): Record<string, tf.Tensor> {
     if (inputs.seeds) {
       const fused = this.ops.fused?.();
       if (!fused) throw new Error('GraphNoise.apply: seeds from a fused kernel, but the kernel is not available now');
-      return fused.add(grads, inputs.seeds);
+      return fused.add(grads, inputs.seeds, scale);
     }
     const entries = Object.entries(grads);
     const pieces = tf.split(inputs.noise, entries.map(([, g]) => g.size));
-    return Object.fromEntries(entries.map(([k, g], i) => [k, tf.add(g, tf.reshape(pieces[i], g.shape))]));
+    return Object.fromEntries(entries.map(([k, g], i) => [k, tf.add(scale ? tf.mul(g, scale) : g, tf.reshape(pieces[i], g.shape))]));
   }
 }

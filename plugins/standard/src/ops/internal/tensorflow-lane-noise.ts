@@ -103,8 +103,11 @@ export class TensorflowLaneNoise implements FusedNoiseKernel {
     return this.library.prefetchesReady();
   }
 
-  /** { name: t + ε } for the draw `seeds` stands for (laneNoiseSeeds of the total size). A pure tensor function. */
-  add(tensors: GradMap, seeds: Int32Array | tf.Tensor): Record<string, tf.Tensor> {
+  /**
+   * { name: t + ε } for the draw `seeds` stands for (laneNoiseSeeds of the total size), or { name: t · scale + ε },
+   * rounded as tf.mul then tf.add, when a scalar `scale` is given. A pure tensor function.
+   */
+  add(tensors: GradMap, seeds: Int32Array | tf.Tensor, scale?: tf.Scalar): Record<string, tf.Tensor> {
     const entries = Object.entries(tensors);
     if (entries.length === 0) return {};
     const n = entries.reduce((sum, [, t]) => sum + t.size, 0);
@@ -115,7 +118,7 @@ export class TensorflowLaneNoise implements FusedNoiseKernel {
         { name: 'N', type: backend.binding.TF_ATTR_INT, value: entries.length },
         { name: 'chunk_groups', type: backend.binding.TF_ATTR_INT, value: chunkGroupsOf(n) },
       ];
-      const noisy = backend.executeMultipleOutputs(OP, attrs, [...entries.map(([, t]) => t), seedTensor], entries.length);
+      const noisy = backend.executeMultipleOutputs(OP, attrs, [...entries.map(([, t]) => t), seedTensor, scale ?? tf.scalar(1)], entries.length);
       return Object.fromEntries(entries.map(([k], i) => [k, noisy[i]]));
     });
   }
