@@ -21,6 +21,10 @@ export interface StepContext {
    * of the map entering the clip stage). Absent outside the trainer; fall back to computing it.
    */
   readonly globalNorm?: (grads: GradMap) => number;
+  /** The gradients passed are `grads` times this (a clip's c left to this transform; only for one with `foldsScale`). */
+  readonly scale?: number;
+  /** The next transform folds a scale: this one may return `scale` instead of multiplying. */
+  readonly mayLeaveScale?: boolean;
 }
 
 /** What a plugin gets when its state is created. */

@@ -34,6 +34,11 @@ export interface GradientUpdate<S> {
    * clip knows it is maxNorm); the trainer then does not recompute it for the StepRecord.
    */
   readonly globalNorm?: number;
+  /**
+   * Only when `ctx.mayLeaveScale`: the transform's result is `grads` times this number (as tf.mul by a float32
+   * scalar), and the multiply is left to the next transform's own pass. `globalNorm` is then the result's.
+   */
+  readonly scale?: number;
 }
 
 /**
@@ -44,6 +49,12 @@ export interface GradientTransform<S = PluginState> {
   readonly name: string;
   init(ctx: InitContext): S;
   update(grads: GradMap, state: S, ctx: StepContext): GradientUpdate<S>;
+  /**
+   * true (it may be a getter, read at every step): `update` takes `ctx.scale`, a number the gradients it gets are to be
+   * multiplied by, and applies it in its own pass (rounded as tf.mul by a float32 scalar, before anything else). Then
+   * the transform just before it (a global-norm clip) may leave its multiply to it (`ctx.mayLeaveScale`).
+   */
+  readonly foldsScale?: boolean;
   /** The same transform split for a captured step graph (`training.graphStep: 'on'`; see GraphGradientForm). */
   readonly graph?: GraphGradientForm<S>;
   dispose?(state: S): void;

@@ -10,12 +10,10 @@ import { GRADIENT_HOOK_POINTS as GRADIENT_STAGES } from '../hooks/hook-point.js'
 import type { ExecutionPlan, PlanEntry } from './execution-plan.js';
 import type { ForwardTransform } from '../plugin/transforms.js';
 import { globalNorm } from './global-norm.js';
+import { mayLeaveScaleAt } from './scale-fold.js';
 import { runPostUpdate, type PluginStates, type StepTensors } from './run-step.js';
 import { SiteTransforms } from './site-matches.js';
 
-
-/** ANNEAL_GRAPH_FOLD_SCALE=0: every transform applies its own scale (a clip multiplies, even before the noise). The same values. */
-const FOLD_SCALE = process.env.ANNEAL_GRAPH_FOLD_SCALE !== '0';
 /** One forward-transform call at a site, in forward order: the host part gives its values before each run. */
 interface SiteCall {
   readonly entry: PlanEntry<ForwardTransform>;
@@ -237,13 +235,13 @@ export class GraphStepRunner {
     let normPost: tf.Tensor = tf.scalar(NaN);
     let knownNorm: tf.Scalar | undefined; // the global norm of `grads` (times `scale`), when it is computed already
     let scale: tf.Scalar | undefined; // the gradients are `grads` times this: a multiply left to the next transform
-    const order = GRADIENT_STAGES.flatMap((stage) => plan.stages[stage].map((e) => ({ stage, e })));
+    const order = GRADIENT_STAGES.flatMap((stage) => plan.stages[stage].map((e) => ({ foldsScale: e.instance.graph?.foldsScale })));
     let at = 0;
     for (const stage of GRADIENT_STAGES) {
       if (stage === 'clip' && recordGradNorms) normPre = knownNorm = globalNorm(grads);
       for (const e of plan.stages[stage]) {
         const form = e.instance.graph!;
-        const mayLeaveScale = FOLD_SCALE && order[at + 1]?.e.instance.graph?.foldsScale === true;
+        const mayLeaveScale = mayLeaveScaleAt(order, at);
         at += 1;
         const out = form.apply(grads, inputsOf(e.name), { globalNorm: knownNorm, ...(scale ? { scale } : {}), mayLeaveScale });
         if (out.scale && !mayLeaveScale) throw new Error(`transform '${e.name}': its graph form returned a scale, but the next transform does not fold one`);

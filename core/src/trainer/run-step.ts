@@ -6,8 +6,10 @@ import type { Batch } from '../data/dataset.js';
 import type { ForwardContext, StepContext } from '../plugin/contexts.js';
 import type { GradientTransform, StepFacts, TransformMetrics } from '../plugin/transforms.js';
 import type { CarriedState } from '../model/model.js';
-import type { ExecutionPlan, PlanEntry } from './execution-plan.js';
+import type { ExecutionPlan } from './execution-plan.js';
 import { globalNormValue, type NormMemo } from './global-norm.js';
+import { GRADIENT_HOOK_POINTS, type GradientHookPoint } from '../hooks/hook-point.js';
+import { mayLeaveScaleAt } from './scale-fold.js';
 
 /** Mutable per-run plugin states, keyed by instance name. */
 export type PluginStates = Map<string, unknown>;
@@ -66,12 +68,14 @@ export function runStep(
     let grads: GradMap = Object.fromEntries(names.map((n, i) => [n, byVarName[vars[i].name]]));
 
     const sink = { metrics, facts };
-    grads = runGradientStage('pre-clip', plan.stages['pre-clip'], grads, states, stepCtx, sink, trace);
+    const flow = new GradientFlow(plan, states, stepCtx, sink, trace);
+    grads = flow.stage('pre-clip', grads);
     const normPre = options.recordGradNorms ? norm(grads) : NaN;
-    grads = runGradientStage('clip', plan.stages.clip, grads, states, stepCtx, sink, trace);
-    const normPost = options.recordGradNorms ? (plan.stages.clip.length > 0 ? norm(grads) : normPre) : NaN;
-    grads = runGradientStage('post-clip', plan.stages['post-clip'], grads, states, stepCtx, sink, trace);
-    grads = runGradientStage('pre-update', plan.stages['pre-update'], grads, states, stepCtx, sink, trace);
+    grads = flow.stage('clip', grads);
+    // After a clip that left its c to the next transform, `grads` are not yet scaled: the clip gave their norm.
+    const normPost = options.recordGradNorms ? (plan.stages.clip.length > 0 ? (flow.scale !== undefined ? flow.leftNorm ?? norm(grads) * Math.abs(flow.scale) : norm(grads)) : normPre) : NaN;
+    grads = flow.stage('post-clip', grads);
+    grads = flow.stage('pre-update', grads);
 
     trace?.('update');
     const optimizer = plan.stages.update;
@@ -86,26 +90,47 @@ export function runStep(
   return carried.carry ? { ...out, carry: carried.carry } : out;
 }
 
-function runGradientStage(
-  stage: string,
-  entries: readonly PlanEntry<GradientTransform>[],
-  grads: GradMap,
-  states: PluginStates,
-  ctx: StepContext,
-  sink: StepSink,
-  trace: StageTracer | undefined,
-): GradMap {
-  trace?.(stage);
-  let current = grads;
-  for (const entry of entries) {
-    const out = entry.instance.update(current, states.get(entry.name), ctx);
-    assertNotThenable(out, entry.name, stage);
-    states.set(entry.name, out.state);
-    collect(entry.name, out, sink);
-    if (out.globalNorm !== undefined) (ctx.globalNorm as Partial<NormMemo> | undefined)?.remember?.(out.grads, out.globalNorm);
-    current = out.grads;
+/**
+ * The gradient stages of one step, in order. A transform may leave a scalar multiply to the next one when that one
+ * folds it (scale-fold.ts): `scale` is then pending, and the next transform gets it as `ctx.scale`.
+ */
+class GradientFlow {
+  private readonly order: readonly GradientTransform[];
+  private at = 0;
+  /** The pending scale of the gradients, and the norm of the scaled ones (which the transform that left it gave). */
+  scale: number | undefined;
+  leftNorm: number | undefined;
+
+  constructor(
+    private readonly plan: ExecutionPlan,
+    private readonly states: PluginStates,
+    private readonly ctx: StepContext,
+    private readonly sink: StepSink,
+    private readonly trace: StageTracer | undefined,
+  ) {
+    this.order = GRADIENT_HOOK_POINTS.flatMap((stage) => plan.stages[stage].map((e) => e.instance));
   }
-  return current;
+
+  stage(stage: GradientHookPoint, grads: GradMap): GradMap {
+    this.trace?.(stage);
+    let current = grads;
+    for (const entry of this.plan.stages[stage]) {
+      const mayLeaveScale = mayLeaveScaleAt(this.order, this.at);
+      this.at += 1;
+      const ctx = this.scale !== undefined || mayLeaveScale ? { ...this.ctx, ...(this.scale !== undefined ? { scale: this.scale } : {}), mayLeaveScale } : this.ctx;
+      const out = entry.instance.update(current, this.states.get(entry.name), ctx);
+      assertNotThenable(out, entry.name, stage);
+      if (out.scale !== undefined && !mayLeaveScale) throw new Error(`transform '${entry.name}': its update returned a scale, but the next transform does not fold one`);
+      this.states.set(entry.name, out.state);
+      collect(entry.name, out, this.sink);
+      // The memo maps a gradient map to its norm: a map left unscaled is not the one whose norm the transform gave.
+      if (out.globalNorm !== undefined && out.scale === undefined) (this.ctx.globalNorm as Partial<NormMemo> | undefined)?.remember?.(out.grads, out.globalNorm);
+      this.scale = out.scale;
+      this.leftNorm = out.scale !== undefined ? out.globalNorm : undefined;
+      current = out.grads;
+    }
+    return current;
+  }
 }
 
 /** The post-update stage: parameter transforms on the updated parameters, in order (also after a graph step). */

@@ -31,6 +31,8 @@ export function clipByGlobalNorm(config: Partial<ClipGlobalNormConfig> = {}): Gr
       if (!Number.isFinite(norm)) return { grads, state, metrics: { grad_norm: norm, clip_coef: Number.NaN } };
       const coef = maxNorm / Math.max(norm, maxNorm);
       if (coef >= 1) return { grads, state, metrics: { grad_norm: norm, clip_coef: 1 } };
+      // The next transform folds a scale (the annealed noise's fused op): it makes c·g in its own pass.
+      if (ctx.mayLeaveScale) return { grads, state, metrics: { grad_norm: norm, clip_coef: coef }, globalNorm: norm * coef, scale: coef };
       const hostValues = prefersHostArithmetic() ? Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, readValues(g)])) : undefined;
       // The clipped map's norm is known: N·c = maxNorm. Telling the trainer saves it recomputing the norm.
       return { grads: scaleTensors(grads, coef, hostValues), state, metrics: { grad_norm: norm, clip_coef: coef }, globalNorm: norm * coef };

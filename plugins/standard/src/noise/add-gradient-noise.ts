@@ -28,10 +28,14 @@ export function addGradientNoise(config: Partial<AnnealedGaussianConfig> = {}, o
   return {
     name: 'annealed-gaussian',
     init: (ctx) => ({ seed: ctx.seed }),
+    // Where the noise is one op (tensorflow), it also applies a clip's c left to it: c·g + ε in one pass.
+    get foldsScale() {
+      return ops.fused?.() !== undefined;
+    },
     update(grads, state, ctx) {
       const n = totalSize(grads);
       const std = stdAt(ctx.step);
-      const noisy = addGaussianNoise(ops, grads, keyAt(state.seed, ctx.step), std); // g + ε, ε ~ N(0, σ_t² I)
+      const noisy = addGaussianNoise(ops, grads, keyAt(state.seed, ctx.step), std, ctx.scale); // g + ε, ε ~ N(0, σ_t² I)
       ops.prefetch?.(n, keyAt(state.seed, ctx.step + 1), stdAt(ctx.step + 1));
       return { grads: noisy, state, metrics: { noise_std: std }, facts: { noiseStd: std } };
     },

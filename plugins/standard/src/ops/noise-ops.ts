@@ -60,12 +60,24 @@ export function totalSize(tensors: GradMap): number {
   return n;
 }
 
-/** t + ε for every tensor, ε ~ N(0, std²) drawn from `source`: fused into one op when `ops` can, else draw then add. */
-export function addGaussianNoise(ops: NoiseOps, tensors: GradMap, source: Rng | number, std: number): Record<string, tf.Tensor> {
+/**
+ * t + ε for every tensor, ε ~ N(0, std²) drawn from `source`: fused into one op when `ops` can, else draw then add.
+ * With `scale` (a clip's c left to the noise), t · scale + ε, rounded as tf.mul by a float32 scalar, then the add.
+ */
+export function addGaussianNoise(ops: NoiseOps, tensors: GradMap, source: Rng | number, std: number, scale?: number): Record<string, tf.Tensor> {
   const n = totalSize(tensors);
   const fused = ops.fused?.();
-  if (fused && Object.values(tensors).every((t) => t.dtype === 'float32')) return fused.add(tensors, fused.seeds(n, source, std));
-  return ops.addNoise(tensors, ops.gaussianNoise(n, source, std));
+  const c = scale === undefined ? undefined : tf.scalar(scale, 'float32');
+  try {
+    if (fused && Object.values(tensors).every((t) => t.dtype === 'float32')) return fused.add(tensors, fused.seeds(n, source, std), c);
+    if (!c) return ops.addNoise(tensors, ops.gaussianNoise(n, source, std));
+    const scaled = Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, tf.mul(t, c)]));
+    const noisy = ops.addNoise(scaled, ops.gaussianNoise(n, source, std));
+    tf.dispose(Object.values(scaled));
+    return noisy;
+  } finally {
+    c?.dispose();
+  }
 }
 
 /**
