@@ -21,7 +21,7 @@ import { noiseFreeRecipe, oneStepUpdate, readExported, updateCases, updateDiffs,
  *                                        at the initial weights (peer-check.ts) and writes those weights and the
  *                                        parameters after one noise-free step (update-check.ts) with the batches;
  *                                        without exportDir it compares its own step with the exported one
- *   { op: 'run', model }               → the real trainer on that plan (trainerLoop): { ms: [...] }
+ *   { op: 'run', model }               → the real trainer on that plan from its initial weights (trainerLoop): { ms: [...] }
  *   { op: 'quit' }
  */
 const GRAPH_SUFFIX = '+graph';
@@ -93,6 +93,16 @@ async function main(): Promise<void> {
   };
   reply({ ok: true, name: `anneal/${backendName}${graphStep ? GRAPH_SUFFIX : ''}${xla ? XLA_SUFFIX : ''}`, version: `tfjs ${tf.version_core} '${tf.getBackend()}'${threads}${xla ? `, TF_XLA_FLAGS='${process.env.TF_XLA_FLAGS}'` : ''}, node ${process.version}` });
   const plans = new Map<string, ExecutionPlan>();
+  // Every round starts from the plan's initial weights, as each round's Trainer starts the noise schedule at t = 0.
+  // Trained on from round to round instead, the weights took σ_0's noise again every round: by the 7th round PTB's
+  // wasm step had slowed from ≈ 0.6 to 0.9 s, by the 11th to 4.6 s (2026-12-03), where the peers' steps go on.
+  const initialWeights = new Map<ExecutionPlan, Record<string, tf.Tensor>>();
+  const weightsOf = (plan: ExecutionPlan) => Object.fromEntries(Object.entries(plan.model.instance.params).map(([n, v]) => [n, tf.keep(tf.clone(v))]));
+  const roundOf = (plan: ExecutionPlan, warmup: number) => {
+    const initial = initialWeights.get(plan)!;
+    for (const [n, v] of Object.entries(plan.model.instance.params)) v.assign(initial[n]);
+    return trainerLoop(plan, warmup);
+  };
   const quietPlans = new Map<string, ExecutionPlan>();
   let runs = 0;
   const lines = createInterface({ input: process.stdin });
@@ -111,6 +121,7 @@ async function main(): Promise<void> {
         }
         const plan = await buildPlan(booted.plugins, { recipe: recipeOf(model), seed: 1, runName: `bench-peers-${model.name}`, backend: backendName });
         plans.set(model.name, plan);
+        initialWeights.set(plan, weightsOf(plan));
         let check: InitCheck | undefined;
         let updated: Record<string, Float32Array>[] | undefined;
         if (model.checkInit) {
@@ -133,7 +144,9 @@ async function main(): Promise<void> {
         if (req.exportDir) exportBatches(model, plan, req.exportDir, check, updated);
         if (PAIRED) {
           const quietRecipe = withoutNoise(model.recipe());
-          quietPlans.set(model.name, await buildPlan(booted.plugins, { recipe: graphStep ? withGraphStep(quietRecipe) : quietRecipe, seed: 1, runName: `bench-peers-${model.name}-quiet`, backend: backendName }));
+          const quietPlan = await buildPlan(booted.plugins, { recipe: graphStep ? withGraphStep(quietRecipe) : quietRecipe, seed: 1, runName: `bench-peers-${model.name}-quiet`, backend: backendName });
+          quietPlans.set(model.name, quietPlan);
+          initialWeights.set(quietPlan, weightsOf(quietPlan));
         }
         reply({ ok: true, ...(check ? { check } : {}) });
       } else if (req.op === 'run') {
@@ -145,16 +158,16 @@ async function main(): Promise<void> {
         const counts = () => (fused ? { used: fused.prefetchesUsed, missed: fused.prefetchesMissed } : undefined);
         const noisy = async () => {
           const before = counts();
-          const ms = await trainerLoop(plan, model.warmup);
+          const ms = await roundOf(plan, model.warmup);
           const after = counts();
           return { ms, ...(before && after ? { prefetch: { used: after.used - before.used, missed: after.missed - before.missed } } : {}) };
         };
         if (!quiet) reply({ ok: true, ...(await noisy()) });
         else if (runs++ % 2 === 0) {
           const withNoise = await noisy();
-          reply({ ok: true, ...withNoise, quietMs: await trainerLoop(quiet, model.warmup) });
+          reply({ ok: true, ...withNoise, quietMs: await roundOf(quiet, model.warmup) });
         } else {
-          const quietMs = await trainerLoop(quiet, model.warmup);
+          const quietMs = await roundOf(quiet, model.warmup);
           reply({ ok: true, ...(await noisy()), quietMs });
         }
       } else throw new Error(`unknown op '${req.op}'`);
@@ -163,6 +176,7 @@ async function main(): Promise<void> {
     }
   }
   for (const p of [...plans.values(), ...quietPlans.values()]) p.model.instance.dispose();
+  for (const w of initialWeights.values()) tf.dispose(Object.values(w));
 }
 
 main().then(
