@@ -24,16 +24,32 @@ std::atomic<bool> g_tables_set{false};
 
 inline uint32_t Rotl(uint32_t x, int k) { return (x << k) | (x >> (32 - k)); }
 
-// One xoshiro128** step on a 4-word state (nextInt32Of in normal-slow-path.ts).
+// The slow-path stream's state as 4 values (not an array), so that the loop resolving the misses keeps it in registers.
+struct Words {
+  uint32_t w0, w1, w2, w3;
+};
+
+// One xoshiro128** step (nextInt32Of in normal-slow-path.ts).
+inline uint32_t NextWord(Words& s) {
+  const uint32_t r = Rotl(s.w1 * 5u, 7) * 9u;
+  const uint32_t t = s.w1 << 9;
+  s.w2 ^= s.w0;
+  s.w3 ^= s.w1;
+  s.w1 ^= s.w2;
+  s.w0 ^= s.w3;
+  s.w2 ^= t;
+  s.w3 = Rotl(s.w3, 11);
+  return r;
+}
+
+// The same step on a state held as an array (SlowPath's).
 inline uint32_t NextOf(uint32_t* s) {
-  const uint32_t r = Rotl(s[1] * 5u, 7) * 9u;
-  const uint32_t t = s[1] << 9;
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = Rotl(s[3], 11);
+  Words w{s[0], s[1], s[2], s[3]};
+  const uint32_t r = NextWord(w);
+  s[0] = w.w0;
+  s[1] = w.w1;
+  s[2] = w.w2;
+  s[3] = w.w3;
   return r;
 }
 
@@ -63,24 +79,6 @@ double SlowPath(int32_t hz, uint32_t* s) {
     iz = hz & 127;
     if (Abs64(hz) < t.kn[iz]) return static_cast<double>(hz) * t.wn[iz];
   }
-}
-
-// The slow-path stream's state as 4 values (not an array), so that the loop resolving the misses keeps it in registers.
-struct Words {
-  uint32_t w0, w1, w2, w3;
-};
-
-// One xoshiro128** step (NextOf).
-inline uint32_t NextWord(Words& s) {
-  const uint32_t r = Rotl(s.w1 * 5u, 7) * 9u;
-  const uint32_t t = s.w1 << 9;
-  s.w2 ^= s.w0;
-  s.w3 ^= s.w1;
-  s.w1 ^= s.w2;
-  s.w0 ^= s.w3;
-  s.w2 ^= t;
-  s.w3 = Rotl(s.w3, 11);
-  return r;
 }
 
 struct Resolved {
