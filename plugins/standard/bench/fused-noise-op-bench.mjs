@@ -5,7 +5,7 @@
 //   npx tsc -b tsconfig.build.json && npx anneal backend install tensorflow
 //   node plugins/standard/bench/fused-noise-op-bench.mjs [rounds] [calls]
 //
-// The library picks its kernel when it loads, so each kernel runs in a child process of its own (ANNEAL_NOISE_KERNEL),
+// The library picks its kernel when its tables are set, so each kernel runs in a child process of its own (ANNEAL_NOISE_KERNEL),
 // the kernels alternating round by round. The machine is shared: compare the ratios of one run, not absolute times.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -58,7 +58,7 @@ const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
 function parent(rounds, calls) {
   const flags = readFileSync('/proc/cpuinfo', 'utf8');
   const has = (flag) => new RegExp(`\\b${flag}\\b`).test(flags);
-  const kernels = [...(['avx512f', 'avx512vl', 'avx512dq', 'avx512bw'].every(has) ? ['avx512'] : []), ...(has('avx2') ? ['avx2'] : []), 'plain'];
+  const kernels = [...(['avx512f', 'avx512vl', 'avx512dq', 'avx512bw'].every(has) ? ['avx512'] : []), ...(has('avx2') ? ['avx2', 'avx2-loads'] : []), 'plain'];
   const results = Object.fromEntries(kernels.map((k) => [k, []]));
   for (let r = 0; r < rounds; r++) {
     for (const k of r % 2 === 0 ? kernels : [...kernels].reverse()) {
@@ -76,7 +76,7 @@ function parent(rounds, calls) {
       const op = median(results[k].map((r) => r[model].opMs));
       const overAdd = median(results[k].map((r) => r[model].opMs / r[model].addMs));
       const overAvx2 = results.avx2 ? op / median(results.avx2.map((r) => r[model].opMs)) : NaN;
-      console.log(`  ${model.padEnd(4)} ${String(results[k][0][model].n).padStart(8)} values  ${k.padEnd(7)} ${op.toFixed(3)} ms   ÷ add ${overAdd.toFixed(2)}   ÷ avx2 ${overAvx2.toFixed(2)}`);
+      console.log(`  ${model.padEnd(4)} ${String(results[k][0][model].n).padStart(8)} values  ${k.padEnd(10)} ${op.toFixed(3)} ms   ÷ add ${overAdd.toFixed(2)}   ÷ avx2 ${overAvx2.toFixed(2)}`);
     }
   }
 }

@@ -156,6 +156,7 @@ napi_value SetZigguratTables(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   g_tables = t;
+  g_kernel = PickKernel();  // may time the kernels, which needs the tables
   g_tables_set.store(true, std::memory_order_release);
   return nullptr;
 }
@@ -233,10 +234,11 @@ napi_value PrefetchesReady(napi_env env, napi_callback_info) {
   return result;
 }
 
-// kernel(): which rectangle-test kernel runs, 'avx512', 'avx2' or 'plain' (ANNEAL_NOISE_KERNEL, read when the library loads, forces one).
+// kernel(): which rectangle-test kernel runs, 'avx512', 'avx2', 'avx2-loads' or 'plain' (picked when the tables are set;
+// ANNEAL_NOISE_KERNEL forces one).
 napi_value KernelName(napi_env env, napi_callback_info) {
   napi_value name;
-  napi_create_string_utf8(env, kKernelName, NAPI_AUTO_LENGTH, &name);
+  napi_create_string_utf8(env, g_kernel.name, NAPI_AUTO_LENGTH, &name);
   return name;
 }
 

@@ -127,11 +127,11 @@ void AddBlock(Request& req, int64_t first, int64_t count, const float* eps, Miss
   }
 }
 
-// Claims one unit (kKernel.chunks chunks) and draws it; false when none was left to claim.
+// Claims one unit (g_kernel.chunks chunks) and draws it; false when none was left to claim.
 bool DrawOneUnit(Request& req) {
   const int64_t u = req.next_unit.fetch_add(1, std::memory_order_relaxed);
   if (u >= req.units) return false;
-  const int width = kKernel.chunks;
+  const int width = g_kernel.chunks;
   alignas(64) float eps[4][4 * kBlockGroups];
   float* eps_of[4] = {eps[0], eps[1], eps[2], eps[3]};
   UnitState st{};
@@ -158,7 +158,7 @@ bool DrawOneUnit(Request& req) {
       lists[c] = groups_of[c] > g ? &req.misses[width * u + c] : &discarded;
     }
     discarded.size = 0;
-    kKernel.generate(st, count, req.stdf, eps_of, static_cast<int32_t>(4 * g), lists);
+    g_kernel.generate(st, count, req.stdf, eps_of, static_cast<int32_t>(4 * g), lists);
     for (int c = 0; c < width; ++c) {
       if (groups_of[c] > g) AddBlock(req, 4 * (width * u + c) * req.chunk_groups + 4 * g, 4 * count, eps[c], *lists[c], saved[c]);
     }
@@ -180,7 +180,7 @@ void RunDraw(const std::shared_ptr<Request>& req, tsl::thread::ThreadPool* pool)
   double stdd;
   std::memcpy(&stdd, seed + 16 * chunks + 4, sizeof stdd);
   req->groups = (req->n + 3) / 4;
-  req->units = (chunks + kKernel.chunks - 1) / kKernel.chunks;
+  req->units = (chunks + g_kernel.chunks - 1) / g_kernel.chunks;
   req->stdf = static_cast<float>(stdd);
   req->misses = Pool().Take(static_cast<size_t>(chunks) + 1);
   req->done.reset(new std::atomic<int>[chunks]);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -110,10 +111,13 @@ struct PackControls {
 };
 const PackControls kPack;
 
-// The same, 2 chunks, with AVX2: one 8-lane vector per state word, the two table lookups as gathers. A group's misses are
-// recorded without a branch (about one group in five has one, at random: the branch was mispredicted so often that
-// it cost half the kernel's time): each chunk's lanes are packed by a pshufb and stored whole, and its list grows
-// by the count.
+// The same, 2 chunks, with AVX2: one 8-lane vector per state word. A group's misses are recorded without a branch
+// (about one group in five has one, at random: the branch was mispredicted so often that it cost half the kernel's
+// time): each chunk's lanes are packed by a pshufb and stored whole, and its list grows by the count.
+// The two table lookups are gathers (kGather), or 16 scalar loads put into the two vectors: AMD's Zen 1 runs a gather
+// as microcode, ≈ 20 cycles each, and there the loads draw at 1.96 ns a value against 2.38 (2026-12-03). Which of the
+// two is faster is measured when the tables are set (PickKernel); both give the same values.
+template <bool kGather>
 __attribute__((target("avx2,popcnt"))) void GeneratePairAvx2(UnitState& st, int64_t groups, float stdf, float* const* eps, int32_t base, MissList* const* miss) {
   const ZigguratTables& t = g_tables;
   float* const eps_a = eps[0];
@@ -124,7 +128,7 @@ __attribute__((target("avx2,popcnt"))) void GeneratePairAvx2(UnitState& st, int6
   __m256i s1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(st.s[1]));
   __m256i s2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(st.s[2]));
   __m256i s3 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(st.s[3]));
-  const __m256i low7 = _mm256_set1_epi32(127);
+  [[maybe_unused]] const __m256i low7 = _mm256_set1_epi32(127);
   const __m256i int_min = _mm256_set1_epi32(INT32_MIN);
   const __m256 stdv = _mm256_set1_ps(stdf);
   miss_a.Room(static_cast<size_t>(4 * groups + 4));
@@ -148,9 +152,19 @@ __attribute__((target("avx2,popcnt"))) void GeneratePairAvx2(UnitState& st, int6
     s0 = _mm256_xor_si256(s0, s3);
     s2 = _mm256_xor_si256(s2, tk);
     s3 = _mm256_or_si256(_mm256_slli_epi32(s3, 11), _mm256_srli_epi32(s3, 21));
-    const __m256i iz = _mm256_and_si256(r, low7);
-    const __m256i kn = _mm256_i32gather_epi32(t.kn, iz, 4);
-    const __m256 wn = _mm256_i32gather_ps(t.wn32, iz, 4);
+    __m256i kn;
+    __m256 wn;
+    if constexpr (kGather) {
+      const __m256i iz = _mm256_and_si256(r, low7);
+      kn = _mm256_i32gather_epi32(t.kn, iz, 4);
+      wn = _mm256_i32gather_ps(t.wn32, iz, 4);
+    } else {
+      alignas(32) uint32_t h[8];
+      _mm256_store_si256(reinterpret_cast<__m256i*>(h), r);
+      kn = _mm256_setr_epi32(t.kn[h[0] & 127], t.kn[h[1] & 127], t.kn[h[2] & 127], t.kn[h[3] & 127], t.kn[h[4] & 127], t.kn[h[5] & 127], t.kn[h[6] & 127], t.kn[h[7] & 127]);
+      wn = _mm256_setr_ps(t.wn32[h[0] & 127], t.wn32[h[1] & 127], t.wn32[h[2] & 127], t.wn32[h[3] & 127], t.wn32[h[4] & 127], t.wn32[h[5] & 127], t.wn32[h[6] & 127],
+                          t.wn32[h[7] & 127]);
+    }
     const __m256i magnitude = _mm256_abs_epi32(r);  // −2^31 stays −2^31 here: excluded below
     const __m256i inside = _mm256_andnot_si256(_mm256_cmpeq_epi32(magnitude, int_min), _mm256_cmpgt_epi32(kn, magnitude));
     const __m256 v = _mm256_mul_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(r), wn), stdv);
@@ -284,8 +298,31 @@ struct NoiseKernel {
   const char* name;
 };
 
-// The widest kernel the CPU runs, unless ANNEAL_NOISE_KERNEL names another (what the tests use to check one against
-// the others): 'avx512', 'avx2' or 'plain'.
+// The ms one kernel takes for a unit of 2 chunks of 4,096 groups (32 k values), best of 3: PickKernel's measure.
+double UnitMs(const NoiseKernel& k) {
+  std::vector<float> out(4 * 4 * 1024);
+  float* eps[4] = {out.data(), out.data() + 4096, out.data() + 8192, out.data() + 12288};
+  MissList lists[4];
+  MissList* miss[4] = {&lists[0], &lists[1], &lists[2], &lists[3]};
+  UnitState st{};
+  for (int j = 0; j < 4; ++j) {
+    for (int l = 0; l < 16; ++l) st.s[j][l] = 0x9e3779b9u * static_cast<uint32_t>(16 * j + l + 1);
+  }
+  double best = 1e9;
+  for (int rep = 0; rep < 3; ++rep) {
+    const auto start = std::chrono::steady_clock::now();
+    for (int block = 0; block < 4; ++block) {
+      for (MissList& list : lists) list.size = 0;
+      k.generate(st, 1024 * 2 / k.chunks, 1.0f, eps, 0, miss);
+    }
+    best = std::min(best, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  }
+  return best;
+}
+
+// The kernel the op runs: ANNEAL_NOISE_KERNEL's ('avx512', 'avx2', 'avx2-loads' or 'plain': what the tests use to
+// check one against the others) when the CPU runs it; else AVX-512 where the CPU has it, else the faster of the two
+// AVX2 kernels, measured here (the tables must be set), else the plain one.
 NoiseKernel PickKernel() {
   const NoiseKernel plain{GeneratePairPlain, 2, "plain"};
   const char* forced = std::getenv("ANNEAL_NOISE_KERNEL");
@@ -294,11 +331,18 @@ NoiseKernel PickKernel() {
 #if defined(__x86_64__)
   const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw");
   if (avx512 && (want.empty() || want == "avx512")) return {GenerateQuadAvx512, 4, "avx512"};
-  if (__builtin_cpu_supports("avx2") && want != "avx512") return {GeneratePairAvx2, 2, "avx2"};
+  if (__builtin_cpu_supports("avx2") && want != "avx512") {
+    const NoiseKernel gather{GeneratePairAvx2<true>, 2, "avx2"};
+    const NoiseKernel loads{GeneratePairAvx2<false>, 2, "avx2-loads"};
+    if (want == "avx2") return gather;
+    if (want == "avx2-loads") return loads;
+    const double gather_ms = UnitMs(gather);
+    const double loads_ms = UnitMs(loads);
+    return loads_ms < gather_ms ? loads : gather;
+  }
 #endif
   return plain;
 }
-const NoiseKernel kKernel = PickKernel();
-const char* const kKernelName = kKernel.name;
+NoiseKernel g_kernel{GeneratePairPlain, 2, "plain"};  // set with the tables (lane_noise_add.cc's setZigguratTables)
 
 }  // namespace

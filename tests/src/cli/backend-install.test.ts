@@ -50,7 +50,7 @@ test('backend ls lists cpu and wasm as available; with the native build present,
   }
   t.is(listed.auto, 'tensorflow');
   // The install also builds anneal's op library; ls says whether the fused noise op loads.
-  t.regex(listed.backends.find((x) => x.backend === 'tensorflow')!.note, /^fused noise op: in use: (avx512|avx2|plain) kernel, .*lane_noise_add\.so$/);
+  t.regex(listed.backends.find((x) => x.backend === 'tensorflow')!.note, /^fused noise op: in use: (avx512|avx2|avx2-loads|plain) kernel, .*lane_noise_add\.so$/);
   const again = await runCli(['backend', 'install', 'tensorflow', '--json']);
   t.is(again.code, 0, again.stderr);
   const result = JSON.parse(again.stdout) as { alreadyBuilt: boolean; tensorflowVersion: string; bytes: number };

@@ -1,6 +1,6 @@
 /**
  * Run as a child process by the conformance suite (the op library picks its kernel when it loads, so each kernel
- * needs its own process: ANNEAL_NOISE_KERNEL=avx2 or =plain forces a narrower one). On the tensorflow backend, compares the
+ * needs its own process: ANNEAL_NOISE_KERNEL=avx2, =avx2-loads or =plain forces one). On the tensorflow backend, compares the
  * fused noise op with the JS reference (referenceNoiseOps: draw, then one tf.add per tensor) entry for entry, eagerly
  * and inside a captured graph (where the op writes in place into its input), and prints one JSON line.
  *

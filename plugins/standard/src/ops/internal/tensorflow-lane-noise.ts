@@ -65,7 +65,7 @@ export class TensorflowLaneNoise implements FusedNoiseKernel {
   /** The seeds of the last prefetch, so the call they were made for does not compute them again. */
   private prefetched: { n: number; key: number; std: number; seeds: Int32Array } | undefined;
 
-  /** `file`: the loaded library; `kernel`: the rectangle-test kernel it picked ('avx512', 'avx2' or 'plain'). */
+  /** `file`: the loaded library; `kernel`: the rectangle-test kernel it picked ('avx512', 'avx2', 'avx2-loads' or 'plain'). */
   constructor(
     readonly file: string,
     readonly kernel: string,
