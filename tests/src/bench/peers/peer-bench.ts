@@ -353,11 +353,13 @@ export function formatTargets(result: PeerBenchResult): string[] {
     out.push('  anneal also in-process: the steps without the plugin timed in the same process, beside those with it).');
     const { confidence } = shareVerdict(Array.from({ length: rounds }, (_, i) => i), NOISE_SHARE_TARGET);
     out.push(`  The median of the rounds, and in brackets a ${(100 * confidence).toFixed(1)} % interval for it from the ${rounds} rounds (order statistics, share-verdict.ts).`);
-    out.push('  met: the interval within the target; NOT met: above it; undecided: it straddles the target.');
+    out.push('  met: the interval within the target; NOT met: above it; undecided: it straddles the target. Where anneal has in-process pairs,');
+    out.push('  the verdict is theirs: its twin is another process, and processes of one step differ by more than 5 % (the eager MLP on');
+    out.push('  tensorflow, without noise: 19.9–25.4 ms in 6 processes), which the rounds of one pair of processes cannot show.');
     const verdictOf = (share: number, rounds: readonly number[] | undefined) => shareVerdict(rounds?.length ? rounds : [share], NOISE_SHARE_TARGET).verdict;
     for (const m of shares) {
       for (const c of m.contestants.filter((x) => x.noiseShare !== undefined)) {
-        const verdict = c.kind === 'anneal' ? verdictOf(c.noiseShare!, c.noiseShareRounds) : '';
+        const verdict = c.kind !== 'anneal' ? '' : c.pairedNoiseShare !== undefined ? '(twin: no verdict)' : verdictOf(c.noiseShare!, c.noiseShareRounds);
         const inProcess = c.pairedNoiseShare !== undefined ? `  in-process ${formatShareRounds(c.pairedNoiseShare, c.pairedNoiseShareRounds)} ${verdictOf(c.pairedNoiseShare, c.pairedNoiseShareRounds)}` : '';
         out.push(`  ${m.model.padEnd(8)} ${c.label.padEnd(24)} ${formatShareRounds(c.noiseShare!, c.noiseShareRounds).padStart(24)}  ${verdict}${inProcess}`.trimEnd());
       }
