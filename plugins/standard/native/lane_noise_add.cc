@@ -155,6 +155,7 @@ napi_value SetZigguratTables(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, nullptr, "setZigguratTables(kn: Int32Array(128), wn: Float64Array(128), fn: Float64Array(128), wn32: Float32Array(128))");
     return nullptr;
   }
+  t.PairUp();
   g_tables = t;
   g_kernel = PickKernel();  // may time the kernels, which needs the tables
   g_tables_set.store(true, std::memory_order_release);

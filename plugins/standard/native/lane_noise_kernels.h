@@ -114,9 +114,10 @@ const PackControls kPack;
 // The same, 2 chunks, with AVX2: one 8-lane vector per state word. A group's misses are recorded without a branch
 // (about one group in five has one, at random: the branch was mispredicted so often that it cost half the kernel's
 // time): each chunk's lanes are packed by a pshufb and stored whole, and its list grows by the count.
-// The two table lookups are gathers (kGather), or 16 scalar loads put into the two vectors: AMD's Zen 1 runs a gather
-// as microcode, ≈ 20 cycles each, and there the loads draw at 1.96 ns a value against 2.38 (2026-12-03). Which of the
-// two is faster is measured when the tables are set (PickKernel); both give the same values.
+// The two table lookups are gathers (kGather), or 8 loads of 8 bytes from the table of (kn, wn32) pairs, put into two
+// vectors and split by two shuffles: AMD's Zen 1 runs a gather as microcode, ≈ 20 cycles each, and there the loads
+// draw at 1.88 ns a value against 2.80 (a harness, 2026-12-03; 16 loads of 4 bytes: 2.30). Which of the two is faster is
+// measured when the tables are set (PickKernel); both give the same values.
 template <bool kGather>
 __attribute__((target("avx2,popcnt"))) void GeneratePairAvx2(UnitState& st, int64_t groups, float stdf, float* const* eps, int32_t base, MissList* const* miss) {
   const ZigguratTables& t = g_tables;
@@ -128,7 +129,7 @@ __attribute__((target("avx2,popcnt"))) void GeneratePairAvx2(UnitState& st, int6
   __m256i s1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(st.s[1]));
   __m256i s2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(st.s[2]));
   __m256i s3 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(st.s[3]));
-  [[maybe_unused]] const __m256i low7 = _mm256_set1_epi32(127);
+  const __m256i low7 = _mm256_set1_epi32(127);
   const __m256i int_min = _mm256_set1_epi32(INT32_MIN);
   const __m256 stdv = _mm256_set1_ps(stdf);
   miss_a.Room(static_cast<size_t>(4 * groups + 4));
@@ -159,11 +160,17 @@ __attribute__((target("avx2,popcnt"))) void GeneratePairAvx2(UnitState& st, int6
       kn = _mm256_i32gather_epi32(t.kn, iz, 4);
       wn = _mm256_i32gather_ps(t.wn32, iz, 4);
     } else {
-      alignas(32) uint32_t h[8];
-      _mm256_store_si256(reinterpret_cast<__m256i*>(h), r);
-      kn = _mm256_setr_epi32(t.kn[h[0] & 127], t.kn[h[1] & 127], t.kn[h[2] & 127], t.kn[h[3] & 127], t.kn[h[4] & 127], t.kn[h[5] & 127], t.kn[h[6] & 127], t.kn[h[7] & 127]);
-      wn = _mm256_setr_ps(t.wn32[h[0] & 127], t.wn32[h[1] & 127], t.wn32[h[2] & 127], t.wn32[h[3] & 127], t.wn32[h[4] & 127], t.wn32[h[5] & 127], t.wn32[h[6] & 127],
-                          t.wn32[h[7] & 127]);
+      // Entry i of the paired table at byte 8i: lanes 0, 1, 4, 5 into one vector and 2, 3, 6, 7 into another, so
+      // that the even and odd words of the two, taken by one shuffle each, are kn and wn32 in lane order.
+      alignas(32) uint32_t at[8];
+      _mm256_store_si256(reinterpret_cast<__m256i*>(at), _mm256_slli_epi32(_mm256_and_si256(r, low7), 3));
+      const char* pairs = reinterpret_cast<const char*>(t.pairs);
+      const auto pair = [&](int k) { return _mm_loadl_epi64(reinterpret_cast<const __m128i*>(pairs + at[k])); };
+      const auto two = [&](int k) { return _mm_unpacklo_epi64(pair(k), pair(k + 1)); };
+      const __m256 a = _mm256_castsi256_ps(_mm256_inserti128_si256(_mm256_castsi128_si256(two(0)), two(4), 1));
+      const __m256 b = _mm256_castsi256_ps(_mm256_inserti128_si256(_mm256_castsi128_si256(two(2)), two(6), 1));
+      kn = _mm256_castps_si256(_mm256_shuffle_ps(a, b, 0x88));
+      wn = _mm256_shuffle_ps(a, b, 0xdd);
     }
     const __m256i magnitude = _mm256_abs_epi32(r);  // −2^31 stays −2^31 here: excluded below
     const __m256i inside = _mm256_andnot_si256(_mm256_cmpeq_epi32(magnitude, int_min), _mm256_cmpgt_epi32(kn, magnitude));
