@@ -116,7 +116,7 @@ const PackControls kPack;
 // time): each chunk's lanes are packed by a pshufb and stored whole, and its list grows by the count.
 // The two table lookups are gathers (kGather), or 8 loads of 8 bytes from the table of (kn, wn32) pairs, put into two
 // vectors and split by two shuffles: AMD's Zen 1 runs a gather as microcode, ≈ 20 cycles each, and there the loads
-// draw at 1.88 ns a value against 2.80 (a harness, 2026-12-03; 16 loads of 4 bytes: 2.30). Which of the two is faster is
+// draw at 1.78 ns a value against 2.80 (a harness, 2026-12-03; 16 loads of 4 bytes: 2.30). Which of the two is faster is
 // measured when the tables are set (PickKernel); both give the same values.
 template <bool kGather>
 __attribute__((target("avx2,popcnt"))) void GeneratePairAvx2(UnitState& st, int64_t groups, float stdf, float* const* eps, int32_t base, MissList* const* miss) {
