@@ -102,7 +102,7 @@ export class LocalRunStore implements Tracker {
     if (!existsSync(join(dir, 'params.json'))) writeJsonAtomic(join(dir, 'params.json'), {});
     if (!existsSync(join(dir, 'tags.json'))) writeJsonAtomic(join(dir, 'tags.json'), {});
     if (info.parentRunId) this.followChildrenQuietly(info.parentRunId);
-    return new LocalRunTracker(this, runId, dir);
+    return new LocalRunTracker(this, runId, dir, meta.heartbeatAt);
   }
 
   /**
@@ -277,12 +277,14 @@ function readJson<T>(path: string, fallback?: T): T {
 export class LocalRunTracker implements RunTracker {
   private pending: string[] = [];
   private readonly heartbeat: Heartbeat;
+  /** `lastBeatAt`: the heartbeat meta.json holds now (the interval runs from it, not from when this tracker was made). */
   constructor(
     private readonly store: LocalRunStore,
     readonly runId: string,
     readonly localDir: string,
+    lastBeatAt = Date.now(),
   ) {
-    this.heartbeat = new Heartbeat((now) => store.touchHeartbeat(runId, now), store.heartbeatEveryMs);
+    this.heartbeat = new Heartbeat((now) => store.touchHeartbeat(runId, now), store.heartbeatEveryMs, lastBeatAt);
   }
 
   async logParams(params: Readonly<Record<string, string>>): Promise<void> {
