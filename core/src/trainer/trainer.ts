@@ -41,6 +41,11 @@ export interface TrainerOptions {
   readonly onObserverFailure?: (failure: ObserverFailure) => void;
   /** Batch size used for evaluation passes (default 1000). */
   readonly evalBatchSize?: number;
+  /**
+   * Awaited before each training step, with its step number, before anything of the step runs. The benchmark uses it
+   * to run two trainers in one process in turns of a few steps each (tests/src/bench/measure.ts, pairedTrainerLoops).
+   */
+  readonly beforeStep?: (step: number) => Promise<void> | void;
 }
 
 export interface TrainResult {
@@ -198,6 +203,7 @@ export class Trainer {
             return { status: why, steps: step, epochs: epoch, final, diverged, observerFailures: this.events.observerFailures };
           }
           if (training.maxSteps !== undefined && step >= training.maxSteps) break;
+          if (this.options.beforeStep) await this.options.beforeStep(step);
           const indices = order.subarray(b * training.batchSize, (b + 1) * training.batchSize);
           const t0 = performance.now();
           const curriculum = this.nextCurriculum(step, epoch, lastLoss);

@@ -7,6 +7,7 @@ import type { ExecutionPlan, Recipe } from '@anneal/core';
 import { tensorflowLaneNoise, tensorflowLaneNoiseStatus } from '@anneal/plugins-standard';
 import { bootAnneal, buildPlan, formatTensorflowThreads, selectBackend } from '@anneal/registry';
 import { trainerLoop } from '../measure.js';
+import { pairedTrainerLoops } from '../paired-loops.js';
 import { initCheck, type ExportedParam, type InitCheck } from './peer-check.js';
 import { exportBatches, peerModel, type PeerModel } from './peer-models.js';
 import { noiseFreeRecipe, oneStepUpdate, readExported, updateCases, updateDiffs, withoutNoise, type UpdateCase } from './update-check.js';
@@ -39,11 +40,17 @@ function withGraphStep(recipe: Recipe): Recipe {
 /** ANNEAL_PEER_NOISE=off (`--noise-share`): the contestant's timed steps leave the noise plugin out; its check is unchanged. */
 const NOISE_OFF = process.env.ANNEAL_PEER_NOISE === 'off';
 /**
- * ANNEAL_PEER_PAIR=1 (`--noise-share`, the contestant with noise): each `run` also times the same steps without the
- * noise plugin in this process, right after or right before (alternating), and replies them as `quietMs`: a pair
- * that shares the process, its backend and the minute, unlike the twin process.
+ * ANNEAL_PEER_PAIR=1 (`--noise-share`, the contestant with noise): each `run` times the steps with the noise plugin and
+ * the same steps without it in this process, the two trainers in turns of PAIR_TURN steps (pairedTrainerLoops), and
+ * replies the latter as `quietMs`: a pair that shares the process, its backend and the second, unlike the twin process.
  */
 const PAIRED = process.env.ANNEAL_PEER_PAIR === '1' && !NOISE_OFF;
+/**
+ * Steps per turn: a turn's first step is not timed (paired-loops.ts), so 3 of 4 are. Whole rounds of each (the pairs
+ * until 2026-12-03) were seconds apart, and a slower stretch of the shared machine that hit one of them moved a round's
+ * share by −22 to +43 % (PTB, eager tensorflow, 11 rounds).
+ */
+const PAIR_TURN = 4;
 
 
 const reply = (msg: Record<string, unknown>) => process.stdout.write(`@@peer ${JSON.stringify(msg)}\n`);
@@ -98,9 +105,12 @@ async function main(): Promise<void> {
   // wasm step had slowed from ≈ 0.6 to 0.9 s, by the 11th to 4.6 s (2026-12-03), where the peers' steps go on.
   const initialWeights = new Map<ExecutionPlan, Record<string, tf.Tensor>>();
   const weightsOf = (plan: ExecutionPlan) => Object.fromEntries(Object.entries(plan.model.instance.params).map(([n, v]) => [n, tf.keep(tf.clone(v))]));
-  const roundOf = (plan: ExecutionPlan, warmup: number) => {
+  const resetWeights = (plan: ExecutionPlan) => {
     const initial = initialWeights.get(plan)!;
     for (const [n, v] of Object.entries(plan.model.instance.params)) v.assign(initial[n]);
+  };
+  const roundOf = (plan: ExecutionPlan, warmup: number) => {
+    resetWeights(plan);
     return trainerLoop(plan, warmup);
   };
   const quietPlans = new Map<string, ExecutionPlan>();
@@ -163,12 +173,15 @@ async function main(): Promise<void> {
           return { ms, ...(before && after ? { prefetch: { used: after.used - before.used, missed: after.missed - before.missed } } : {}) };
         };
         if (!quiet) reply({ ok: true, ...(await noisy()) });
-        else if (runs++ % 2 === 0) {
-          const withNoise = await noisy();
-          reply({ ok: true, ...withNoise, quietMs: await roundOf(quiet, model.warmup) });
-        } else {
-          const quietMs = await roundOf(quiet, model.warmup);
-          reply({ ok: true, ...(await noisy()), quietMs });
+        else {
+          // The two plans in turns of PAIR_TURN steps (pairedTrainerLoops), the one with noise first in even rounds.
+          for (const p of [plan, quiet]) resetWeights(p);
+          const before = counts();
+          const noiseFirst = runs++ % 2 === 0;
+          const [first, second] = await pairedTrainerLoops(noiseFirst ? [plan, quiet] : [quiet, plan], model.warmup, PAIR_TURN);
+          const after = counts();
+          const [ms, quietMs] = noiseFirst ? [first, second] : [second, first];
+          reply({ ok: true, ms, quietMs, ...(before && after ? { prefetch: { used: after.used - before.used, missed: after.missed - before.missed } } : {}) });
         }
       } else throw new Error(`unknown op '${req.op}'`);
     } catch (error) {

@@ -350,7 +350,7 @@ export function formatTargets(result: PeerBenchResult): string[] {
   if (shares.length) {
     const rounds = Math.max(...shares.map((m) => m.rounds));
     out.push('Noise share (--noise-share: 1 − step without noise ÷ step with it, same rounds; issue 14 target for anneal ≤ 5 %;');
-    out.push('  anneal also in-process: the steps without the plugin timed in the same process, beside those with it).');
+    out.push('  anneal also in-process: a trainer without the plugin in the same process, the two in turns of 4 steps, each turn\'s first untimed).');
     const { confidence } = shareVerdict(Array.from({ length: rounds }, (_, i) => i), NOISE_SHARE_TARGET);
     out.push(`  The median of the rounds, and in brackets a ${(100 * confidence).toFixed(1)} % interval for it from the ${rounds} rounds (order statistics, share-verdict.ts).`);
     out.push('  met: the interval within the target; NOT met: above it; undecided: it straddles the target. Where anneal has in-process pairs,');
