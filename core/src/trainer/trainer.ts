@@ -43,7 +43,7 @@ export interface TrainerOptions {
   readonly evalBatchSize?: number;
   /**
    * Awaited before each training step, with its step number, before anything of the step runs. The benchmark uses it
-   * to run two trainers in one process in turns of a few steps each (pairedTrainerLoops in tests/src/bench/paired-loops.ts).
+   * to run two trainers in one process in turns of a few steps each (pairedTrainerLoops, tests/src/bench/paired-loops.ts).
    */
   readonly beforeStep?: (step: number) => Promise<void> | void;
 }
